@@ -1,0 +1,1 @@
+"""De-identification: the pseudonymisation key, DICOM headers and French report text."""

@@ -1,0 +1,142 @@
+"""The store: a folder with the DuckDB metadata, cached pixels and the search index.
+
+```
+STORE/meta.duckdb            studies, images, reports, sources, store_meta
+STORE/pixels/<image_id>.png  greyscale, longest side 256, padded square
+STORE/index/                 FAISS indexes + manifest.json
+```
+Nothing identifying is ever written here (see ``bonesearch.deid``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from bonesearch.errors import StoreNotFound
+
+SCHEMA_VERSION = 1
+DB_NAME = "meta.duckdb"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS studies (
+    study_id        INTEGER PRIMARY KEY,
+    study_uid       VARCHAR UNIQUE NOT NULL,   -- keyed pseudonym (2.25.x)
+    patient_pseudo  VARCHAR NOT NULL,          -- keyed pseudonym PAT-…
+    accession_pseudo VARCHAR,                  -- keyed pseudonym ACC-…
+    study_date      DATE,                      -- shifted by the patient's offset
+    modality        VARCHAR,
+    body_part       VARCHAR,
+    age_months      INTEGER,                   -- capped at 1080 (90 y)
+    sex             VARCHAR
+);
+CREATE TABLE IF NOT EXISTS images (
+    image_id        BIGINT PRIMARY KEY,        -- = FAISS id
+    study_id        INTEGER NOT NULL,
+    sop_uid         VARCHAR UNIQUE NOT NULL,   -- keyed pseudonym
+    series_uid      VARCHAR,
+    modality        VARCHAR,
+    body_part       VARCHAR,
+    view            VARCHAR,
+    laterality      VARCHAR,
+    manufacturer    VARCHAR,
+    rows            INTEGER,
+    cols            INTEGER,
+    pixel_spacing_mm DOUBLE,
+    photometric     VARCHAR,
+    transfer_syntax VARCHAR,
+    bits_stored     INTEGER,
+    pixel_path      VARCHAR NOT NULL           -- relative to the store
+);
+CREATE TABLE IF NOT EXISTS reports (
+    report_id       INTEGER PRIMARY KEY,
+    study_id        INTEGER NOT NULL,
+    report_date     DATE,                      -- shifted
+    text            VARCHAR NOT NULL,          -- de-identified full text
+    indication      VARCHAR,
+    technique       VARCHAR,
+    findings        VARCHAR,
+    conclusion      VARCHAR
+);
+CREATE TABLE IF NOT EXISTS sources (
+    source_hash     VARCHAR PRIMARY KEY,       -- keyed hash of the archive-relative path
+    status          VARCHAR NOT NULL,          -- ingested | skipped | excluded
+    reason          VARCHAR,
+    image_id        BIGINT
+);
+"""
+
+
+class Store:
+    """An open store: the DuckDB connection plus the folder layout."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
+        self.path = Path(path)
+        self.con = con
+
+    # ---- opening -------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path) -> "Store":
+        """Open ``path`` for writing, creating the folder and schema when needed."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "pixels").mkdir(exist_ok=True)
+        con = duckdb.connect(str(path / DB_NAME))
+        con.execute(SCHEMA)
+        con.execute(
+            "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
+        )
+        return cls(path, con)
+
+    @classmethod
+    def open(cls, path: Path, read_only: bool = True) -> "Store":
+        """Open an existing store; :class:`StoreNotFound` says how to create one."""
+        path = Path(path)
+        if not (path / DB_NAME).is_file():
+            raise StoreNotFound(path)
+        return cls(path, duckdb.connect(str(path / DB_NAME), read_only=read_only))
+
+    def close(self) -> None:
+        """Close the DuckDB connection."""
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- layout --------------------------------------------------------------------
+    @property
+    def pixels_dir(self) -> Path:
+        return self.path / "pixels"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.path / "index"
+
+    def pixel_file(self, relative: str) -> Path:
+        """Absolute path of a cached image given its ``images.pixel_path``."""
+        return self.path / relative
+
+    # ---- small helpers -------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM store_meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute(
+            "INSERT INTO store_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]
+        )
+
+    def count(self, table: str) -> int:
+        """Row count of one of the store's tables."""
+        if table not in ("studies", "images", "reports", "sources"):
+            raise ValueError(f"unknown table {table!r}")
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def next_id(self, table: str, column: str) -> int:
+        """One more than the largest id in use (ids are never reused)."""
+        return int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])

@@ -1,0 +1,339 @@
+"""The `bonesearch` command line: thin typer commands over the packages."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bonesearch.errors import BonesearchError, ReportFileError
+
+app = typer.Typer(
+    help="bonesearch — French-language search engine for bone X-ray archives.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Store folder (DuckDB + pixels + index).")]
+KOpt = Annotated[int, typer.Option("--k", "-k", min=1, max=1000, help="Number of results.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="auto (CUDA when present), cpu, cuda, cuda:N.")]
+
+
+def user_errors(fn):
+    """Print user-caused errors as one red line (no traceback) and exit with status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BonesearchError as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+# ---------------------------------------------------------------------------------- data
+@app.command("demo-archive")
+@user_errors
+def demo_archive(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write export/ (DICOM + reports.csv), labels.csv, phi.json.")],
+    studies: Annotated[int, typer.Option(min=1, help="Number of studies.")] = 600,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same archive).")] = 0,
+) -> None:
+    """Write a realistic, fictional hospital export: the embedded default archive."""
+    from bonesearch.demo.archive import write_demo_archive
+    from bonesearch.progress import progress_bar
+
+    with progress_bar("demo archive", studies) as advance:
+        summary = write_demo_archive(out_dir, studies=studies, seed=seed, progress=lambda done, total: advance(1))
+    out.print(
+        f"wrote {summary.studies} studies, {summary.images} images ({summary.burned_in_images} with burned-in text), "
+        f"{summary.reports} reports, {summary.junk_files} stray non-DICOM/corrupt files for {summary.patients} patients "
+        f"to {out_dir} in {summary.seconds:.1f} s"
+    )
+    out.print(f"  ingest it with: bonesearch ingest {Path(out_dir) / 'export'} --store STORE")
+
+
+@app.command()
+@user_errors
+def ingest(
+    archive: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Hospital export: a DICOM tree (any layout).")],
+    store: StoreOpt,
+    reports: Annotated[Optional[Path], typer.Option(help="Reports CSV (accession_number, report_date, text); default ARCHIVE/reports.csv.")] = None,
+    key: Annotated[Optional[Path], typer.Option(help="Pseudonymisation key file (default: STORE.key.json beside the store).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Decode processes.")] = max(1, os.cpu_count() or 1),
+) -> None:
+    """De-identify an export (DICOM + French reports) into a store. Resumable."""
+    from bonesearch.progress import progress_bar
+    from indexer.ingest import ingest_archive
+
+    if reports is not None and not reports.is_file():
+        raise ReportFileError(f"--reports {reports} does not exist; pass the reports CSV exported with the images")
+    with progress_bar("ingest", None) as advance:
+        summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=advance)
+    print_ingest_summary(summary, store)
+
+
+def print_ingest_summary(summary, store: Path) -> None:
+    """The one-screen ingest summary."""
+    table = Table(title=f"ingest → {store}", show_header=False, title_justify="left")
+    table.add_row("files seen", str(summary.files_seen))
+    table.add_row("images ingested", f"{summary.images_ingested} ({summary.images_per_second:.1f} images/s)")
+    table.add_row("already in store", str(summary.already_ingested))
+    table.add_row("excluded (burned-in text)", str(len(summary.excluded)))
+    table.add_row("skipped (bad input)", str(len(summary.skipped)))
+    table.add_row("studies in store", str(summary.studies_total))
+    table.add_row("reports ingested", str(summary.reports_ingested))
+    table.add_row("reports without a study", str(summary.reports_orphan))
+    table.add_row("studies without a report", str(summary.studies_without_report))
+    if summary.phi_replacements:
+        table.add_row("PHI replaced in reports", ", ".join(f"{k} {v}" for k, v in sorted(summary.phi_replacements.items())))
+    table.add_row("time", f"{summary.seconds:.1f} s")
+    out.print(table)
+    for label, reason in (summary.skipped + summary.reports_skipped)[:10]:
+        out.print(f"  [yellow]skipped[/] {reason}")
+    if summary.skipped_list_path:
+        out.print(f"  full list with paths (operator only, outside the store): {summary.skipped_list_path}")
+
+
+# ---------------------------------------------------------------------------------- model
+@app.command()
+def models() -> None:
+    """List the registered model architectures."""
+    from bonesearch.models.registry import get_model_config, list_models
+
+    table = Table("name", "image tower", "image size", "text tower", "embed dim")
+    for name in list_models():
+        cfg = get_model_config(name)
+        vision = cfg.get("vision_cfg", {})
+        text = cfg.get("text_cfg", {})
+        table.add_row(name, str(vision.get("timm_model_name", "?")), str(vision.get("image_size", "?")),
+                      str(text.get("hf_model_name") or cfg.get("text_tower", {}).get("source") or "BERT from scratch"),
+                      str(cfg.get("embed_dim", "?")))
+    out.print(table)
+
+
+@app.command()
+@user_errors
+def pretrain(
+    store: StoreOpt,
+    model: Annotated[str, typer.Option(help="Architecture (see `bonesearch models`).")] = "small",
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder: checkpoint/, metrics.jsonl.")] = Path("runs/pretrain"),
+    epochs: Annotated[int, typer.Option(min=1)] = 30,
+    minutes: Annotated[Optional[float], typer.Option(help="Stop after this many minutes.")] = None,
+    batch_size: Annotated[int, typer.Option(min=2)] = 64,
+    lr: Annotated[float, typer.Option()] = 1e-3,
+    text_model: Annotated[Optional[str], typer.Option(help="Text tower: local-dir:PATH or a hub name (default: BERT from scratch).")] = None,
+    held_out: Annotated[float, typer.Option(min=0.0, max=0.9, help="Fraction of patients held out.")] = 0.2,
+    seed: int = 0,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Contrastive image/report pretraining on a store."""
+    from pretrain.loop import TrainConfig
+
+    cfg = TrainConfig(model=model, epochs=epochs, max_minutes=minutes, batch_size=batch_size, lr=lr,
+                      text_source=text_model, held_out_fraction=held_out, seed=seed, device=device)
+    summary = _run_pretrain(store, out_dir, cfg)
+    print_train_summary(summary)
+
+
+def _run_pretrain(store: Path, out_dir: Path, cfg):
+    from bonesearch.progress import progress_bar
+    from pretrain.loop import train
+
+    with progress_bar("pretrain", None) as advance:
+        return train(store, out_dir, cfg, advance=advance)
+
+
+def print_train_summary(summary) -> None:
+    """The one-screen pretraining summary."""
+    out.print(
+        f"pretrained {summary.steps} steps ({summary.epochs_done:.1f} epochs) on {summary.train_studies} studies in "
+        f"{summary.seconds:.1f} s — {summary.pairs_per_second:.1f} pairs/s, final loss {summary.final_loss:.3f}"
+    )
+    if summary.retrieval:
+        r = summary.retrieval
+        out.print(
+            f"held-out ({summary.held_out_studies} studies): image→report R@1/5/10 "
+            f"{r['image_to_text_R@1']:.2f}/{r['image_to_text_R@5']:.2f}/{r['image_to_text_R@10']:.2f}, "
+            f"report→image R@1/5/10 {r['text_to_image_R@1']:.2f}/{r['text_to_image_R@5']:.2f}/{r['text_to_image_R@10']:.2f}"
+        )
+    out.print(f"checkpoint: {summary.checkpoint}")
+
+
+@app.command()
+@user_errors
+def index(
+    store: StoreOpt,
+    checkpoint: Annotated[Path, typer.Option(help="Checkpoint folder written by `bonesearch pretrain`.")],
+    device: DeviceOpt = "auto",
+    batch_size: Annotated[int, typer.Option(min=1)] = 128,
+) -> None:
+    """Embed every image of the store into a FAISS index."""
+    summary = _run_index(store, checkpoint, device, batch_size)
+    out.print(
+        f"indexed {summary.images} images ({summary.dim}-d) in {summary.seconds:.1f} s — "
+        f"{summary.images_per_second:.1f} images/s → {summary.index_path}"
+    )
+
+
+def _run_index(store: Path, checkpoint: Path, device: str, batch_size: int = 128):
+    from bonesearch.progress import progress_bar
+    from bonesearch.store import Store
+    from indexer.build_index import build_image_index
+
+    with Store.open(store) as s:
+        total = s.count("images")
+    with progress_bar("index", total) as advance:
+        return build_image_index(store, checkpoint, device=device, batch_size=batch_size, advance=advance)
+
+
+# ---------------------------------------------------------------------------------- search
+def print_hits(hits, as_json: bool, title: str) -> None:
+    """Results as a rich table or JSON."""
+    if as_json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=title, title_justify="left")
+    for column in ("rank", "score", "study", "date", "body part", "side", "view", "age", "sex", "report excerpt"):
+        table.add_column(column, overflow="fold" if column == "report excerpt" else "ellipsis")
+    for h in hits:
+        age = f"{h.age_months // 12} y" if h.age_months is not None else ""
+        table.add_row(str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-8:], h.study_date or "", h.body_part,
+                      h.laterality, h.view, age, h.sex, h.excerpt)
+    out.print(table)
+
+
+@app.command()
+@user_errors
+def query(
+    text: Annotated[str, typer.Argument(help='French query, e.g. "fracture du radius distal".')],
+    store: StoreOpt,
+    k: KOpt = 10,
+    as_json: JsonOpt = False,
+    device: DeviceOpt = "cpu",
+) -> None:
+    """Search the archive's images with a French text query."""
+    from bonesearch.search import SearchEngine
+
+    engine = SearchEngine.open(store, device=device)
+    try:
+        start = time.perf_counter()
+        hits = engine.search_text(text, k)
+        elapsed = (time.perf_counter() - start) * 1000
+    finally:
+        engine.close()
+    print_hits(hits, as_json, f"« {text} » — top {len(hits)} in {elapsed:.0f} ms")
+
+
+@app.command()
+@user_errors
+def similar(
+    image: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A query image: PNG/JPEG or DICOM.")],
+    store: StoreOpt,
+    k: KOpt = 10,
+    as_json: JsonOpt = False,
+    device: DeviceOpt = "cpu",
+) -> None:
+    """Find the archive's images most similar to an image."""
+    from bonesearch.imaging import load_query_image
+    from bonesearch.search import SearchEngine
+
+    pixels = load_query_image(image)
+    engine = SearchEngine.open(store, device=device)
+    try:
+        hits = engine.search_image(pixels, k)
+    finally:
+        engine.close()
+    print_hits(hits, as_json, f"similar to {image.name} — top {len(hits)}")
+
+
+# ---------------------------------------------------------------------------------- demo
+@app.command()
+@user_errors
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Working folder (archive, store, run).")] = Path("demo-out"),
+    studies: Annotated[int, typer.Option(min=20, help="Studies in the demo archive.")] = 600,
+    seed: int = 0,
+    model: Annotated[str, typer.Option(help="Architecture to pretrain.")] = "small",
+    epochs: Annotated[int, typer.Option(min=1)] = 30,
+    minutes: Annotated[float, typer.Option(help="Time budget for pretraining.")] = 4.0,
+    device: DeviceOpt = "auto",
+) -> None:
+    """The whole pipeline on a fresh demo archive, then P@10 of French queries on held-out studies."""
+    import shutil
+
+    from bonesearch.deid.key import PseudonymKey, default_key_path
+    from bonesearch.demo.archive import write_demo_archive
+    from bonesearch.evaluation import evaluate_text_retrieval
+    from bonesearch.progress import progress_bar
+    from bonesearch.search import SearchEngine
+    from indexer.ingest import ingest_archive
+    from pretrain.loop import TrainConfig
+
+    timings: dict[str, float] = {}
+    directory = Path(directory)
+    if directory.exists():
+        shutil.rmtree(directory)
+    archive, store = directory / "archive", directory / "store"
+
+    t = time.perf_counter()
+    with progress_bar("1/5 demo archive", studies) as advance:
+        arch = write_demo_archive(archive, studies=studies, seed=seed, progress=lambda d, n: advance(1))
+    timings["archive"] = time.perf_counter() - t
+    out.print(f"[bold]1/5 archive[/]: {arch.studies} studies, {arch.images} images, {arch.reports} reports ({timings['archive']:.1f} s)")
+
+    t = time.perf_counter()
+    with progress_bar("2/5 ingest", None) as advance:
+        ingest_summary = ingest_archive(archive / "export", store, workers=os.cpu_count() or 1, advance=advance)
+    timings["ingest"] = time.perf_counter() - t
+    out.print(f"[bold]2/5 ingest[/]:")
+    print_ingest_summary(ingest_summary, store)
+
+    cfg = TrainConfig(model=model, epochs=epochs, max_minutes=minutes, seed=seed, device=device)
+    t = time.perf_counter()
+    train_summary = _run_pretrain(store, directory / "run", cfg)
+    timings["pretrain"] = time.perf_counter() - t
+    out.print("[bold]3/5 pretrain[/]:")
+    print_train_summary(train_summary)
+
+    t = time.perf_counter()
+    index_summary = _run_index(store, train_summary.checkpoint, device)
+    timings["index"] = time.perf_counter() - t
+    out.print(f"[bold]4/5 index[/]: {index_summary.images} images, {index_summary.images_per_second:.1f} images/s")
+
+    t = time.perf_counter()
+    engine = SearchEngine.open(store)
+    try:
+        report = evaluate_text_retrieval(engine, archive / "labels.csv", PseudonymKey.load(default_key_path(store)),
+                                         cfg.held_out_fraction, seed=0)
+        example = engine.search_text("fracture du radius distal", 5)
+    finally:
+        engine.close()
+    timings["evaluate"] = time.perf_counter() - t
+    print_hits(example, False, "« fracture du radius distal » — top 5")
+    table = Table("query", "relevant / pool", "chance", "P@10", title="5/5 held-out text→image retrieval", title_justify="left")
+    for c in report.classes:
+        table.add_row(c.query, f"{c.relevant} / {c.pool}", f"{c.chance:.2f}",
+                      f"{c.precision:.2f}" if c.precision is not None else f"— (< {10} relevant)")
+    out.print(table)
+    out.print("stage times: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + f"; total {sum(timings.values()):.1f} s")
+    out.print(f"demo chance mean P@10: {report.mean_chance:.2f}")
+    out.print(f"demo retrieval mean P@10: {report.mean_precision:.2f}")
+
+
+if __name__ == "__main__":
+    app()

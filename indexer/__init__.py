@@ -1,0 +1,1 @@
+"""Archive ingestion and embedding at scale: walking trees, batching, workers, resumable jobs, FAISS building."""

@@ -1,0 +1,1 @@
+"""Contrastive image/report pretraining on a store (open_clip CustomTextCLIP + InfoNCE)."""
