@@ -8,6 +8,8 @@ is always bright. Nothing here looks at identifying attributes.
 
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,14 @@ def read_dataset(path: Path, label: str | None = None) -> Dataset:
     return _read(path, label or str(path), stop_before_pixels=False)
 
 
+def quiet_pydicom() -> None:
+    """Silence pydicom's warnings and log lines: they quote file paths, which may hold patient ids."""
+    logging.getLogger("pydicom").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", module=r"pydicom(\.|$)")
+
+
 def _read(path: Path, label: str, stop_before_pixels: bool) -> Dataset:
+    quiet_pydicom()
     try:
         ds = pydicom.dcmread(path, stop_before_pixels=stop_before_pixels)
     except InvalidDicomError:
@@ -81,9 +90,11 @@ def decode_greyscale(ds: Dataset, label: str) -> np.ndarray:
 
 
 def _greyscale_pipeline(arr: np.ndarray, ds: Dataset) -> np.ndarray:
-    values = apply_modality_lut(arr, ds).astype(np.float32)
+    values = apply_modality_lut(arr, ds)
     has_voi = "VOILUTSequence" in ds or ("WindowCenter" in ds and "WindowWidth" in ds)
     if has_voi:
+        if "VOILUTSequence" in ds and values.dtype.kind == "f":
+            values = np.rint(values).astype(np.int64)  # LUT lookups index by integer value
         values = apply_voi_lut(values, ds, prefer_lut=True).astype(np.float32)
         low, high = float(values.min()), float(values.max())
     else:

@@ -59,3 +59,12 @@ class KeyFileError(BonesearchError):
 
 class EmptyStore(BonesearchError):
     """A job needs images or reports and the store has none."""
+
+
+class ModelConfigError(BonesearchError):
+    """A model configuration or build option is invalid or incomplete (e.g. no reports to
+    train a from-scratch tokenizer on)."""
+
+
+class DeidModelError(BonesearchError):
+    """The spaCy model used to de-identify report text is not installed or not usable."""

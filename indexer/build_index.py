@@ -68,7 +68,7 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
                       advance: Advance = no_progress) -> IndexSummary:
     """Embed all images of ``store_path`` with ``checkpoint`` and write ``index/images.faiss``."""
     from bonesearch.models.checkpoint import load_checkpoint
-    from bonesearch.models.factory import resolve_device
+    from bonesearch.models.device import resolve_device
 
     start = time.perf_counter()
     clip = load_checkpoint(checkpoint, device=resolve_device(device))

@@ -163,8 +163,9 @@ def _header_contexts(store: Store, archive: Path, files: list[Path], key: Pseudo
 
 def _remember_context(contexts: dict[str, ReportContext], meta: ImageMetadata) -> None:
     if meta.accession_pseudo:
-        ctx = contexts.setdefault(meta.accession_pseudo, ReportContext(meta.patient_key, meta.study_uid, set()))
+        ctx = contexts.setdefault(meta.accession_pseudo, ReportContext(meta.patient_key, meta.study_uid, set(), set()))
         ctx.names.update(meta.names)
+        ctx.patient_names.update(meta.patient_names)
 
 
 def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary, contexts: dict[str, ReportContext]) -> None:

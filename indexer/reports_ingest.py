@@ -20,7 +20,8 @@ class ReportContext:
 
     patient_key: str  # the real patient id: the date-shift key, never stored
     study_uid: str  # pseudonymised
-    names: set[str]  # names from the DICOM header, to scrub from the report
+    names: set[str]  # every name in the DICOM header (patient, physicians, operators), to scrub
+    patient_names: set[str]  # the patient's own name parts (replaced by [PATIENT])
 
 
 def ingest_reports(
@@ -32,7 +33,7 @@ def ingest_reports(
     header_loader: Callable[[], dict[str, ReportContext]],
 ) -> None:
     """Read, link, de-identify and store the reports not yet in the store."""
-    from bonesearch.deid.text import ReportDeidentifier
+    from bonesearch.deid.text import DeidRequest, ReportDeidentifier
     from bonesearch.reports import parse_sections, read_reports_csv
 
     read = read_reports_csv(reports_path)
@@ -66,7 +67,8 @@ def ingest_reports(
         return
     deid = ReportDeidentifier(key)
     results = deid.deidentify_many(
-        [(r.text, ctx.patient_key, sorted(ctx.names), r.report_date) for _, r, ctx in items]
+        [DeidRequest(r.text, ctx.patient_key, sorted(ctx.names), r.report_date, sorted(ctx.patient_names))
+         for _, r, ctx in items]
     )
     con = store.con
     con.execute("BEGIN TRANSACTION")

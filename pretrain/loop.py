@@ -92,7 +92,8 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
           on_total: "callable | None" = None) -> TrainSummary:
     """Pretrain ``cfg.model`` on the store's pairs; write the checkpoint to ``out_dir``."""
     from bonesearch.models.checkpoint import save_checkpoint
-    from bonesearch.models.factory import create_model, resolve_device
+    from bonesearch.models.device import resolve_device
+    from bonesearch.models.factory import create_model
 
     start = time.perf_counter()
     torch.manual_seed(cfg.seed)
@@ -130,7 +131,7 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
             for b in range(steps_per_epoch):
                 idx = order[b * batch : (b + 1) * batch]
                 images = _sample_views(train_pairs, idx, rng).to(device, non_blocking=True)
-                pixels = clip.normalize(augment_batch(images, clip.image_size, cfg.augment, generator))
+                pixels = clip.preprocess_images(augment_batch(images, clip.image_size, cfg.augment, generator))
                 text = tokens[idx].to(device, non_blocking=True)
                 for group in optimizer.param_groups:
                     group["lr"] = _lr_at(step, total_steps, cfg)

@@ -62,6 +62,7 @@ class ImageMetadata:
     # that the linked report must not contain
     patient_key: str = field(repr=False, default="")
     names: list[str] = field(repr=False, default_factory=list)
+    patient_names: list[str] = field(repr=False, default_factory=list)
 
 
 def _text(ds: Dataset, keyword: str) -> str:
@@ -94,10 +95,10 @@ def _age_months(ds: Dataset, study_date: dt.date | None) -> int | None:
     return min(age, MAX_AGE_MONTHS) if age is not None else None
 
 
-def person_names(ds: Dataset) -> list[str]:
-    """Every name component found in the person-name attributes (for report scrubbing)."""
+def person_names(ds: Dataset, keywords: tuple[str, ...] = NAME_ATTRIBUTES) -> list[str]:
+    """Every name component found in the given person-name attributes (for report scrubbing)."""
     names: list[str] = []
-    for keyword in NAME_ATTRIBUTES:
+    for keyword in keywords:
         values = ds.get(keyword)
         if values is None:
             continue
@@ -158,4 +159,5 @@ def extract_metadata(ds: Dataset, key: PseudonymKey) -> ImageMetadata:
         burned_in_annotation=_text(ds, "BurnedInAnnotation").upper() == "YES",
         patient_key=patient_key,
         names=person_names(ds),
+        patient_names=person_names(ds, ("PatientName",)),
     )

