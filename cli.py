@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, highlight=False)
 
 StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Store folder (DuckDB + pixels + index).")]
@@ -208,11 +208,13 @@ def print_hits(hits, as_json: bool, title: str) -> None:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
     table = Table(title=title, title_justify="left")
-    for column in ("rank", "score", "study", "date", "body part", "side", "view", "age", "sex", "report excerpt"):
-        table.add_column(column, overflow="fold" if column == "report excerpt" else "ellipsis")
+    for column, width in (("#", 2), ("score", 5), ("study", 7), ("date", 10), ("body part", 9), ("side", 4),
+                          ("view", 4), ("age", 4), ("sex", 3)):
+        table.add_column(column, no_wrap=True, min_width=width)
+    table.add_column("report excerpt", no_wrap=True, overflow="ellipsis", max_width=56)
     for h in hits:
         age = f"{h.age_months // 12} y" if h.age_months is not None else ""
-        table.add_row(str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-8:], h.study_date or "", h.body_part,
+        table.add_row(str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-6:], h.study_date or "", h.body_part,
                       h.laterality, h.view, age, h.sex, h.excerpt)
     out.print(table)
 

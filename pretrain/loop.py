@@ -149,7 +149,7 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
                 pairs_seen += len(idx)
                 if step % 10 == 0 or step == total_steps:
                     metrics.write(json.dumps({"step": step, "epoch": epoch, "loss": round(loss_value, 4),
-                                              "lr": optimizer.param_groups[0]["lr"], "logit_scale": float(model.logit_scale.exp()),
+                                              "lr": optimizer.param_groups[0]["lr"], "logit_scale": float(model.logit_scale.detach().exp()),
                                               "seconds": round(time.perf_counter() - start, 2)}) + "\n")
                     metrics.flush()
                 advance(1)

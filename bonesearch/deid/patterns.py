@@ -270,7 +270,7 @@ _ID_LABEL = re.compile(
     r"\b(?:ipp|nip|nda|ndi|ins|ins-c|nir|niss|inss|iep|id|identifiant|accession|acc|numero national|registre national|n°\s*(?:de\s+)?(?:dossier|examen|patient|"
     r"sejour|accession|demande|venue|ss|secu(?:rite sociale)?|assure|ipp)|numero\s+(?:de\s+|d')?(?:dossier|examen|patient|"
     r"sejour|accession|demande|venue|securite sociale|assure)|(?:dossier|examen|demande|ref(?:erence)?)\s*n°|"
-    r"securite sociale|secu|ref(?:erence)?(?=\s*:))\s*(?:n°|no\.?|num\.?|number|numero|nr)?\s*[:#]?\s*(?P<v>[a-z]{0,5}[\-/]?\d(?:[a-z0-9\-/.]| (?=\d))*\d|\d)"
+    r"securite sociale|secu|ref(?:erence)?\.?(?=\s*:))\s*(?:n°|no\.?|num\.?|number|numero|nr)?\s*[:#]?\s*(?P<v>[a-z]{0,5}[\-/]?\d(?:[a-z0-9\-/.]| (?=\d))*\d|\d)"
 )
 _NIR = re.compile(
     r"(?<![\d\w])[12][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[ab])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?(?!\d)"

@@ -155,7 +155,7 @@ VOCAB_CLINICAL = _words("""
     hopital clinique polyclinique chu chr chru ch chi centre hospitalier universitaire groupe
     hospitalier institut cabinet fondation site batiment etage porte pavillon aile
     rue avenue boulevard allee chemin impasse quai place route france
-    contact copie courrier madame cher chere confrere consoeur cordialement salutations
+    ref reference references contact copie courrier madame cher chere confrere consoeur cordialement salutations
     fait lu signe electroniquement dicte tape
     musculosquelettique musculo-squelettique osteo-articulaire osteoarticulaire interventionnelle
     pediatrique pediatriques adulte adultes traumatologie orthopedie orthopedique orthopediques rhumatologie
