@@ -12,7 +12,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from bonesearch.errors import BonesearchError, ReportFileError
 
@@ -39,7 +41,7 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except BonesearchError as exc:
-            err.print(f"[bold red]error:[/] {exc}")
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
             raise typer.Exit(2) from None
 
     return wrapper
@@ -104,7 +106,9 @@ def print_ingest_summary(summary, store: Path) -> None:
     table.add_row("time", f"{summary.seconds:.1f} s")
     out.print(table)
     for label, reason in (summary.skipped + summary.reports_skipped)[:10]:
-        out.print(f"  [yellow]skipped[/] {reason}")
+        out.print(f"  [yellow]skipped[/] {escape(reason)}")
+    if len(summary.skipped) + len(summary.reports_skipped) > 10:
+        out.print(f"  … and {len(summary.skipped) + len(summary.reports_skipped) - 10} more")
     if summary.skipped_list_path:
         out.print(f"  full list with paths (operator only, outside the store): {summary.skipped_list_path}")
 
@@ -215,7 +219,7 @@ def print_hits(hits, as_json: bool, title: str) -> None:
     for h in hits:
         age = f"{h.age_months // 12} y" if h.age_months is not None else ""
         table.add_row(str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-6:], h.study_date or "", h.body_part,
-                      h.laterality, h.view, age, h.sex, h.excerpt)
+                      h.laterality, h.view, age, h.sex, Text(h.excerpt))
     out.print(table)
 
 
@@ -238,7 +242,7 @@ def query(
         elapsed = (time.perf_counter() - start) * 1000
     finally:
         engine.close()
-    print_hits(hits, as_json, f"« {text} » — top {len(hits)} in {elapsed:.0f} ms")
+    print_hits(hits, as_json, f"« {escape(text)} » — top {len(hits)} in {elapsed:.0f} ms")
 
 
 @app.command()

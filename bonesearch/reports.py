@@ -98,16 +98,12 @@ def parse_report_date(value: str) -> dt.date | None:
     return None
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+def _delimiter(text: str) -> str:
+    """The delimiter used on the header line: ',' (default), ';', tab or '|'."""
     header = text.split("\n", 1)[0]
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-    delimiter = max(counts, key=counts.get)
-
-    class _Dialect(csv.excel):
-        pass
-
-    _Dialect.delimiter = delimiter if counts[delimiter] else ","
-    return _Dialect
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def read_reports_csv(path: Path) -> ReportsReadResult:
@@ -132,7 +128,7 @@ def read_reports_csv(path: Path) -> ReportsReadResult:
     text, encoding = _decode(raw)
     if not text.strip():
         raise ReportFileError(f"{path}: the reports file is empty; expected a header accession_number,report_date,text")
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -177,8 +173,14 @@ def _map_columns(path: Path, header: list[str]) -> dict[str, int]:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         accepted = "; ".join(f"{c}: {', '.join(COLUMN_ALIASES[c][:6])}" for c in missing)
+        # echo the header only when it looks like one: a header-less file would put a report here
+        names = [h.strip().lstrip("\ufeff") for h in header]
+        looks_like_header = all(len(h) <= 40 and re.fullmatch(r"[^\W\d][\w .()'\-/]*", h)
+                                and sum(ch.isdigit() for ch in h) < 3 for h in names if h)
+        found = (f"found: {', '.join(names)}" if looks_like_header
+                 else f"the first row, {len(names)} cells, does not look like a header")
         raise ReportFileError(
-            f"{path}: missing required column(s) {', '.join(missing)} (found: {', '.join(h.strip() for h in header) or 'none'}). "
+            f"{path}: missing required column(s) {', '.join(missing)} ({found}). "
             f"Expected a header like accession_number,report_date,text; accepted names — {accepted}"
         )
     return columns
@@ -212,10 +214,11 @@ def _heading_regex() -> re.Pattern[str]:
         body = "|".join(_accent_insensitive(a).replace(" ", r"\s+").replace("'", "['’]") for a in alternatives)
         groups.append(f"(?P<{section}>{body})")
     names = "|".join(groups)
-    # at a line start: "Conclusion", "CONCLUSION :", "Résultats -"; inside a line: "… . Conclusion : …"
+    # at a line start: "Conclusion", "CONCLUSION :", "Résultats -", "Indication clinique :" (up to
+    # three qualifying words before the colon); inside a line: "… . Conclusion : …"
     return re.compile(
-        rf"(?:(?P<bol>^[ \t]*(?:[-*•#]+[ \t]*)?)|(?<=[.;!?)])[ \t]+)(?:{names})[ \t]*"
-        rf"(?(bol)(?:[:\-–][ \t]*|$)|:[ \t]*)",
+        rf"(?:(?P<bol>^[ \t]*(?:[-*•#]+[ \t]*)?)|(?<=[.;!?)])[ \t]+)(?:{names})"
+        rf"(?(bol)(?:(?:[ \t]+[^\W\d_][\w'’\-]*){{0,3}}[ \t]*[:\-–][ \t]*|[ \t]*$)|[ \t]*:[ \t]*)",
         re.IGNORECASE | re.MULTILINE,
     )
 
@@ -238,6 +241,21 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Where a report's sign-off footer starts (signature, validation, secretariat, contact lines).
+_FOOTER = re.compile(
+    r"^[ \t]*(?:compte[ \t]+rendu[ \t]+valid|valid[ée]\b|sign[ée]\b|le[ \t]+radiologue|radiologue[ \t]*:|"
+    r"secr[ée]tariat|dr\.?[ \t]+\[|docteur[ \t]+\[|pr\.?[ \t]+\[|t[ée]l[ .:]|courriel|e-?mail|cordialement|"
+    r"dict[ée][ \t]+(?:par|le)|frapp[ée][ \t]+(?:par|le))",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _split_footer(text: str) -> tuple[str, str]:
+    """(body, footer) of the last section's text: the sign-off lines are not findings."""
+    match = _FOOTER.search(text)
+    return (text[: match.start()], text[match.start():]) if match else (text, "")
+
+
 def parse_sections(text: str) -> ReportSections:
     """Split a French report at its headings ("Indication :", "Résultats", "CONCLUSION"…).
 
@@ -251,7 +269,9 @@ def parse_sections(text: str) -> ReportSections:
         parts[current].append(text[pos:m.start()])
         current = next(name for name, value in m.groupdict().items() if value is not None and name != "bol")
         pos = m.end()
-    parts[current].append((text or "")[pos:])
+    body, footer = _split_footer((text or "")[pos:])
+    parts[current].append(body)
+    parts["other"].append(footer)
     return ReportSections(**{k: _clean(" ".join(v)) for k, v in parts.items()})
 
 

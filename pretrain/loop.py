@@ -76,12 +76,20 @@ def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimize
     )
 
 
-def _lr_at(step: int, total: int, cfg: TrainConfig) -> float:
-    warmup = max(1, int(total * cfg.warmup_fraction))
-    if step < warmup:
-        return cfg.lr * (step + 1) / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+def _lr_at(progress: float, cfg: TrainConfig) -> float:
+    """Linear warm-up then cosine decay, as a function of training progress in [0, 1]."""
+    if progress < cfg.warmup_fraction:
+        return cfg.lr * max(progress / cfg.warmup_fraction, 0.01)
+    rest = (progress - cfg.warmup_fraction) / max(1e-9, 1 - cfg.warmup_fraction)
+    return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, rest)))
+
+
+def _progress(step: int, total_steps: int, start: float, cfg: TrainConfig) -> float:
+    """Fraction of training done: by steps, or by wall time when a time budget ends it sooner."""
+    by_steps = step / max(1, total_steps)
+    if cfg.max_minutes:
+        return min(1.0, max(by_steps, (time.perf_counter() - start) / (cfg.max_minutes * 60)))
+    return by_steps
 
 
 def _sample_views(pairs: StudyPairs, order: list[int], rng: random.Random) -> torch.Tensor:
@@ -119,7 +127,8 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
     total_steps = steps_per_epoch * cfg.epochs
     if on_total:
         on_total(total_steps)
-    deadline = start + cfg.max_minutes * 60 if cfg.max_minutes else None
+    loop_start = time.perf_counter()
+    deadline = loop_start + cfg.max_minutes * 60 if cfg.max_minutes else None
     metrics_path = out_dir / "metrics.jsonl"
     metrics = open(metrics_path, "w")
     step, pairs_seen, loss_value = 0, 0, float("nan")
@@ -134,7 +143,7 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
                 pixels = clip.preprocess_images(augment_batch(images, clip.image_size, cfg.augment, generator))
                 text = tokens[idx].to(device, non_blocking=True)
                 for group in optimizer.param_groups:
-                    group["lr"] = _lr_at(step, total_steps, cfg)
+                    group["lr"] = _lr_at(_progress(step, total_steps, loop_start, cfg), cfg)
                 with autocast:
                     image_features, text_features, logit_scale = model(pixels, text)[:3]
                     loss = loss_fn(image_features, text_features, logit_scale)

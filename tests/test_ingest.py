@@ -76,26 +76,31 @@ def _store_text(store: Path) -> str:
     return "\n".join(parts)
 
 
+def _contains_word(text: str, phrase: str) -> bool:
+    """Whole-word, case-insensitive match ("Jean" must not match inside "Jeanne")."""
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, flags=re.IGNORECASE) is not None
+
+
 def test_no_phi_reaches_the_store(archive, ingested):
     store, summary = ingested
     phi = json.loads((archive / "phi.json").read_text())["strings"]
-    text = _store_text(store).lower()
-    leaked = [p for p in phi if len(p) >= 3 and not re.fullmatch(r"[\d/.\- :]+", p) and p.lower() in text]
+    text = _store_text(store)
+    leaked = [p for p in phi if len(p) >= 3 and not re.fullmatch(r"[\d/.\- :]+", p) and _contains_word(text, p)]
     assert not leaked, f"PHI in the store: {leaked[:10]}"
     # identifiers that are digit strings (IPP, accession, phone numbers) must not appear either
     numeric = [p for p in phi if re.fullmatch(r"[\d .+\-]{6,}", p)]
     assert numeric
-    assert not [p for p in numeric if p in _store_text(store)]
+    assert not [p for p in numeric if _contains_word(text, p)]
     # and no original UID
     for row in _labels(archive):
-        assert row["sop_instance_uid"] not in text and row["study_instance_uid"] not in text
+        assert not _contains_word(text, row["sop_instance_uid"]) and not _contains_word(text, row["study_instance_uid"])
 
 
 def test_summary_names_no_phi(archive, ingested):
     _, summary = ingested
     phi = json.loads((archive / "phi.json").read_text())["strings"]
-    printed = repr(summary.skipped + summary.excluded + summary.reports_skipped).lower()
-    assert not [p for p in phi if len(p) >= 4 and p.lower() in printed]
+    printed = repr(summary.skipped + summary.excluded + summary.reports_skipped)
+    assert not [p for p in phi if len(p) >= 4 and _contains_word(printed, p)]
 
 
 def test_rerun_is_resumable_and_adds_only_new_files(archive, ingested, tmp_path):

@@ -97,6 +97,17 @@ def test_missing_column_error_names_file_and_column(tmp_path):
     assert "body_of_report" in message and "accession_number,report_date,text" in message
 
 
+def test_headerless_file_error_does_not_echo_the_first_report(tmp_path):
+    path = _write(tmp_path, "A0451234,2024-03-12,Mme Jeanne DUPONT : fracture du radius\n")
+    with pytest.raises(ReportFileError, match="does not look like a header"):
+        read_reports_csv(_write(tmp_path, "A0451234,Pas de fracture\n", name="b.csv"))
+    with pytest.raises(ReportFileError) as err:
+        read_reports_csv(path)
+    message = str(err.value)
+    assert "does not look like a header" in message and "accession_number,report_date,text" in message
+    assert "DUPONT" not in message and "A0451234" not in message
+
+
 def test_missing_or_empty_file(tmp_path):
     with pytest.raises(ReportFileError, match="no such reports file"):
         read_reports_csv(tmp_path / "absent.csv")
@@ -150,6 +161,8 @@ def test_sections_inline_and_variants():
     ("Indications -", "indication"), ("Motif de l'examen :", "indication"), ("Resultats:", "findings"),
     ("Compte rendu :", "findings"), ("COMPTE-RENDU", "findings"), ("Avis :", "conclusion"),
     ("SYNTHESE", "conclusion"), ("- Conclusion :", "conclusion"), ("En conclusion :", "conclusion"),
+    ("Indication clinique :", "indication"), ("Technique d'examen :", "technique"),
+    ("Conclusion de l'examen -", "conclusion"), ("Incidences :", "technique"),
 ])
 def test_heading_variants(heading, field):
     s = parse_sections(f"En-tête\n{heading}\ncorps du texte")
@@ -175,3 +188,14 @@ def test_report_text_for_training_modes():
                                                    "fracture de Pouteau-Colles.")
     with pytest.raises(ValueError, match="findings\\+conclusion"):
         report_text_for_training(s, "everything")  # type: ignore[arg-type]
+
+
+def test_signoff_footer_is_not_part_of_the_conclusion():
+    text = (
+        "Résultats :\nSignes de coxarthrose débutante.\n\nConclusion : Signes de coxarthrose gauche.\n\n"
+        "Compte rendu validé électroniquement par le Dr [NOM] le 5 novembre 2024.\nSecrétariat : [TEL] — [EMAIL]"
+    )
+    sections = parse_sections(text)
+    assert sections.findings == "Signes de coxarthrose débutante."
+    assert sections.conclusion == "Signes de coxarthrose gauche."
+    assert "[TEL]" in sections.other and "[NOM]" in sections.other

@@ -254,7 +254,7 @@ def find_addresses(text: str, folded: str) -> list[Candidate]:
     return out
 
 
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|(?<![\w@.\-])[\w\-]+(?:\.[\w\-]+)*\.(?:fr|com|org|net|be|eu|info|io|ch|lu|sante\.fr)\b(?:/[^\s<>\"']*)?")
 _PH = r"[ .\-\u00a0]?"
 _TEL = re.compile(

@@ -17,36 +17,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 from typing import Any, NamedTuple
 
 from bonesearch.deid import patterns as P
 from bonesearch.deid.dates import DateSpan, find_dates
 from bonesearch.deid.key import PseudonymKey
-from bonesearch.deid.vocab import (EPONYM_CONTEXT_WORDS, FIRST_NAMES, NAME_CONNECTORS, eponym_regex, fold,
-                                   is_vocab, word_tokens)
+from bonesearch.deid.spans import resolve
+from bonesearch.deid.vocab import FIRST_NAMES, NAME_CONNECTORS, fold, is_vocab, word_tokens
 from bonesearch.errors import DeidModelError
 
 CATEGORIES = ("PATIENT", "NOM", "DATE", "TEL", "EMAIL", "URL", "ID", "ADRESSE", "LIEU", "ETABLISSEMENT", "AGE")
-NAME_LIKE = frozenset({"PATIENT", "NOM", "LIEU", "ETABLISSEMENT"})
 DEFAULT_MODEL = "fr_core_news_sm"
 _DEPARTMENT_WORDS = frozenset("service unite pole departement laboratoire secteur plateau".split())
 _NER_LABELS = {"PER": "NOM", "LOC": "LIEU", "ORG": "ETABLISSEMENT", "MISC": "NOM"}
 
-_TAG = re.compile(r"\[[A-Z]{2,14}\]")
-_EPONYMS = eponym_regex()
-_EPONYM_CONTEXT = re.compile(
-    r"\b(?:" + "|".join(sorted(EPONYM_CONTEXT_WORDS, key=len, reverse=True)) + r")\s+"
-    r"(?:(?:[ivx]{1,4}|\d{1,2}[a-c]?)\s+)?(?:(?:de\s+type|de\s+la|type|de|du|des|selon)\s+|d')?"
-)
 _ARRONDISSEMENT = re.compile(r"[ \t]+\d{1,2}(?:e|er|ème|eme)\b")
-_GRADE_AFTER = re.compile(r"(?:[ \t]+et[ \t]+[A-Z][\w'\-]+)?[ \t]*(?:type[ \t]+|stade[ \t]+|grade[ \t]+)?"
-                          r"(?:[IVX]{1,4}|[A-D]\d?|[0-4])\b")
 _NAME_GAP = re.compile(r"[ \t\u00a0'’\-]*(?:(?:de|du|des|la|le|van|von|d'|l')[ \t\u00a0]+)*")
-_MERGE_GAP = {"ADRESSE": re.compile(r"[ \t,\-–]*"), "name": re.compile(r"[ \t\u00a0\-]*")}
 # Family names that are everyday words: only matched when capitalised ("Petit", not "petit").
 _WORDY_NAMES = frozenset("petit grand blanc noir roux brun fort long court gros bon leger simple masse bras "
                          "clair claire rose net franc vif sec lent dur doux moyen bas haut large plat".split())
@@ -118,19 +107,6 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
     return text[start].isupper() and not _SENTENCE_START.search(text, max(0, start - 12), start)
 
 
-_OF = re.compile(r"[ \t]+(?:de|du|des|d')[ \t]*")
-
-
-def _before_eponym(folded: str, end: int, eponym_starts: set[int]) -> bool:
-    """"Encoche de Hill-Sachs": a word right before "de <eponym>" is clinical, not a name."""
-    m = _OF.match(folded, end)
-    return bool(m) and m.end() in eponym_starts
-
-
-def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
-    return any(s < a[1] and a[0] < e for s, e in spans)
-
-
 class ReportDeidentifier:
     """De-identifies French report text; build one per job (the spaCy model loads once).
 
@@ -188,28 +164,42 @@ class ReportDeidentifier:
         return self.deidentify_many([DeidRequest(text, patient_key, known_names, report_date, patient_names)])[0]
 
     def deidentify_many(self, items: Iterable[DeidRequest | tuple | Mapping[str, Any]], *,
-                        batch_size: int = 64) -> list[DeidResult]:
+                        batch_size: int = 64, n_process: int = 1) -> list[DeidResult]:
         """De-identify many reports, running NER in batches with ``nlp.pipe``.
 
         Items are :class:`DeidRequest`, tuples in its field order, or mappings of its fields.
+        ``n_process`` > 1 runs NER in that many processes (spaCy multiprocessing).
         """
         reqs = [r if isinstance(r, DeidRequest) else DeidRequest(**r) if isinstance(r, Mapping) else DeidRequest(*r)
                 for r in items]
-        docs = self.nlp.pipe((r.text or "" for r in reqs), batch_size=batch_size) if self.use_ner else repeat(None)
+        docs = self._docs([r.text or "" for r in reqs], batch_size, n_process) if self.use_ner else None
         out = []
-        for req, doc in zip(reqs, docs):
-            spans, dates = self._detect(req.text or "", doc, req.known_names, req.patient_names, req.report_date)
-            out.append(self._apply(req.text or "", spans, dates, req.patient_key))
+        try:
+            for req in reqs:
+                doc = next(docs) if docs is not None else None
+                spans, dates = self._detect(req.text or "", doc, req.known_names, req.patient_names, req.report_date)
+                out.append(self._apply(req.text or "", spans, dates, req.patient_key))
+        finally:
+            if docs is not None:
+                docs.close()  # leaves nlp.select_pipes
         return out
 
     def detect(self, text: str, *, known_names: Sequence[str] = (), report_date: dt.date | None = None,
                patient_names: Sequence[str] = ()) -> list[Detection]:
         """The spans :meth:`deidentify` would replace, for evaluation and debugging."""
-        doc = self.nlp(text) if self.use_ner else None
+        doc = list(self._docs([text], 1, 1))[0] if self.use_ner else None
         spans, _ = self._detect(text, doc, known_names, patient_names, report_date)
         return [Detection(c.start, c.end, c.category) for c in spans]
 
     # ---- detection ------------------------------------------------------------------------
+    def _docs(self, texts: list[str], batch_size: int, n_process: int) -> Generator[Any, None, None]:
+        nlp = self.nlp
+        if "ner" not in nlp.pipe_names:
+            raise DeidModelError(f"the spaCy pipeline given to ReportDeidentifier has no 'ner' component "
+                                 f"(it has {nlp.pipe_names}); pass a French NER model or use_ner=False")
+        with nlp.select_pipes(enable=["ner"]):
+            yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+
     def _detect(self, text: str, doc: Any, known_names: Sequence[str], patient_names: Sequence[str],
                 report_date: dt.date | None) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
         folded = fold(text)
@@ -225,9 +215,9 @@ class ReportDeidentifier:
         cands += self._known_names(text, folded, _names_regex(tuple(known_names)), "NOM")
         if doc is not None:
             cands += self._ner_candidates(text, doc)
-        spans = self._resolve(text, folded, cands)
+        spans = resolve(text, folded, cands)
         if extra := self._propagate(text, folded, spans):
-            spans = self._resolve(text, folded, cands + extra)
+            spans = resolve(text, folded, cands + extra)
         # a name span that holds the patient's name is the patient
         pwords = {folded[c.start + s:c.start + e] for c in spans if c.category == "PATIENT"
                   for s, e in word_tokens(text[c.start:c.end])}
@@ -317,73 +307,6 @@ class ReportDeidentifier:
                 if category == "LIEU" and (arr := _ARRONDISSEMENT.match(text, end)):  # "Paris 7e"
                     end = arr.end()
                 out.append(P.Candidate(run[0].idx, end, category, 30, P.Strength.WEAK))
-        return out
-
-    def _resolve(self, text: str, folded: str, cands: list[P.Candidate]) -> list[P.Candidate]:
-        """Drop candidates that fall on tags or eponyms, then keep the best of overlapping ones."""
-        tags = [(m.start(), m.end()) for m in _TAG.finditer(text)]
-        eponyms, clinical = [], []
-        for m in _EPONYMS.finditer(folded):
-            eponyms.append((m.start(), m.end()))
-            before = _EPONYM_CONTEXT.search(folded, max(0, m.start() - 40), m.start() + 1)
-            if (before and before.end() == m.start()) or _GRADE_AFTER.match(text, m.end()):
-                clinical.append((m.start(), m.end()))
-        for m in _EPONYM_CONTEXT.finditer(folded):  # "maladie de Xyz": an unlisted eponym
-            w = re.match(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", text[m.end():])
-            if w and w.group()[0].isupper():
-                clinical.append((m.end(), m.end() + w.end()))
-        eponym_starts = {s for s, _ in eponyms} | {s for s, _ in clinical}
-        kept = []
-        for c in cands:
-            span = (c.start, c.end)
-            if c.end <= c.start or _overlaps(span, tags):
-                continue
-            if c.strength == P.Strength.WEAK and (_overlaps(span, eponyms) or _overlaps(span, clinical)
-                                                  or _before_eponym(folded, c.end, eponym_starts)
-                                                  or _GRADE_AFTER.match(text, c.end)):  # "Allman I"
-                continue
-            if c.strength == P.Strength.CONTEXTUAL and _overlaps(span, clinical):
-                continue
-            kept.append(c)
-        accepted: list[P.Candidate] = []
-        for c in sorted(kept, key=lambda c: (-c.priority, c.start - c.end, c.start)):
-            hits = [(a.start, a.end) for a in accepted if a.start < c.end and c.start < a.end]
-            if not hits:
-                accepted.append(c)
-            elif c.category in NAME_LIKE and all(a.category in NAME_LIKE for a in accepted
-                                                 if a.start < c.end and c.start < a.end):
-                accepted += [P.Candidate(s, e, c.category, c.priority, c.strength)
-                             for s, e in self._remainders(text, c, hits)]
-        return self._merge(text, sorted(accepted, key=lambda c: c.start))
-
-    @staticmethod
-    def _remainders(text: str, c: P.Candidate, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Parts of ``c`` outside ``hits`` that still hold a capitalised, non-vocabulary word."""
-        out, pos = [], c.start
-        for s, e in sorted(hits) + [(c.end, c.end)]:
-            if s > pos:
-                words = [(pos + a, pos + b) for a, b in word_tokens(text[pos:min(s, c.end)])
-                         if text[pos + a].isupper() and not is_vocab(fold(text[pos + a:pos + b]))]
-                if words:
-                    out.append((words[0][0], words[-1][1]))
-            pos = max(pos, e)
-        return out
-
-    @staticmethod
-    def _merge(text: str, spans: list[P.Candidate]) -> list[P.Candidate]:
-        """Join neighbours of one kind ("[NOM] [NOM]" → "[NOM]", a street and its postcode)."""
-        out: list[P.Candidate] = []
-        for c in spans:
-            if out:
-                p = out[-1]
-                names = p.category in {"PATIENT", "NOM"} and c.category in {"PATIENT", "NOM"}
-                same = p.category == c.category == "ADRESSE" or names or (p.category == c.category and p.category in NAME_LIKE)
-                gap = _MERGE_GAP["ADRESSE" if c.category == "ADRESSE" else "name"]
-                if same and c.start >= p.end and gap.fullmatch(text, p.end, c.start):
-                    cat = "PATIENT" if "PATIENT" in (p.category, c.category) else p.category
-                    out[-1] = P.Candidate(p.start, c.end, cat, max(p.priority, c.priority), p.strength)
-                    continue
-            out.append(c)
         return out
 
     # ---- rewriting -------------------------------------------------------------------------

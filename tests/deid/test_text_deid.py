@@ -258,3 +258,48 @@ def test_throughput(deid, capsys):
     dt_s = time.perf_counter() - t0
     with capsys.disabled():
         print(f"\ndeidentify_many: {len(items)} reports, {words} words in {dt_s:.2f} s = {words / dt_s:,.0f} words/s")
+
+
+# ---- more formats and edge cases ------------------------------------------------------------
+def test_date_ranges_keep_their_shape(deid):
+    from bonesearch.deid.dates import MONTHS
+
+    pk = "P-range"
+    off = dt.timedelta(days=KEY.date_offset_days(pk))
+    out = deid.deidentify("Hospitalisé du 28 au 2 mars 2024.", patient_key=pk).text
+    a, b = dt.date(2024, 2, 28) + off, dt.date(2024, 3, 2) + off
+    day = lambda d: "1er" if d.day == 1 else str(d.day)  # noqa: E731
+    first = day(a) if (a.year, a.month) == (b.year, b.month) else (
+        f"{day(a)} {MONTHS[a.month - 1]}" + (f" {a.year}" if a.year != b.year else ""))
+    assert out == f"Hospitalisé du {first} au {day(b)} {MONTHS[b.month - 1]} {b.year}."
+
+
+def test_titles_without_space_and_lower_case_dictation(deid):
+    assert deid.deidentify("Vu par Dr.Martin ce jour.", patient_key="p").text == "Vu par Dr.[NOM] ce jour."
+    out = deid.deidentify("patiente : mme sylvie dumas, adressée par le dr françois tessier pour gonalgie.",
+                          patient_key="p").text
+    assert out == "patiente : mme [PATIENT], adressée par le dr [NOM] pour gonalgie."
+
+
+def test_detect_returns_offsets_only(deid):
+    text = "Patient : M. Jean DURAND, tél 06 11 22 33 44."
+    spans = deid.detect(text)
+    assert [(text[s.start:s.end], s.category) for s in spans] == [("Jean DURAND", "PATIENT"), ("06 11 22 33 44", "TEL")]
+    assert all(set(vars(s)) == {"start", "end", "category"} for s in spans)
+
+
+def test_missing_model_and_pipeline_without_ner():
+    from bonesearch.errors import DeidModelError
+
+    with pytest.raises(DeidModelError, match="pip install"):
+        ReportDeidentifier(KEY, model="xx_no_such_model").deidentify("texte", patient_key="p")
+    spacy = pytest.importorskip("spacy")
+    with pytest.raises(DeidModelError, match="no 'ner' component"):
+        ReportDeidentifier(KEY, nlp=spacy.blank("fr")).deidentify("texte", patient_key="p")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "[NOM] [TEL] [DATE]", "x" * 50_000, "a." * 10_000 + "fr",
+                                  "Dr " + "LE " * 2000, "0" + " 1" * 5000, "\n\n\t"])
+def test_odd_inputs(text):
+    out = ReportDeidentifier(KEY, use_ner=False).deidentify(text, patient_key="p")
+    assert isinstance(out.text, str)

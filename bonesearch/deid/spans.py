@@ -1,0 +1,123 @@
+"""Choosing among candidate spans: eponym protection, overlaps, merging neighbours.
+
+Every recogniser (rules, known names, NER) proposes :class:`Candidate` spans; :func:`resolve`
+decides what is finally replaced:
+
+1. nothing touches an existing tag (``[NOM]``…), so de-identifying twice is harmless;
+2. a medical eponym protects itself from weak guesses (NER: "Fracture de Monteggia") and,
+   when used clinically ("type Weber B", "maladie de Kienböck"), from known names too;
+3. of overlapping candidates the highest priority wins; a lower-priority name keeps the
+   parts that stick out (NER "Paul Martin Radiologue" next to rule "Paul Martin" adds nothing);
+4. neighbours of one kind merge ("[NOM] [NOM]" → "[NOM]", street + postcode → one address).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bonesearch.deid.patterns import Candidate, Strength
+from bonesearch.deid.vocab import EPONYM_CONTEXT_WORDS, eponym_regex, fold, is_vocab, word_tokens
+
+NAME_LIKE = frozenset({"PATIENT", "NOM", "LIEU", "ETABLISSEMENT"})
+
+TAG = re.compile(r"\[[A-Z]{2,14}\]")
+_EPONYMS = eponym_regex()
+# "fracture de", "stade III de", "classification de type": a capitalised word after it is an eponym
+_EPONYM_CONTEXT = re.compile(
+    r"\b(?:" + "|".join(sorted(EPONYM_CONTEXT_WORDS, key=len, reverse=True)) + r")\s+"
+    r"(?:(?:[ivx]{1,4}|\d{1,2}[a-c]?)\s+)?(?:(?:de\s+type|de\s+la|type|de|du|des|selon)\s+|d')?"
+)
+# "Garden III", "Weber B", "Meyers et McKeever type II": a grade after the word
+GRADE_AFTER = re.compile(r"(?:[ \t]+et[ \t]+[A-Z][\w'\-]+)?[ \t]*(?:type[ \t]+|stade[ \t]+|grade[ \t]+)?"
+                         r"(?:[IVX]{1,4}|[A-D]\d?|[0-4])\b")
+_OF = re.compile(r"[ \t]+(?:de|du|des|d')[ \t]*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_MERGE_GAP = {"ADRESSE": re.compile(r"[ \t,\-–]*"), "name": re.compile(r"[ \t\u00a0\-]*")}
+
+
+def eponym_spans(text: str, folded: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(every listed eponym, eponyms used clinically — listed or not) as (start, end) spans."""
+    eponyms, clinical = [], []
+    for m in _EPONYMS.finditer(folded):
+        eponyms.append((m.start(), m.end()))
+        before = _EPONYM_CONTEXT.search(folded, max(0, m.start() - 40), m.start() + 1)
+        if (before and before.end() == m.start()) or GRADE_AFTER.match(text, m.end()):
+            clinical.append((m.start(), m.end()))
+    for m in _EPONYM_CONTEXT.finditer(folded):  # "maladie de Xyz": an unlisted eponym
+        w = _WORD.match(text, m.end())
+        if w and w.group()[0].isupper():
+            clinical.append((w.start(), w.end()))
+    return eponyms, clinical
+
+
+def _mask(n: int, spans: Iterable[tuple[int, int]]) -> bytearray:
+    mask = bytearray(n)
+    for s, e in spans:
+        mask[s:e] = b"\x01" * (e - s)
+    return mask
+
+
+def resolve(text: str, folded: str, cands: list[Candidate]) -> list[Candidate]:
+    """The spans to replace, sorted and disjoint (see the module docstring for the rules)."""
+    n = len(text)
+    tags = _mask(n, ((m.start(), m.end()) for m in TAG.finditer(text)))
+    eponyms, clinical = eponym_spans(text, folded)
+    any_eponym, clinical_eponym = _mask(n, eponyms + clinical), _mask(n, clinical)
+    eponym_starts = {s for s, _ in eponyms} | {s for s, _ in clinical}
+    kept = []
+    for c in cands:
+        if c.end <= c.start or any(tags[c.start:c.end]):
+            continue
+        if c.strength == Strength.WEAK and (
+            any(any_eponym[c.start:c.end]) or GRADE_AFTER.match(text, c.end)
+            or ((of := _OF.match(folded, c.end)) and of.end() in eponym_starts)  # "Encoche de Hill-Sachs"
+        ):
+            continue
+        if c.strength == Strength.CONTEXTUAL and any(clinical_eponym[c.start:c.end]):
+            continue
+        kept.append(c)
+    accepted: list[Candidate] = []
+    owner = [-1] * n  # index in ``accepted`` of the span covering each character
+    for c in sorted(kept, key=lambda c: (-c.priority, c.start - c.end, c.start)):
+        hits = [accepted[i] for i in sorted(set(owner[c.start:c.end]) - {-1})]
+        if not hits:
+            new = [c]
+        elif c.category in NAME_LIKE and all(a.category in NAME_LIKE for a in hits):
+            new = [Candidate(s, e, c.category, c.priority, c.strength)
+                   for s, e in _remainders(text, c, [(a.start, a.end) for a in hits])]
+        else:
+            continue
+        for span in new:
+            owner[span.start:span.end] = [len(accepted)] * (span.end - span.start)
+            accepted.append(span)
+    return _merge(text, sorted(accepted, key=lambda c: c.start))
+
+
+def _remainders(text: str, c: Candidate, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Parts of ``c`` outside ``hits`` that still hold a capitalised, non-vocabulary word."""
+    out, pos = [], c.start
+    for s, e in sorted(hits) + [(c.end, c.end)]:
+        if s > pos:
+            words = [(pos + a, pos + b) for a, b in word_tokens(text[pos:min(s, c.end)])
+                     if text[pos + a].isupper() and not is_vocab(fold(text[pos + a:pos + b]))]
+            if words:
+                out.append((words[0][0], words[-1][1]))
+        pos = max(pos, e)
+    return out
+
+
+def _merge(text: str, spans: list[Candidate]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for c in spans:
+        if out:
+            p = out[-1]
+            persons = {p.category, c.category} <= {"PATIENT", "NOM"}
+            same = persons or (p.category == c.category and (p.category in NAME_LIKE or p.category == "ADRESSE"))
+            gap = _MERGE_GAP["ADRESSE" if c.category == "ADRESSE" else "name"]
+            if same and c.start >= p.end and gap.fullmatch(text, p.end, c.start):
+                category = "PATIENT" if "PATIENT" in (p.category, c.category) else p.category
+                out[-1] = Candidate(p.start, c.end, category, max(p.priority, c.priority), p.strength)
+                continue
+        out.append(c)
+    return out
