@@ -84,8 +84,9 @@ def ingest(
 
     if reports is not None and not reports.is_file():
         raise ReportFileError(f"--reports {reports} does not exist; pass the reports CSV exported with the images")
-    with progress_bar("ingest", None) as advance:
-        summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=advance)
+    with progress_bar("ingest") as bar:
+        summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=bar,
+                                 on_total=bar.set_total)
     print_ingest_summary(summary, store)
 
 
@@ -158,8 +159,8 @@ def _run_pretrain(store: Path, out_dir: Path, cfg):
     from bonesearch.progress import progress_bar
     from pretrain.loop import train
 
-    with progress_bar("pretrain", None) as advance:
-        return train(store, out_dir, cfg, advance=advance)
+    with progress_bar("pretrain (steps)") as bar:
+        return train(store, out_dir, cfg, advance=bar, on_total=bar.set_total)
 
 
 def print_train_summary(summary) -> None:
@@ -303,8 +304,9 @@ def demo(
     out.print(f"[bold]1/5 archive[/]: {arch.studies} studies, {arch.images} images, {arch.reports} reports ({timings['archive']:.1f} s)")
 
     t = time.perf_counter()
-    with progress_bar("2/5 ingest", None) as advance:
-        ingest_summary = ingest_archive(archive / "export", store, workers=os.cpu_count() or 1, advance=advance)
+    with progress_bar("2/5 ingest") as bar:
+        ingest_summary = ingest_archive(archive / "export", store, workers=os.cpu_count() or 1, advance=bar,
+                                        on_total=bar.set_total)
     timings["ingest"] = time.perf_counter() - t
     out.print(f"[bold]2/5 ingest[/]:")
     print_ingest_summary(ingest_summary, store)

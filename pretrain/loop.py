@@ -38,7 +38,8 @@ class TrainConfig:
     weight_decay: float = 0.05
     warmup_fraction: float = 0.05  # of all steps, linear warm-up then cosine decay
     held_out_fraction: float = 0.2  # patients kept out of training (validation + demo evaluation)
-    text_mode: str = "findings+conclusion"  # report sections the text tower sees ("full" for all)
+    text_mode: str = "technique+findings+conclusion"  # report sections the text tower sees ("full": all)
+    full_text_p: float = 0.5  # else a shorter view of the report (conclusion, one sentence…)
     text_source: str | None = None  # text tower: None = BERT from scratch, or local-dir:PATH / hub name
     seed: int = 0
     device: str = "auto"
@@ -119,7 +120,6 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
                         work_dir=out_dir / ".work", seed=cfg.seed).to(device)
     model = clip.model
     model.train()
-    tokens = clip.tokenize(train_pairs.texts)
     loss_fn = ClipLoss()
     optimizer = _optimizer(model, cfg)
     batch = min(cfg.batch_size, len(train_pairs))
@@ -141,7 +141,8 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
                 idx = order[b * batch : (b + 1) * batch]
                 images = _sample_views(train_pairs, idx, rng).to(device, non_blocking=True)
                 pixels = clip.preprocess_images(augment_batch(images, clip.image_size, cfg.augment, generator))
-                text = tokens[idx].to(device, non_blocking=True)
+                text = clip.tokenize([train_pairs.sample_text(i, rng, cfg.full_text_p) for i in idx])
+                text = text.to(device, non_blocking=True)
                 for group in optimizer.param_groups:
                     group["lr"] = _lr_at(_progress(step, total_steps, loop_start, cfg), cfg)
                 with autocast:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -11,7 +13,8 @@ from bonesearch.imaging import load_png
 from bonesearch.splits import is_held_out
 from bonesearch.store import Store
 
-TEXT_MODES = ("findings+conclusion", "full")
+TEXT_MODES = ("technique+findings+conclusion", "findings+conclusion", "full")
+DEFAULT_TEXT_MODE = "technique+findings+conclusion"
 
 
 @dataclass
@@ -20,9 +23,10 @@ class StudyPairs:
 
     study_ids: list[int]
     patients: list[str]
-    texts: list[str]
+    texts: list[str]  # the report text of the chosen mode (validation uses it)
     images: list[np.ndarray]  # one array [n_views, H, W] per study
     image_ids: list[list[int]]
+    text_views: list[list[str]] = field(default_factory=list)  # shorter variants for text augmentation
 
     def __len__(self) -> int:
         return len(self.study_ids)
@@ -30,25 +34,51 @@ class StudyPairs:
     def subset(self, keep: list[int]) -> "StudyPairs":
         return StudyPairs(
             [self.study_ids[i] for i in keep], [self.patients[i] for i in keep], [self.texts[i] for i in keep],
-            [self.images[i] for i in keep], [self.image_ids[i] for i in keep],
+            [self.images[i] for i in keep], [self.image_ids[i] for i in keep], [self.text_views[i] for i in keep],
         )
 
+    def sample_text(self, i: int, rng: random.Random, full_p: float = 0.5) -> str:
+        """The whole text with probability ``full_p``, else one of its shorter views.
 
-def report_training_text(findings: str | None, conclusion: str | None, text: str, mode: str) -> str:
-    """The part of a de-identified report the text tower sees."""
+        Short views (the conclusion, one sentence, technique + conclusion) teach the text
+        tower that a few words — what users type as queries — mean the same as the report.
+        """
+        views = self.text_views[i] if self.text_views else []
+        if not views or rng.random() < full_p:
+            return self.texts[i]
+        return rng.choice(views)
+
+
+def _sentences(text: str | None) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.;!?])\s+", text or "") if len(s.strip()) > 3]
+
+
+def report_training_text(findings: str | None, conclusion: str | None, text: str, mode: str,
+                         technique: str | None = None) -> str:
+    """The part of a de-identified report the text tower sees (header and sign-off left out)."""
     if mode == "full":
         return text
-    body = " ".join(part.strip() for part in (findings, conclusion) if part and part.strip())
+    parts = (technique, findings, conclusion) if mode == "technique+findings+conclusion" else (findings, conclusion)
+    body = " ".join(part.strip() for part in parts if part and part.strip())
     return body or text
 
 
-def load_pairs(store: Store, text_mode: str = "findings+conclusion") -> StudyPairs:
+def text_views(technique: str | None, findings: str | None, conclusion: str | None) -> list[str]:
+    """Shorter texts that say the same as the report: conclusion, single sentences, technique + conclusion."""
+    views = [c for c in (conclusion,) if c]
+    views += _sentences(findings) + _sentences(conclusion)
+    if technique and conclusion:
+        views.append(f"{technique.strip()} {conclusion.strip()}")
+    return list(dict.fromkeys(v.strip() for v in views if v and v.strip()))
+
+
+def load_pairs(store: Store, text_mode: str = DEFAULT_TEXT_MODE) -> StudyPairs:
     """Every study that has at least one image and a report."""
     if text_mode not in TEXT_MODES:
         raise ValueError(f"text mode {text_mode!r}: choose one of {', '.join(TEXT_MODES)}")
     rows = store.con.execute(
         """
-        SELECT s.study_id, s.patient_pseudo, r.findings, r.conclusion, r.text,
+        SELECT s.study_id, s.patient_pseudo, r.technique, r.findings, r.conclusion, r.text,
                list(i.image_id ORDER BY i.image_id), list(i.pixel_path ORDER BY i.image_id)
         FROM studies s JOIN reports r USING (study_id) JOIN images i USING (study_id)
         GROUP BY ALL ORDER BY s.study_id
@@ -59,11 +89,12 @@ def load_pairs(store: Store, text_mode: str = "findings+conclusion") -> StudyPai
             f"the store {store.path} has no study with both images and a report: "
             f"ingest the archive with its reports (`bonesearch ingest ARCHIVE --reports reports.csv`)"
         )
-    pairs = StudyPairs([], [], [], [], [])
-    for study_id, patient, findings, conclusion, text, image_ids, paths in rows:
+    pairs = StudyPairs([], [], [], [], [], [])
+    for study_id, patient, technique, findings, conclusion, text, image_ids, paths in rows:
         pairs.study_ids.append(int(study_id))
         pairs.patients.append(patient)
-        pairs.texts.append(report_training_text(findings, conclusion, text, text_mode))
+        pairs.texts.append(report_training_text(findings, conclusion, text, text_mode, technique))
+        pairs.text_views.append(text_views(technique, findings, conclusion))
         pairs.images.append(np.stack([load_png(store.pixel_file(p)) for p in paths]))
         pairs.image_ids.append([int(i) for i in image_ids])
     return pairs

@@ -78,7 +78,8 @@ class TimmVisionTower(TimmModel):
         head: OrderedDict[str, nn.Module] = OrderedDict()
         if proj != "none":
             self.trunk.reset_classifier(0, **({"global_pool": pool} if pool else {}))
-            width = self.trunk.num_features
+            # what forward() now returns: the pre-logits width (MobileNetV3/V4 add a conv head), else the features
+            width = getattr(self.trunk, "head_hidden_size", None) or self.trunk.num_features
             if proj == "linear":
                 head["drop"] = nn.Dropout(drop)
                 head["proj"] = nn.Linear(width, embed_dim, bias=proj_bias)

@@ -12,6 +12,7 @@ import torch
 
 from bonesearch.errors import CheckpointError
 from bonesearch.models import create_model, load_checkpoint, read_checkpoint_config, save_checkpoint
+from tests.models.helpers import save_small_hf_model
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +94,17 @@ def test_damaged_or_mismatched_weights(ckpt: Path, reports: list[str], tmp_path:
     (mismatched / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(CheckpointError, match="model.safetensors"):
         load_checkpoint(mismatched)
+
+
+def test_round_trip_of_a_pretrained_local_text_tower(reports: list[str], tmp_path: Path, images: np.ndarray) -> None:
+    """A model whose text tower came from local-dir: (DrBERT's camembert type) reloads offline."""
+    folder = tmp_path / "drbert-like"
+    save_small_hf_model(folder, reports, "camembert")
+    clip = create_model("tiny", text_source=f"local-dir:{folder}", seed=2)
+    out = save_checkpoint(clip, tmp_path / "ckpt")
+    shutil.rmtree(folder)  # the checkpoint must not need the original folder
+    loaded = load_checkpoint(out)
+    assert loaded.fingerprint() == clip.fingerprint()
+    assert torch.equal(loaded.encode_texts(["Fracture du radius"]), clip.encode_texts(["Fracture du radius"]))
+    assert torch.equal(loaded.encode_images(images), clip.encode_images(images))
+    assert loaded.config["text_cfg"]["source"].startswith("local-dir:")

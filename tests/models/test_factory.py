@@ -14,6 +14,7 @@ from open_clip.timm_model import TimmModel
 
 from bonesearch.errors import CheckpointError, ModelConfigError, UnknownModel
 from bonesearch.models import create_model, get_model_config, train_wordpiece_tokenizer
+from tests.models.helpers import save_small_hf_model
 
 
 def test_tiny_builds_with_open_clip_towers(tiny, tiny_dir: Path) -> None:
@@ -99,27 +100,10 @@ def test_missing_local_folder() -> None:
         create_model("tiny", text_source="local-dir:/nonexistent/french-bert")
 
 
-def _save_small_hf_model(folder: Path, reports: list[str], model_type: str = "bert") -> torch.nn.Module:
-    """A small pretrained-looking HF encoder + tokenizer saved with save_pretrained."""
-    from transformers import AutoModel, BertConfig, CamembertConfig
-
-    train_wordpiece_tokenizer(reports, folder, vocab_size=600, min_frequency=1)
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(str(folder))
-    kwargs = dict(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                  intermediate_size=64, max_position_embeddings=80, pad_token_id=tok.pad_token_id)
-    config = BertConfig(**kwargs) if model_type == "bert" else CamembertConfig(**kwargs)
-    torch.manual_seed(123)
-    model = AutoModel.from_config(config, add_pooling_layer=False)
-    model.save_pretrained(str(folder))
-    return model
-
-
 @pytest.mark.parametrize("model_type", ["bert", "camembert"])  # camembert: DrBERT's model type
 def test_local_dir_loads_pretrained_weights(reports: list[str], tmp_path: Path, model_type: str) -> None:
     folder = tmp_path / "french-bert"
-    saved = _save_small_hf_model(folder, reports, model_type)
+    saved = save_small_hf_model(folder, reports, model_type)
     clip = create_model("tiny", text_source=f"local-dir:{folder}")
     loaded = clip.model.text.transformer.state_dict()
     for name, value in saved.state_dict().items():
@@ -142,7 +126,7 @@ def test_local_dir_without_config_json(reports: list[str], tmp_path: Path) -> No
 
 def test_local_dir_without_tokenizer_or_weights(reports: list[str], tmp_path: Path) -> None:
     folder = tmp_path / "weights-only"
-    _save_small_hf_model(folder, reports)
+    save_small_hf_model(folder, reports)
     (folder / "model.safetensors").unlink()
     with pytest.raises(CheckpointError, match="no weights"):
         create_model("tiny", text_source=f"local-dir:{folder}")
