@@ -126,7 +126,7 @@ def models() -> None:
         vision = cfg.get("vision_cfg", {})
         text = cfg.get("text_cfg", {})
         table.add_row(name, str(vision.get("timm_model_name", "?")), str(vision.get("image_size", "?")),
-                      str(text.get("hf_model_name") or cfg.get("text_tower", {}).get("source") or "BERT from scratch"),
+                      "BERT from scratch" if text.get("source", "scratch") == "scratch" else str(text["source"]),
                       str(cfg.get("embed_dim", "?")))
     out.print(table)
 

@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--cpu-bf16", action="store_true", help="bf16 autocast on CPU too")
     args = parser.parse_args()
     device = resolve_device(args.device)
     clip = create_model(args.model, reports=[REPORT * 3] * 50).to(device)
@@ -38,7 +39,7 @@ def main() -> None:
     images = torch.randint(0, 255, (args.batch, 256, 256), dtype=torch.uint8, device=device)
     tokens = clip.tokenize([REPORT * 2] * args.batch, pad_to_context=False).to(device)
     gen = torch.Generator().manual_seed(0)
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda" or args.cpu_bf16)
 
     def step() -> None:
         pixels = clip.preprocess_images(augment_batch(images, clip.image_size, AugmentConfig(), gen))

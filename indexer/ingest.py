@@ -98,7 +98,8 @@ def ingest_archive(
             on_total(len(files))
         contexts = _ingest_images(store, archive, files, key, workers, cache_size, summary, advance)
         if reports_path is not None:
-            ingest_reports(store, reports_path, key, contexts, summary, header_loader=lambda: _header_contexts(store, archive, files, key, workers))
+            ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
+                           header_loader=lambda: _header_contexts(store, archive, files, key, workers))
         summary.studies_total = store.count("studies")
         summary.studies_without_report = int(
             store.con.execute(

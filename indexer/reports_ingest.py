@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from indexer.ingest import IngestSummary
 
 
+PARALLEL_DEID_MIN_REPORTS = 300  # below this, starting NER worker processes costs more than it saves
+
+
 @dataclass
 class ReportContext:
     """What de-identifying one study's report needs, held in memory only."""
@@ -31,8 +34,12 @@ def ingest_reports(
     contexts: dict[str, ReportContext],
     summary: "IngestSummary",
     header_loader: Callable[[], dict[str, ReportContext]],
+    workers: int = 1,
 ) -> None:
-    """Read, link, de-identify and store the reports not yet in the store."""
+    """Read, link, de-identify and store the reports not yet in the store.
+
+    NER runs in ``workers`` processes when there are enough reports to pay for the start-up.
+    """
     from bonesearch.deid.text import DeidRequest, ReportDeidentifier
     from bonesearch.reports import parse_sections, read_reports_csv
 
@@ -68,7 +75,8 @@ def ingest_reports(
     deid = ReportDeidentifier(key)
     results = deid.deidentify_many(
         [DeidRequest(r.text, ctx.patient_key, sorted(ctx.names), r.report_date, sorted(ctx.patient_names))
-         for _, r, ctx in items]
+         for _, r, ctx in items],
+        n_process=workers if len(items) >= PARALLEL_DEID_MIN_REPORTS else 1,
     )
     con = store.con
     con.execute("BEGIN TRANSACTION")

@@ -43,6 +43,7 @@ class TrainConfig:
     text_source: str | None = None  # text tower: None = BERT from scratch, or local-dir:PATH / hub name
     seed: int = 0
     device: str = "auto"
+    precision: str = "auto"  # bf16 autocast on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX); "fp32" to disable
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
 
@@ -63,6 +64,20 @@ class TrainSummary:
     @property
     def pairs_per_second(self) -> float:
         return self.pairs_seen / self.seconds if self.seconds else 0.0
+
+
+def use_bf16(device: torch.device, precision: str) -> bool:
+    """Whether to train under bf16 autocast: always on CUDA, on CPU only with native bf16 support."""
+    if precision not in ("auto", "bf16", "fp32"):
+        raise ValueError(f"precision {precision!r}: choose auto, bf16 or fp32")
+    if precision != "auto":
+        return precision == "bf16"
+    if device.type == "cuda":
+        return True
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -132,7 +147,7 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
     metrics_path = out_dir / "metrics.jsonl"
     metrics = open(metrics_path, "w")
     step, pairs_seen, loss_value = 0, 0, float("nan")
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16(device, cfg.precision))
     try:
         for epoch in range(cfg.epochs):
             order = list(range(len(train_pairs)))

@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,15 +192,12 @@ class BoneClip:
         return h.hexdigest()[:16]
 
 
-class _eval_mode:
-    """Put a module in eval mode for a block, then restore its training flag."""
-
-    def __init__(self, module: torch.nn.Module) -> None:
-        self.module, self.was_training = module, module.training
-
-    def __enter__(self) -> torch.nn.Module:
-        self.module.eval()
-        return self.module
-
-    def __exit__(self, *exc: object) -> None:
-        self.module.train(self.was_training)
+@contextmanager
+def _eval_mode(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Put ``module`` in eval mode for a block, then restore its training flag."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield module
+    finally:
+        module.train(was_training)
