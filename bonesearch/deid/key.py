@@ -42,6 +42,11 @@ class PseudonymKey:
         return cls(salt=secrets.token_bytes(32))
 
     @classmethod
+    def for_demo(cls, seed: int) -> "PseudonymKey":
+        """A key derived from a seed: for fictional demo archives only (reproducible runs)."""
+        return cls(salt=hashlib.sha256(f"bonesearch-demo-key:{seed}".encode()).digest())
+
+    @classmethod
     def load(cls, path: Path) -> "PseudonymKey":
         """Read a key file written by :meth:`save`."""
         try:
