@@ -30,9 +30,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--cpu-bf16", action="store_true", help="bf16 autocast on CPU too")
+    parser.add_argument("--text-model", default=None, help="text tower: local-dir:PATH or hub name (default: the config's)")
     args = parser.parse_args()
     device = resolve_device(args.device)
-    clip = create_model(args.model, reports=[REPORT * 3] * 50).to(device)
+    clip = create_model(args.model, text_source=args.text_model, reports=[REPORT * 3] * 50).to(device)
     model = clip.model
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
     loss_fn = ClipLoss()

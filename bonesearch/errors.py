@@ -68,3 +68,7 @@ class ModelConfigError(BonesearchError):
 
 class DeidModelError(BonesearchError):
     """The spaCy model used to de-identify report text is not installed or not usable."""
+
+
+class InvalidQueryImage(BonesearchError):
+    """A query image that is neither a readable picture (PNG, JPEG, …) nor a decodable DICOM."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 CACHE_SIZE = 256  # side of the square greyscale images cached in the store
 
@@ -48,13 +48,18 @@ def load_query_image(path: Path) -> np.ndarray:
     Only pixels are used: a DICOM's header is never read beyond what decoding needs.
     """
     from bonesearch.dicom_io import decode_greyscale, read_dataset
+    from bonesearch.errors import InvalidDicom, InvalidQueryImage
 
     path = Path(path)
     with open(path, "rb") as fh:
         head = fh.read(132)
-    if head[128:132] == b"DICM" or path.suffix.lower() in (".dcm", ".dicom"):
-        image = decode_greyscale(read_dataset(path, path.name), path.name)
-    else:
-        with Image.open(path) as img:
-            image = np.asarray(img.convert("L"))
+    try:
+        if head[128:132] == b"DICM" or path.suffix.lower() in (".dcm", ".dicom"):
+            image = decode_greyscale(read_dataset(path, path.name), path.name)
+        else:
+            with Image.open(path) as img:
+                image = np.asarray(img.convert("L"))
+    except (InvalidDicom, UnidentifiedImageError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, InvalidDicom) else "not a readable image"
+        raise InvalidQueryImage(f"{path.name}: {reason}; give a PNG, JPEG or DICOM radiograph") from None
     return to_cached_square(image)

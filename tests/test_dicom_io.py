@@ -88,3 +88,19 @@ def test_truncated_file_is_invalid(tmp_path):
     cut.write_bytes(path.read_bytes()[:900])
     with pytest.raises(InvalidDicom, match="cut.dcm"):
         decode_greyscale(read_dataset(cut, "cut.dcm"), "cut.dcm")
+
+
+def test_query_image_from_png_dicom_and_garbage(tmp_path, shared_data):
+    from PIL import Image
+
+    from bonesearch.errors import InvalidQueryImage
+    from bonesearch.imaging import load_query_image
+
+    png = tmp_path / "hand.png"
+    Image.open(shared_data / "boneage" / "images" / next(p.name for p in (shared_data / "boneage" / "images").glob("*.png"))).save(png)
+    assert load_query_image(png).shape == (256, 256)
+    assert load_query_image(shared_data / "dicom" / "RG3_J2KI.dcm").shape == (256, 256)
+    junk = tmp_path / "notes.png"
+    junk.write_text("pas une image")
+    with pytest.raises(InvalidQueryImage, match="notes.png: not a readable image"):
+        load_query_image(junk)
