@@ -269,6 +269,24 @@ def similar(
 
 
 # ---------------------------------------------------------------------------------- demo
+DEMO_ENTRIES = {"archive", "store", "run", "store.key.json", "store.ingest-skipped.csv"}
+
+
+def _clear_demo_directory(directory: Path) -> None:
+    """Remove an earlier demo's folder; refuse to touch a folder that holds anything else."""
+    import shutil
+
+    if not directory.exists():
+        return
+    foreign = sorted(p.name for p in directory.iterdir() if p.name not in DEMO_ENTRIES)
+    if foreign:
+        raise BonesearchError(
+            f"{directory} holds files that are not a bonesearch demo ({', '.join(foreign[:3])}…): "
+            f"pass an empty or new folder to `bonesearch demo`"
+        )
+    shutil.rmtree(directory)
+
+
 @app.command()
 @user_errors
 def demo(
@@ -281,8 +299,6 @@ def demo(
     device: DeviceOpt = "auto",
 ) -> None:
     """The whole pipeline on a fresh demo archive, then P@10 of French queries on held-out studies."""
-    import shutil
-
     from bonesearch.deid.key import PseudonymKey, default_key_path
     from bonesearch.demo.archive import write_demo_archive
     from bonesearch.evaluation import evaluate_text_retrieval
@@ -293,8 +309,7 @@ def demo(
 
     timings: dict[str, float] = {}
     directory = Path(directory)
-    if directory.exists():
-        shutil.rmtree(directory)
+    _clear_demo_directory(directory)
     archive, store = directory / "archive", directory / "store"
 
     t = time.perf_counter()

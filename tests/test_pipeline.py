@@ -107,3 +107,23 @@ def test_store_without_index_says_how_to_build_it(pipeline, tmp_path):
     shutil.copytree(store, copy, ignore=shutil.ignore_patterns("index"))
     result = runner.invoke(app, ["query", "fracture", "--store", str(copy)])
     assert result.exit_code == 2 and "bonesearch index" in result.output
+
+
+def test_demo_refuses_to_wipe_a_folder_that_is_not_a_demo(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("…")
+    result = runner.invoke(app, ["demo", str(precious), "--studies", "20"])
+    assert result.exit_code == 2 and "not a bonesearch demo" in result.output
+    assert (precious / "thesis.tex").exists()
+
+
+def test_querying_with_another_model_is_refused(pipeline, tmp_path):
+    from bonesearch.errors import ModelMismatch
+    from bonesearch.models.checkpoint import save_checkpoint
+    from bonesearch.models.factory import create_model
+
+    _, store, _ = pipeline
+    other = save_checkpoint(create_model("tiny", reports=["fracture du radius"] * 20, seed=5), tmp_path / "other")
+    with pytest.raises(ModelMismatch, match="was built with model"):
+        SearchEngine.open(store, checkpoint=other)
