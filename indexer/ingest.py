@@ -25,7 +25,7 @@ from indexer.decode_worker import DecodedImage, decode_file, safe_label
 from indexer.reports_ingest import ReportContext, ingest_reports
 
 REPORT_FILE_NAMES = ("reports.csv",)
-COMMIT_EVERY = 256
+COMMIT_EVERY = 256  # files per transaction: a crash loses at most this much work, never consistency
 
 
 @dataclass
@@ -71,6 +71,7 @@ def ingest_archive(
     cache_size: int = CACHE_SIZE,
     advance: Advance = no_progress,
     on_total: "callable | None" = None,
+    commit_every: int = COMMIT_EVERY,
 ) -> IngestSummary:
     """Ingest ``archive`` into ``store_path``; returns the summary. See the module docstring."""
     start = time.perf_counter()
@@ -96,7 +97,7 @@ def ingest_archive(
         summary.files_seen = len(files)
         if on_total:
             on_total(len(files))
-        contexts = _ingest_images(store, archive, files, key, workers, cache_size, summary, advance)
+        contexts = _ingest_images(store, archive, files, key, workers, cache_size, summary, advance, commit_every)
         if reports_path is not None:
             ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
                            header_loader=lambda: _header_contexts(store, archive, files, key, workers))
@@ -120,8 +121,9 @@ def _source_hash(key: PseudonymKey, archive: Path, path: Path) -> str:
 
 def _ingest_images(
     store: Store, archive: Path, files: list[Path], key: PseudonymKey, workers: int, cache_size: int,
-    summary: IngestSummary, advance: Advance,
+    summary: IngestSummary, advance: Advance, commit_every: int = COMMIT_EVERY,
 ) -> dict[str, ReportContext]:
+    _remove_crash_leftovers(store)
     done = {row[0] for row in store.con.execute("SELECT source_hash FROM sources").fetchall()}
     jobs = []
     for path in files:
@@ -135,12 +137,21 @@ def _ingest_images(
     pending: list[DecodedImage] = []
     for result in _run_jobs(jobs, workers):
         pending.append(result)
-        if len(pending) >= COMMIT_EVERY:
+        if len(pending) >= commit_every:
             _write_batch(store, pending, summary, contexts)
             pending = []
         advance(1)
     _write_batch(store, pending, summary, contexts)
     return contexts
+
+
+def _remove_crash_leftovers(store: Store) -> None:
+    """Delete cached pixels written by a run that died before committing their rows."""
+    last = store.next_id("images", "image_id") - 1
+    for path in store.pixels_dir.iterdir():
+        stem = path.name.split(".", 1)[0]
+        if path.name.endswith(".tmp") or (stem.isdigit() and int(stem) > last):
+            path.unlink(missing_ok=True)
 
 
 def _run_jobs(jobs: list[tuple], workers: int) -> Iterator[DecodedImage]:

@@ -124,3 +124,48 @@ def test_wrong_key_is_refused(archive, ingested, tmp_path):
     PseudonymKey.create().save(default_key_path(copy))
     with pytest.raises(KeyFileError, match="not the key this store was built with"):
         ingest_archive(archive / "export", copy, workers=1)
+
+
+def test_kill_9_mid_ingest_then_rerun_loses_and_duplicates_nothing(archive, ingested, tmp_path):
+    """A hard kill between (or inside) batch commits, then a rerun, gives the same store as one clean run."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _, clean = ingested
+    store = tmp_path / "store"
+    code = (
+        "import sys; from indexer.ingest import ingest_archive; "
+        f"ingest_archive({str(archive / 'export')!r}, {str(store)!r}, workers=1, commit_every=4)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((store / "pixels").glob("*.png"))) < 12 and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    again = ingest_archive(archive / "export", store, workers=1)
+    assert again.already_ingested > 0  # the kill did land mid-job
+    with Store.open(store) as s:
+        assert s.count("images") == clean.images_ingested
+        assert s.count("reports") == clean.reports_ingested
+        sops = [r[0] for r in s.con.execute("SELECT sop_uid FROM images").fetchall()]
+        assert len(sops) == len(set(sops))
+        paths = {r[0] for r in s.con.execute("SELECT pixel_path FROM images").fetchall()}
+        sources = s.con.execute("SELECT count(*), count(DISTINCT source_hash) FROM sources").fetchone()
+    assert sources[0] == sources[1] == clean.files_seen
+    assert all((store / p).is_file() for p in paths)
+    # no half-written files, no cached pixels without a row
+    assert not list((store / "pixels").glob("*.tmp"))
+    assert {f"pixels/{p.name}" for p in (store / "pixels").glob("*.png")} == paths
+
+
+def test_zero_byte_file_is_skipped_with_a_reason(tmp_path):
+    from bonesearch.dicom_io import read_dataset
+    from bonesearch.errors import InvalidDicom
+
+    empty = tmp_path / "IM9.dcm"
+    empty.write_bytes(b"")
+    with pytest.raises(InvalidDicom, match="IM9.dcm"):
+        read_dataset(empty, "IM9.dcm")
