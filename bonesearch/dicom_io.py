@@ -53,14 +53,21 @@ def _read(path: Path, label: str, stop_before_pixels: bool) -> Dataset:
     return ds
 
 
-def decode_greyscale(ds: Dataset, label: str) -> np.ndarray:
+def decode_greyscale(ds: Dataset, label: str, min_size: int | None = None) -> np.ndarray:
     """Return the first frame as float32 in [0, 1], bone bright, whatever the encoding.
 
     Applies the modality LUT (rescale), the VOI LUT or window centre/width when present
     (otherwise a 0.5–99.5 percentile window), and inverts MONOCHROME1. Colour images
-    (secondary captures) are converted to luminance.
+    (secondary captures) are converted to luminance. With ``min_size``, a JPEG 2000 image
+    may be decoded at a reduced resolution level whose longest side is still ≥ ``min_size``
+    (see :func:`bonesearch.jpeg2000.decode_reduced`): several times faster for a small cache.
     """
+    from bonesearch.jpeg2000 import decode_reduced
+
     photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
+    reduced = decode_reduced(ds, min_size) if min_size else None
+    if reduced is not None:
+        return _greyscale_pipeline(reduced, ds)
     try:
         arr = ds.pixel_array
     except Exception as exc:

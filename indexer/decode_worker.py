@@ -46,7 +46,7 @@ def decode_file(path: str, source_hash: str, label: str, salt_hex: str, cache_si
         if result.metadata.burned_in_annotation:
             result.status, result.reason = "excluded", "BurnedInAnnotation=YES (text burned into the pixels)"
             return result
-        result.pixels = to_cached_square(decode_greyscale(ds, label), cache_size)
+        result.pixels = to_cached_square(decode_greyscale(ds, label, min_size=cache_size), cache_size)
     except InvalidDicom as exc:
         result.status, result.reason = "skipped", str(exc)
     except Exception as exc:  # a decoder bug must not stop a 10,000-file job

@@ -104,3 +104,28 @@ def test_query_image_from_png_dicom_and_garbage(tmp_path, shared_data):
     junk.write_text("pas une image")
     with pytest.raises(InvalidQueryImage, match="notes.png: not a readable image"):
         load_query_image(junk)
+
+
+@pytest.mark.parametrize("name", ["RG3_J2KR.dcm", "RG3_J2KI.dcm", "RG1_J2KI.dcm"])
+def test_reduced_jpeg2000_decode_matches_full_decode(shared_data, name):
+    """Decoding only the wavelet level the 256-px cache needs gives the same cached image."""
+    from bonesearch.imaging import to_cached_square
+    from bonesearch.jpeg2000 import codestream_precision, decode_reduced
+
+    ds = read_dataset(shared_data / "dicom" / name, name)
+    full = to_cached_square(decode_greyscale(ds, name)).astype(int)
+    reduced_raw = decode_reduced(read_dataset(shared_data / "dicom" / name, name), 256)
+    if reduced_raw is not None:
+        assert max(reduced_raw.shape) >= 256 and reduced_raw.max() < 2 ** ds.BitsStored
+    reduced = to_cached_square(decode_greyscale(read_dataset(shared_data / "dicom" / name, name), name, min_size=256))
+    assert np.abs(full - reduced).mean() < 2.0  # grey levels out of 255
+    assert np.corrcoef(full.ravel(), reduced.ravel())[0, 1] > 0.99
+
+
+def test_codestream_precision_reads_the_siz_marker(shared_data):
+    from pydicom.encaps import get_frame
+
+    from bonesearch.jpeg2000 import codestream_precision
+
+    ds = read_dataset(shared_data / "dicom" / "RG3_J2KR.dcm")
+    assert codestream_precision(get_frame(ds.PixelData, 0, number_of_frames=1)) == (10, False)
