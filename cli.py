@@ -114,6 +114,22 @@ def print_ingest_summary(summary, store: Path) -> None:
         out.print(f"  full list with paths (operator only, outside the store): {summary.skipped_list_path}")
 
 
+@app.command("deid-text")
+@user_errors
+def deid_text(
+    in_path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help='JSONL: {"id": ..., "text": ...} per line.')],
+    out_path: Annotated[Path, typer.Argument(help='JSONL with "spans" and "text_deid" added.')],
+    key: Annotated[Optional[Path], typer.Option(help="Key file for date shifts (default: a fresh random key, not saved).")] = None,
+) -> None:
+    """De-identify French report text from a JSONL file and report the detected PHI spans."""
+    from bonesearch.deid.jsonl import deidentify_jsonl
+    from bonesearch.deid.key import PseudonymKey
+
+    pseudo_key = PseudonymKey.load(key) if key else PseudonymKey.create()
+    count = deidentify_jsonl(in_path, out_path, pseudo_key)
+    out.print(f"de-identified {count} reports → {out_path}")
+
+
 # ---------------------------------------------------------------------------------- model
 @app.command()
 def models() -> None:
