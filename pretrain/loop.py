@@ -172,7 +172,7 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
                 loss_value = float(loss.detach())
                 step += 1
                 pairs_seen += len(idx)
-                if step % 10 == 0 or step == total_steps:
+                if step == 1 or step % 10 == 0 or step == total_steps:
                     metrics.write(json.dumps({"step": step, "epoch": epoch, "loss": round(loss_value, 4),
                                               "lr": optimizer.param_groups[0]["lr"], "logit_scale": float(model.logit_scale.detach().exp()),
                                               "seconds": round(time.perf_counter() - start, 2)}) + "\n")

@@ -70,10 +70,14 @@ def test_retrieval_metrics_on_known_pairs():
 
 
 def test_tiny_training_lowers_the_loss_and_writes_a_loadable_checkpoint(store, tmp_path):
-    summary = train(store, tmp_path / "run", TrainConfig(model="tiny", epochs=25, batch_size=8, lr=2e-3, held_out_fraction=0.2, device="cpu"))
+    batch = 16
+    summary = train(store, tmp_path / "run", TrainConfig(model="tiny", epochs=100, batch_size=batch, lr=3e-3,
+                                                         held_out_fraction=0.2, device="cpu"))
     log = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
-    assert log and log[-1]["step"] == summary.steps
-    assert np.mean([r["loss"] for r in log[-3:]]) < log[0]["loss"] - 0.2
+    assert log[0]["step"] == 1 and log[-1]["step"] == summary.steps
+    # InfoNCE starts near ln(batch) (chance); training must get well below it
+    assert log[0]["loss"] > np.log(batch) - 0.3
+    assert np.mean([r["loss"] for r in log[-3:]]) < np.log(batch) - 0.5
     assert summary.checkpoint.joinpath("model.safetensors").is_file()
     clip = load_checkpoint(summary.checkpoint)
     config = json.loads(summary.checkpoint.joinpath("config.json").read_text())
