@@ -93,14 +93,15 @@ def ingest_archive(
             )
         store.set_meta("key_fingerprint", key.fingerprint())
         exclude = {reports_path.resolve()} if reports_path else set()
-        files = list(iter_archive_files(archive, exclude))
-        summary.files_seen = len(files)
+        # every archive file with its keyed path hash, computed once for the whole job
+        sources = [(path, _source_hash(key, archive, path)) for path in iter_archive_files(archive, exclude)]
+        summary.files_seen = len(sources)
         if on_total:
-            on_total(len(files))
-        contexts = _ingest_images(store, archive, files, key, workers, cache_size, summary, advance, commit_every)
+            on_total(len(sources))
+        contexts = _ingest_images(store, sources, key, workers, cache_size, summary, advance, commit_every)
         if reports_path is not None:
             ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
-                           header_loader=lambda: _header_contexts(store, archive, files, key, workers))
+                           header_loader=lambda: _header_contexts(sources, key, workers))
         summary.studies_total = store.count("studies")
         summary.studies_without_report = int(
             store.con.execute(
@@ -110,7 +111,7 @@ def ingest_archive(
         store.con.execute("CHECKPOINT")
     finally:
         store.close()
-    summary.skipped_list_path = _write_skipped_list(store_path, archive, files if summary.files_seen else [], key, summary)
+    summary.skipped_list_path = _write_skipped_list(store_path, sources, summary)
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -120,14 +121,13 @@ def _source_hash(key: PseudonymKey, archive: Path, path: Path) -> str:
 
 
 def _ingest_images(
-    store: Store, archive: Path, files: list[Path], key: PseudonymKey, workers: int, cache_size: int,
+    store: Store, sources: list[tuple[Path, str]], key: PseudonymKey, workers: int, cache_size: int,
     summary: IngestSummary, advance: Advance, commit_every: int = COMMIT_EVERY,
 ) -> dict[str, ReportContext]:
     _remove_crash_leftovers(store)
     done = {row[0] for row in store.con.execute("SELECT source_hash FROM sources").fetchall()}
     jobs = []
-    for path in files:
-        source_hash = _source_hash(key, archive, path)
+    for path, source_hash in sources:
         if source_hash in done:
             summary.already_ingested += 1
             advance(1)
@@ -163,9 +163,9 @@ def _run_jobs(jobs: list[tuple], workers: int) -> Iterator[DecodedImage]:
         yield from pool.map(decode_file, *zip(*jobs), chunksize=8)
 
 
-def _header_contexts(store: Store, archive: Path, files: list[Path], key: PseudonymKey, workers: int) -> dict[str, ReportContext]:
+def _header_contexts(sources: list[tuple[Path, str]], key: PseudonymKey, workers: int) -> dict[str, ReportContext]:
     """Re-read headers (no pixels) of already-ingested files: names/keys for late reports."""
-    jobs = [(str(p), h, safe_label(p.name, h), key.salt.hex(), 0, True) for p in files for h in [_source_hash(key, archive, p)]]
+    jobs = [(str(p), h, safe_label(p.name, h), key.salt.hex(), 0, True) for p, h in sources]
     contexts: dict[str, ReportContext] = {}
     for result in _run_jobs(jobs, workers):
         if result.metadata is not None:
@@ -232,7 +232,7 @@ def _study_id(store: Store, meta: ImageMetadata) -> int:
     return study_id
 
 
-def _write_skipped_list(store_path: Path, archive: Path, files: list[Path], key: PseudonymKey, summary: IngestSummary) -> Path | None:
+def _write_skipped_list(store_path: Path, sources: list[tuple[Path, str]], summary: IngestSummary) -> Path | None:
     """Operator-side CSV (real paths) of skipped/excluded files, beside the store, not in it."""
     problems = {label.rsplit("[", 1)[-1].rstrip("]"): reason for label, reason in summary.skipped + summary.excluded}
     if not problems:
@@ -242,8 +242,7 @@ def _write_skipped_list(store_path: Path, archive: Path, files: list[Path], key:
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["path", "source_hash", "reason"])
-        for path in files:
-            source_hash = _source_hash(key, archive, path)
+        for path, source_hash in sources:
             if source_hash in problems:
                 writer.writerow([str(path), source_hash, problems[source_hash]])
     os.chmod(out, 0o600)
