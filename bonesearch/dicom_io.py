@@ -8,6 +8,7 @@ is always bright. Nothing here looks at identifying attributes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from pathlib import Path
@@ -34,8 +35,12 @@ def read_dataset(path: Path, label: str | None = None) -> Dataset:
     return _read(path, label or str(path), stop_before_pixels=False)
 
 
+@functools.cache
 def quiet_pydicom() -> None:
-    """Silence pydicom's warnings and log lines: they quote file paths, which may hold patient ids."""
+    """Silence pydicom's warnings and log lines: they quote file paths, which may hold patient ids.
+
+    Runs once per process (cached): every read calls it, so worker processes are covered too.
+    """
     logging.getLogger("pydicom").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", module=r"pydicom(\.|$)")
 
