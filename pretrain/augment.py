@@ -27,12 +27,6 @@ class AugmentConfig:
     blur_p: float = 0.2
 
 
-def resize_batch(images: torch.Tensor, size: int) -> torch.Tensor:
-    """uint8 [B, H, W] → float [B, 1, size, size] in [0, 1], no augmentation."""
-    x = images.float().div(255.0).unsqueeze(1)
-    return F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
-
-
 def augment_batch(images: torch.Tensor, size: int, cfg: AugmentConfig, generator: torch.Generator) -> torch.Tensor:
     """uint8 [B, H, W] → augmented float [B, 1, size, size] in [0, 1]."""
     b = images.shape[0]

@@ -21,7 +21,7 @@ from open_clip.loss import ClipLoss
 from bonesearch.errors import EmptyStore
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
-from pretrain.augment import AugmentConfig, augment_batch, resize_batch
+from pretrain.augment import AugmentConfig, augment_batch
 from pretrain.pairs import StudyPairs, load_pairs, split_pairs
 from pretrain.retrieval import retrieval_metrics
 
@@ -203,5 +203,3 @@ def evaluate_retrieval(clip, pairs: StudyPairs) -> dict[str, float]:
     text_vectors = clip.encode_texts(pairs.texts).float().cpu().numpy()
     return retrieval_metrics(image_vectors, text_vectors)
 
-
-__all__ = ["TrainConfig", "TrainSummary", "train", "evaluate_retrieval", "resize_batch"]
