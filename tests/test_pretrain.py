@@ -19,11 +19,14 @@ from pretrain.retrieval import retrieval_metrics
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     from bonesearch.demo.archive import write_demo_archive
+    from bonesearch.deid.key import PseudonymKey
     from indexer.ingest import ingest_archive
 
     root = tmp_path_factory.mktemp("pre")
     write_demo_archive(root / "archive", studies=40, seed=11)
-    ingest_archive(root / "archive" / "export", root / "store", workers=2)
+    # a fixed key: pseudonyms decide the patient split, so a random key would change the training set run to run
+    PseudonymKey.for_demo(11).save(root / "key.json")
+    ingest_archive(root / "archive" / "export", root / "store", key_path=root / "key.json", workers=2)
     return root / "store"
 
 
@@ -71,13 +74,13 @@ def test_retrieval_metrics_on_known_pairs():
 
 def test_tiny_training_lowers_the_loss_and_writes_a_loadable_checkpoint(store, tmp_path):
     batch = 16
-    summary = train(store, tmp_path / "run", TrainConfig(model="tiny", epochs=100, batch_size=batch, lr=3e-3,
+    summary = train(store, tmp_path / "run", TrainConfig(model="tiny", epochs=200, batch_size=batch, lr=3e-3,
                                                          held_out_fraction=0.2, device="cpu"))
     log = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert log[0]["step"] == 1 and log[-1]["step"] == summary.steps
     # InfoNCE starts near ln(batch) (chance); training must get well below it
     assert log[0]["loss"] > np.log(batch) - 0.3
-    assert np.mean([r["loss"] for r in log[-3:]]) < np.log(batch) - 0.5
+    assert np.mean([r["loss"] for r in log[-5:]]) < np.log(batch) - 0.5
     assert summary.checkpoint.joinpath("model.safetensors").is_file()
     clip = load_checkpoint(summary.checkpoint)
     config = json.loads(summary.checkpoint.joinpath("config.json").read_text())
