@@ -5,9 +5,15 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test test-all clean
+.PHONY: setup system-deps demo test test-all clean
 
-setup: $(BIN)/bonesearch
+setup: system-deps $(BIN)/bonesearch
+
+# Tesseract (French + English) screens pixels for burned-in text during ingest.
+system-deps:
+	@command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx fra || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra >/dev/null; }
 
 $(BIN)/bonesearch: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -74,19 +74,20 @@ def demo_archive(
 def ingest(
     archive: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Hospital export: a DICOM tree (any layout).")],
     store: StoreOpt,
-    reports: Annotated[Optional[Path], typer.Option(help="Reports CSV (accession_number, report_date, text); default ARCHIVE/reports.csv.")] = None,
+    reports: Annotated[Optional[Path], typer.Option(help="Reports: a CSV or JSONL export (accession number and/or patient id, date, text), or a folder of .txt/.pdf reports; default ARCHIVE/reports.csv.")] = None,
     key: Annotated[Optional[Path], typer.Option(help="Pseudonymisation key file (default: STORE.key.json beside the store).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Decode processes.")] = max(1, os.cpu_count() or 1),
+    workers: Annotated[int, typer.Option(min=1, help="Decode processes (default: every core).")] = max(1, os.cpu_count() or 1),
+    cache_size: Annotated[Optional[int], typer.Option("--cache-size", min=32, max=2048, help="Side in pixels of the cached square images (default: the store's own, else 256; 512 for higher-resolution models). Fixed per store.")] = None,
 ) -> None:
     """De-identify an export (DICOM + French reports) into a store. Resumable."""
     from bonesearch.progress import progress_bar
     from indexer.ingest import ingest_archive
 
-    if reports is not None and not reports.is_file():
-        raise ReportFileError(f"--reports {reports} does not exist; pass the reports CSV exported with the images")
+    if reports is not None and not reports.exists():
+        raise ReportFileError(f"--reports {reports} does not exist; pass the reports CSV, JSONL or folder exported with the images")
     with progress_bar("ingest") as bar:
         summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=bar,
-                                 on_total=bar.set_total)
+                                 on_total=bar.set_total, cache_size=cache_size)
     print_ingest_summary(summary, store)
 
 
@@ -94,10 +95,21 @@ def print_ingest_summary(summary, store: Path) -> None:
     """The one-screen ingest summary."""
     table = Table(title=f"ingest → {store}", show_header=False, title_justify="left")
     table.add_row("files seen", str(summary.files_seen))
-    table.add_row("images ingested", f"{summary.images_ingested} ({summary.images_per_second:.1f} images/s)")
+    processed = summary.files_seen - summary.already_ingested
+    workers = getattr(summary, "workers", 1)
+    table.add_row("images ingested", f"{summary.images_ingested} ({summary.images_per_second:.1f} images/s, "
+                  f"{processed / max(summary.seconds, 1e-9) / workers:.1f} files/s per worker × {workers})")
     table.add_row("already in store", str(summary.already_ingested))
-    table.add_row("excluded (burned-in text)", str(len(summary.excluded)))
-    table.add_row("skipped (bad input)", str(len(summary.skipped)))
+    by_class: dict[str, dict[str, int]] = {}
+    for record in getattr(summary, "problems", []):
+        by_class.setdefault(record.status, {}).setdefault(record.reason_class, 0)
+        by_class[record.status][record.reason_class] += 1
+    for status, title in (("excluded", "excluded (burned-in text)"), ("skipped", "skipped (bad input)")):
+        count = len(summary.excluded if status == "excluded" else summary.skipped)
+        detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(by_class.get(status, {}).items()))
+        table.add_row(title, f"{count} ({detail})" if detail else str(count))
+    if getattr(summary, "multi_frame", 0):
+        table.add_row("multi-frame files", f"{summary.multi_frame} (first frame cached)")
     table.add_row("studies in store", str(summary.studies_total))
     table.add_row("reports ingested", str(summary.reports_ingested))
     table.add_row("reports without a study", str(summary.reports_orphan))
@@ -106,12 +118,15 @@ def print_ingest_summary(summary, store: Path) -> None:
         table.add_row("PHI replaced in reports", ", ".join(f"{k} {v}" for k, v in sorted(summary.phi_replacements.items())))
     table.add_row("time", f"{summary.seconds:.1f} s")
     out.print(table)
-    for label, reason in (summary.skipped + summary.reports_skipped)[:10]:
+    listed = [reason for _, reason in summary.skipped if "is a DICOMDIR" not in reason] + [r for _, r in summary.reports_skipped]
+    for reason in listed[:10]:
         out.print(f"  [yellow]skipped[/] {escape(reason)}")
-    if len(summary.skipped) + len(summary.reports_skipped) > 10:
-        out.print(f"  … and {len(summary.skipped) + len(summary.reports_skipped) - 10} more")
+    if len(listed) > 10:
+        out.print(f"  … and {len(listed) - 10} more")
     if summary.skipped_list_path:
         out.print(f"  full list with paths (operator only, outside the store): {summary.skipped_list_path}")
+    if getattr(summary, "report_path", None):
+        out.print(f"  ingest report (counts, reasons, throughput; no paths): {summary.report_path}")
 
 
 @app.command("deid-text")
@@ -120,13 +135,14 @@ def deid_text(
     in_path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help='JSONL: {"id": ..., "text": ...} per line.')],
     out_path: Annotated[Path, typer.Argument(help='JSONL with "spans" and "text_deid" added.')],
     key: Annotated[Optional[Path], typer.Option(help="Key file for date shifts (default: a fresh random key, not saved).")] = None,
+    mode: Annotated[str, typer.Option(help='"surrogate": realistic names, shifted dates; "tag": <PATIENT>, <DATE>…')] = "surrogate",
 ) -> None:
     """De-identify French report text from a JSONL file and report the detected PHI spans."""
     from bonesearch.deid.jsonl import deidentify_jsonl
     from bonesearch.deid.key import PseudonymKey
 
     pseudo_key = PseudonymKey.load(key) if key else PseudonymKey.create()
-    count = deidentify_jsonl(in_path, out_path, pseudo_key)
+    count = deidentify_jsonl(in_path, out_path, pseudo_key, mode=mode)
     out.print(f"de-identified {count} reports → {out_path}")
 
 

@@ -72,3 +72,72 @@ class DeidModelError(BonesearchError):
 
 class InvalidQueryImage(BonesearchError):
     """A query image that is neither a readable picture (PNG, JPEG, …) nor a decodable DICOM."""
+
+
+class DicomExportError(BonesearchError):
+    """A de-identified DICOM copy could not be written to the --export-dicom folder."""
+
+
+class DeidConfigError(BonesearchError):
+    """Report de-identification was asked for an option it does not have (e.g. an unknown mode)."""
+
+
+class EmptyFile(InvalidDicom):
+    """A zero-byte file in the archive (an interrupted copy): skipped."""
+
+    reason_class = "empty_file"
+
+
+class NotDicom(InvalidDicom):
+    """A file without the DICOM Part 10 preamble (a readme, Thumbs.db, a JPEG…): skipped."""
+
+    reason_class = "not_dicom"
+
+
+class CorruptDicom(InvalidDicom):
+    """A DICOM file whose header cannot be parsed (truncated or malformed): skipped."""
+
+    reason_class = "corrupt_dicom"
+
+
+class NoPixelData(InvalidDicom):
+    """A DICOM object without PixelData (structured report, presentation state, KOS): skipped."""
+
+    reason_class = "no_pixel_data"
+
+
+class DicomDirectory(InvalidDicom):
+    """A DICOMDIR media index: it lists the images, it is not one; skipped quietly."""
+
+    reason_class = "dicomdir"
+
+
+class PixelDataMismatch(InvalidDicom):
+    """The header's Rows × Columns × frames × bits need more bytes than the PixelData holds."""
+
+    reason_class = "pixel_data_mismatch"
+
+
+class UnsupportedPixels(InvalidDicom):
+    """Pixels ingest does not turn into a greyscale radiograph (palette colour, odd photometric, too large)."""
+
+    reason_class = "unsupported_pixels"
+
+
+class PixelDecodeError(InvalidDicom):
+    """Compressed pixel data the installed codecs could not decode (corrupt stream or missing plugin)."""
+
+    reason_class = "decode_error"
+
+
+class StoreConfigMismatch(BonesearchError):
+    """An ingest option differs from the one the store was built with (e.g. --cache-size)."""
+
+
+class OcrUnavailable(BonesearchError):
+    """OCR screening of burned-in text is on but Tesseract (or pytesseract, or a language) is missing."""
+
+
+class DeidEvalError(BonesearchError):
+    """An annotated de-identification set and the de-identifier's output do not line up
+    (missing or duplicate ids, changed text, spans outside the text)."""

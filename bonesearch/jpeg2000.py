@@ -4,7 +4,7 @@ A JPEG 2000 codestream holds a wavelet pyramid: decoding only the resolution lev
 pixel cache needs skips most of the work (on a 1760² CR file: ~4× faster at half size,
 ~15× at quarter size). Pillow's OpenJPEG plugin exposes it as ``Image.reduce``. Pillow
 scales samples to 16 bits, so the codestream's own bit depth (its SIZ marker) is read to
-undo that; anything unusual (signed samples, multi-frame, colour, a decode error) returns
+undo that; anything unusual (signed samples, colour, a decode error) returns
 ``None`` and the caller decodes in full with pydicom.
 """
 
@@ -44,9 +44,13 @@ def reduction_level(rows: int, cols: int, min_size: int) -> int:
 
 
 def decode_reduced(ds: Dataset, min_size: int) -> np.ndarray | None:
-    """Stored values of the first frame at a reduced resolution, or None to decode in full."""
+    """Stored values of the first frame at a reduced resolution (longest side ≥ ``min_size``), or None.
+
+    ``None`` means: decode in full with pydicom (not JPEG 2000, signed or colour samples, too
+    small to reduce, or a codestream Pillow cannot reduce).
+    """
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-    if syntax not in J2K_SYNTAXES or int(ds.get("NumberOfFrames", 1) or 1) != 1:
+    if syntax not in J2K_SYNTAXES:
         return None
     if int(ds.get("SamplesPerPixel", 1)) != 1 or int(ds.get("PixelRepresentation", 0)) != 0:
         return None
@@ -54,7 +58,8 @@ def decode_reduced(ds: Dataset, min_size: int) -> np.ndarray | None:
     if level == 0:
         return None
     try:
-        codestream = get_frame(ds.PixelData, 0, number_of_frames=1)
+        frames = int(ds.get("NumberOfFrames", 1) or 1)
+        codestream = get_frame(ds.PixelData, 0, number_of_frames=frames)  # multi-frame: the first frame
     except Exception:
         return None
     precision = codestream_precision(codestream)

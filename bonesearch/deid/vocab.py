@@ -75,6 +75,10 @@ EPONYMS: tuple[str, ...] = tuple(
     "Greulich et Pyle", "Salter et Harris", "Kellgren et Lawrence", "de Quervain", "van Neck",
     "Tanner et Whitehouse", "Sauvegrain et Nahum", "Insall et Salvati", "Caton et Deschamps",
     "Ficat et Arlet", "Hill et Sachs", "Lauge et Hansen", "Gustilo et Anderson", "Osgood et Schlatter",
+    "Achille", "Schneck", "Walch", "Letenneur", "Milwaukee", "Boston", "Chêneau", "Cheneau", "Lyonnais", "Kapandji",
+    "Mose", "Lequesne", "Bouchard", "Heberden", "Kager", "Gruen", "Meyerding", "Cobb", "Harris", "Mueller", "Müller",
+    "Heijde", "van der Heijde", "Sharp", "Genant", "Nash", "Larsen", "Steinbrocker", "Ratliff", "Mirels", "Magnusson",
+    "Destot", "Trendelenburg", "Scheie", "Lisfranc", "Bohler", "Gissane", "Kohler", "Letournel",
 )
 
 # Clinical nouns after which a capitalised word is an eponym, not a person: "maladie de
@@ -88,6 +92,7 @@ EPONYM_CONTEXT_WORDS: frozenset[str] = frozenset(_words("""
     selon bursite tendinite tenosynovite kyste anomalie ilot encoche tubercule tubercules pseudarthrose
     ostéite osteite osteochondrose osteochondromatose dysplasie exostose lame arc tuberosite
     fixateur clou plaque vis cupule tige ancre agrafe cerclage attelle orthese
+    nevrome serie corset glene nodosite nodosites tendon triangle zone zones appelee appele dit dite
     """))
 
 VOCAB_CLINICAL = _words("""
@@ -175,7 +180,11 @@ VOCAB_CLINICAL = _words("""
     coiffe rotateurs biceps triceps quadriceps rotulien achilleen calcaneen plantaire aponevrose fascia
     mineralisation ossification osteopenie osteoporose densite identite sesamoide sesamoides fabella
     hallux valgus varus flessum recurvatum genu coxa profunda protrusion dent axis atlas odontoide
-    foramen foraminal isthmique interapophysaire uncovertebral mur murs lordose alignement""")
+    foramen foraminal isthmique interapophysaire uncovertebral mur murs lordose alignement
+    nourrisson nourrissons bebe fillette garcon garconnet adolescent adolescente nouveau-ne thorax osteo
+    metatarsus enthesophyte enthesophytes anterolisthesis retrolisthesis exam selarl rpps finess adeli
+    pth ptg ptc pte pts tdm ras residence site pole
+    repos appui marche reprise kinesitherapie surveillance antalgiques glace sportif sportive""")
 
 STOP_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in STOP_WORDS)
 VOCAB: frozenset[str] = STOP_WORDS_FOLDED | VOCAB_CLINICAL | EPONYM_CONTEXT_WORDS

@@ -5,7 +5,12 @@ Layout (see SPEC-CONTRACTS.md)::
     OUT/export/DICOM/<PatientID>/<AccessionNumber>/IM<n>.dcm   (+ stray files, one corrupt .dcm)
     OUT/export/reports.csv      accession_number,report_date,text
     OUT/labels.csv              one row per image (never read by ingest)
-    OUT/phi.json                every identifying string injected, overall and per study
+    OUT/phi.json                every identifying string injected, overall and per study,
+                                and the identity lines stamped into pixels (pixel_text_by_study)
+
+About 2 % of studies carry a stamped identity declared by ``BurnedInAnnotation=YES``; about
+1.5 % more carry one the header does not declare (``NO`` or absent), which only an OCR
+screen catches. Some images also carry harmless "D"/"G"/"DEBOUT" markers that must survive.
 
 Everything derives from ``seed``: the same seed gives byte-identical CSV files and
 identical pixel data. Studies are rendered in worker processes when more than one CPU
@@ -23,6 +28,7 @@ import os
 import random
 import shutil
 import time
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +45,9 @@ from bonesearch.demo.reports_fr import ReportInput, fmt_date, write_report
 
 LABEL_COLUMNS = ["sop_instance_uid", "study_instance_uid", "accession_number", "patient_id",
                  "body_part", "laterality", "view", "finding", "finding_site", "kl_grade",
-                 "bone_age_months", "age_months", "sex", "modality", "burned_in"]
+                 "bone_age_months", "age_months", "sex", "modality", "burned_in", "pixel_phi", "pixel_marker"]
+# burned_in: the header says BurnedInAnnotation=YES; pixel_phi: name, IPP and dates are stamped
+# in the pixels (declared or not); pixel_marker: harmless text drawn in the pixels ("D", "G", "DEBOUT")
 REPORT_COLUMNS = ["accession_number", "report_date", "text"]
 README_TEXT = """EXPORT PACS - ARCHIVE RADIOLOGIE OSTEO-ARTICULAIRE
 Ce dossier contient les images DICOM classées par identifiant patient puis par numéro d'examen,
@@ -60,6 +68,7 @@ class DemoArchiveSummary:
     burned_in_images: int
     junk_files: int
     seconds: float
+    undeclared_stamp_images: int = 0  # identity stamped in the pixels, header says NO or nothing
 
 
 def study_dir(out: Path, st: StudyPlan) -> Path:
@@ -98,7 +107,7 @@ def _header(st: StudyPlan, n: int) -> ImageHeader:
         series_number=n, instance_number=1, body_part=DICOM_PART[st.body_part], laterality=st.side,
         view=img.view, modality=st.modality, manufacturer=h.manufacturer[0], model=h.manufacturer[1],
         station=f"RX{(st.index % 3) + 1:02d}", pixel_spacing=0.1 + (img.seed % 9) * 0.01,
-        burned_in=st.burned_in)
+        burned_in=None if st.burned_in_omitted else st.burned_in)
 
 
 def header_phi(st: StudyPlan) -> list[str]:
@@ -111,9 +120,45 @@ def header_phi(st: StudyPlan) -> list[str]:
     return out
 
 
-def burned_text(st: StudyPlan) -> tuple[str, str]:
-    """(name, date) drawn into the pixels of a burned-in study."""
-    return f"{st.patient.family} {st.patient.given.upper()}", fmt_date(st.exam_date, 0)
+def stamp_lines(st: StudyPlan) -> list[str]:
+    """The identity block a CR reader stamps into the pixels: name, IPP and birth date, exam date.
+
+    Accents are dropped, as plate readers do (and as the bitmap font needs).
+    """
+    pt = st.patient
+    name = unicodedata.normalize("NFKD", f"{pt.family} {pt.given.upper()}").encode("ascii", "ignore").decode()
+    return [name, f"IPP {pt.ipp} NE LE {fmt_date(pt.birth, 0)}",
+            f"{fmt_date(st.exam_date, 0)} {st.study_time[:2]}:{st.study_time[2:4]}"]
+
+
+def stamp_dates(st: StudyPlan) -> list[str]:
+    """The dates of :func:`stamp_lines`, as written there."""
+    return [fmt_date(st.patient.birth, 0), fmt_date(st.exam_date, 0)]
+
+
+def _stamp_identity(pix: np.ndarray, st: StudyPlan) -> None:
+    """Stamp :func:`stamp_lines` into a corner (bottom-left when the header declares it)."""
+    h, w = pix.shape
+    size = max(int(0.03 * max(h, w)), 11)
+    masks = [text_mask(s, size) for s in stamp_lines(st)]
+    widest = max(m.shape[1] for m in masks)
+    if widest > 0.9 * w:  # narrow image: shrink the font so every line fits
+        size = max(int(size * 0.9 * w / widest), 9)
+        masks = [text_mask(s, size) for s in stamp_lines(st)]
+    corner = "bl" if st.burned_in else random.Random(f"stamp-{st.accession}").choice(["bl", "br", "tl", "tr"])
+    step, block = int(size * 1.5), int(size * 1.5) * len(masks)
+    top0 = int(0.12 * h) if corner[0] == "t" else h - int(0.04 * h) - block  # below the lead marker
+    for k, m in enumerate(masks):
+        left = int(0.04 * w) if corner[1] == "l" else w - int(0.04 * w) - m.shape[1]
+        stamp(pix, m, top0 + k * step, left, 0.98, mode="over")
+
+
+def _stamp_marker(pix: np.ndarray, marker: str, seed: int) -> None:
+    """Draw a harmless text marker ("D", "G", "DEBOUT") at mid-height near a side edge."""
+    h, w = pix.shape
+    m = text_mask(marker, max(int(0.05 * max(h, w)), 10))
+    left = int(0.03 * w) if seed % 2 else w - int(0.03 * w) - m.shape[1]
+    stamp(pix, m, int(0.45 * h), left, 0.97, mode="over")
 
 
 def render_study(st: StudyPlan, out: Path) -> list[dict[str, str]]:
@@ -122,13 +167,10 @@ def render_study(st: StudyPlan, out: Path) -> list[dict[str, str]]:
     for img in st.images:
         ph = render_phantom(phantom_params(st, img.view, img.long_side, img.seed))
         pix = ph.image
-        if st.burned_in:
-            name, date = burned_text(st)
-            h = pix.shape[0]
-            size = max(int(0.035 * max(pix.shape)), 12)
-            for k, s in enumerate((name, date)):
-                stamp(pix, text_mask(s, size), h - int(0.04 * h) - (2 - k) * int(size * 1.5),
-                      int(0.04 * pix.shape[1]), 0.98, mode="over")
+        if img.marker:
+            _stamp_marker(pix, img.marker, img.seed)
+        if st.pixel_phi:
+            _stamp_identity(pix, st)
         stored = quantize(pix, img.fmt)
         ds = build_dataset(_header(st, img.number), stored, img.fmt)
         write_dicom(study_dir(out, st) / f"IM{img.number}.dcm", ds, img.fmt.syntax)
@@ -141,7 +183,8 @@ def render_study(st: StudyPlan, out: Path) -> list[dict[str, str]]:
             "kl_grade": (str(st.severity if st.finding == "osteoarthritis" else 0) if knee else ""),
             "bone_age_months": "" if st.bone_age_months is None else str(st.bone_age_months),
             "age_months": str(st.age_months), "sex": st.patient.sex, "modality": st.modality,
-            "burned_in": "1" if st.burned_in else "0"})
+            "burned_in": "1" if st.burned_in else "0", "pixel_phi": "1" if st.pixel_phi else "0",
+            "pixel_marker": img.marker})
     return rows
 
 
@@ -190,6 +233,7 @@ def write_demo_archive(out: Path, studies: int = 600, seed: int = 0,
     (out / "export" / "DICOM").mkdir(parents=True, exist_ok=True)
     plans = plan_archive(int(studies), int(seed))
     reports, phi_by_study, dates_by_study = [], {}, {}
+    pixel_text: dict[str, list[str]] = {}  # identity stamped into the pixels, per study
     for st in plans:
         rep = write_report(ReportInput(
             patient=st.patient, hospital=st.hospital, radiologist=st.radiologist, referrer=st.referrer,
@@ -203,8 +247,9 @@ def write_demo_archive(out: Path, studies: int = 600, seed: int = 0,
                         "text": rep.text})
         phi_by_study[st.accession] = sorted(set(header_phi(st)) | set(rep.phi))
         dates = set(rep.dates) | {st.exam_date.strftime("%Y%m%d")}
-        if st.burned_in:
-            dates.add(burned_text(st)[1])
+        if st.pixel_phi:
+            dates.update(stamp_dates(st))
+            pixel_text[st.accession] = stamp_lines(st)
         dates_by_study[st.accession] = sorted(dates)
     n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     rows_by_index: dict[int, list[dict[str, str]]] = {}
@@ -231,9 +276,11 @@ def write_demo_archive(out: Path, studies: int = 600, seed: int = 0,
     (out / "labels.csv").write_text(_csv_text(LABEL_COLUMNS, labels), encoding="utf-8")
     strings = sorted({s for v in phi_by_study.values() for s in v})
     (out / "phi.json").write_text(json.dumps(
-        {"strings": strings, "by_study": phi_by_study, "dates_by_study": dates_by_study},
+        {"strings": strings, "by_study": phi_by_study, "dates_by_study": dates_by_study,
+         "pixel_text_by_study": pixel_text},
         ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     junk = _junk(out, plans, seed)
     return DemoArchiveSummary(out, len(plans), len(labels), len({s.patient.ipp for s in plans}),
                               len(reports), sum(1 for r in labels if r["burned_in"] == "1"), junk,
-                              time.perf_counter() - t0)
+                              time.perf_counter() - t0,
+                              sum(1 for r in labels if r["pixel_phi"] == "1" and r["burned_in"] != "1"))

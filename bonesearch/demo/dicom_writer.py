@@ -65,7 +65,7 @@ class ImageHeader:
     model: str
     station: str
     pixel_spacing: float  # mm
-    burned_in: bool
+    burned_in: bool | None  # BurnedInAnnotation YES / NO; None leaves the attribute out
 
 
 @dataclass
@@ -167,7 +167,8 @@ def build_dataset(h: ImageHeader, stored: np.ndarray, fmt: PixelFormat) -> Datas
             ds.Laterality = h.laterality
     elif h.modality == "DX":
         ds.ImageLaterality = "U" if h.body_part.endswith("SPINE") else "B"
-    ds.BurnedInAnnotation = "YES" if h.burned_in else "NO"
+    if h.burned_in is not None:
+        ds.BurnedInAnnotation = "YES" if h.burned_in else "NO"
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = fmt.photometric
     ds.Rows, ds.Columns = int(stored.shape[0]), int(stored.shape[1])

@@ -53,6 +53,9 @@ AFTER_FRACTURE = {"distal_radius": "wrist", "metacarpal": "hand", "humeral_neck"
 DICOM_PART = {p: p.upper() for p in NORMAL_PARTS}
 KL_WEIGHTS = (0.25, 0.30, 0.28, 0.17)
 EPOCH0, EPOCH1 = dt.date(2016, 1, 4), dt.date(2024, 6, 28)
+UNDECLARED_STAMP_SHARE = 0.015  # studies stamped with identity whose header says NO or nothing
+MARKER_SHARE, STANDING_SHARE = 0.15, 0.04  # images with a "D"/"G" marker; with "DEBOUT"
+STANDING_PARTS = {"knee", "leg", "ankle", "foot", "spine", "pelvis", "hip"}
 
 
 @dataclass
@@ -66,6 +69,7 @@ class ImagePlan:
     fmt: PixelFormat
     sop_uid: str
     series_uid: str
+    marker: str = ""  # extra harmless text in the pixels: French laterality "D"/"G" or "DEBOUT"
 
 
 @dataclass
@@ -92,7 +96,9 @@ class StudyPlan:
     prior_date: dt.date | None = None
     variant: int = 0
     modality: str = "DX"
-    burned_in: bool = False
+    burned_in: bool = False  # the header says BurnedInAnnotation=YES (and the pixels carry a stamp)
+    pixel_phi: bool = False  # name, IPP and dates stamped in the pixels, declared in the header or not
+    burned_in_omitted: bool = False  # the header has no BurnedInAnnotation at all
     study_uid: str = ""
     images: list[ImagePlan] = field(default_factory=list)
 
@@ -263,7 +269,31 @@ def plan_archive(n_studies: int, seed: int) -> list[StudyPlan]:
                                        str(make_uid(seed, acc, "sop", n)),
                                        str(make_uid(seed, acc, "series", n))))
         studies.append(st)
+    _plan_pixel_text(studies, seed)
     return studies
+
+
+def _plan_pixel_text(studies: list[StudyPlan], seed: int) -> None:
+    """Choose the undeclared identity stamps and the harmless text markers.
+
+    Uses its own random stream, so the rest of the plan is the same as without them.
+    Header-flagged studies carry a stamp too; about 1.5 % more carry one that the header
+    does not declare (half ``BurnedInAnnotation=NO``, half without the attribute).
+    """
+    rng = random.Random(f"bonesearch-demo-{seed}-pixel-text")
+    for st in studies:
+        st.pixel_phi = st.burned_in
+    free = [st for st in studies if not st.burned_in]
+    k = min(len(free), max(1, round(UNDECLARED_STAMP_SHARE * len(studies)))) if len(studies) > 1 else 0
+    for j, st in enumerate(rng.sample(free, k)):
+        st.pixel_phi, st.burned_in_omitted = True, j % 2 == 1
+    for st in studies:
+        for img in st.images:
+            r = rng.random()
+            if r < MARKER_SHARE:
+                img.marker = {"R": "D", "L": "G"}.get(st.side) or rng.choice("DG")
+            elif r < MARKER_SHARE + STANDING_SHARE and st.body_part in STANDING_PARTS:
+                img.marker = "DEBOUT"
 
 
 def _pick_prior(rng: random.Random, studies: list[StudyPlan], finding: str, part: str,

@@ -13,7 +13,8 @@ import pytest
 
 from bonesearch.deid.dates import find_dates
 from bonesearch.deid.key import PseudonymKey
-from bonesearch.deid.text import DeidRequest, DeidResult, ReportDeidentifier
+from bonesearch.deid.text import LABELS, DeidRequest, DeidResult, ReportDeidentifier
+from bonesearch.errors import DeidConfigError
 from bonesearch.deid.vocab import fold
 
 
@@ -25,8 +26,10 @@ def _load(name: str) -> list[dict]:
     return module.REPORTS
 
 
-# the first set tuned the rules; the two held-out sets were written (and measured) afterwards
-REPORTS = _load("fr_report_corpus") + _load("fr_report_heldout") + _load("fr_report_heldout2")
+# the first set tuned the rules; the held-out sets were written (and measured) afterwards,
+# the templates set after tuning on tests/data/deid_dev.jsonl as well
+REPORTS = (_load("fr_report_corpus") + _load("fr_report_heldout") + _load("fr_report_heldout2")
+           + _load("fr_report_templates"))
 IDS = [r["name"] for r in REPORTS]
 
 KEY = PseudonymKey(salt=bytes(range(32)))
@@ -35,6 +38,12 @@ KEY = PseudonymKey(salt=bytes(range(32)))
 @pytest.fixture(scope="module")
 def deid() -> ReportDeidentifier:
     return ReportDeidentifier(KEY)
+
+
+@pytest.fixture(scope="module")
+def tagger(deid) -> ReportDeidentifier:
+    """Tag mode, sharing the loaded spaCy model."""
+    return ReportDeidentifier(KEY, nlp=deid.nlp, mode="tag")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +69,9 @@ def _occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("i", range(len(REPORTS)), ids=IDS)
 def test_every_phi_string_is_gone(results, i):
     report, out = REPORTS[i], results[i].text
-    leaked = [(cat, p) for cat, items in report["phi"].items() for p in items if _occurrences(out, p)]
+    capped = out.replace("90 ans ou plus", "")  # an age of 90 is written as the cap
+    leaked = [(cat, p) for cat, items in report["phi"].items() for p in items
+              if _occurrences(capped if cat == "AGE" else out, p)]
     assert not leaked, f"{report['name']}: leaked {leaked}\n{out}"
 
 
@@ -78,22 +89,47 @@ def test_key_phrases_survive(results):
         assert phrase.lower() in everything.lower()
 
 
-def test_tags_and_counts(results):
+def test_surrogate_mode_writes_names_and_neutral_tags(results):
     first = results[0]
-    assert "Patient : Mme [PATIENT]" in first.text
-    assert "Médecin prescripteur : Dr [NOM]" in first.text
-    assert "Tél : [TEL]" in first.text and "IPP : [ID]" in first.text
-    assert first.counts["DATE"] == 4 and first.counts["EMAIL"] == 1
-    assert set(first.counts) <= {"PATIENT", "NOM", "DATE", "TEL", "EMAIL", "URL", "ID", "ADRESSE", "LIEU",
-                                 "ETABLISSEMENT", "AGE"}
-    assert all(v > 0 for v in first.counts.values())
+    patient = re.search(r"Patient : Mme (\w+) (\w+), née le", first.text)
+    assert patient and patient.group(2).isupper() and patient.group(1)[0].isupper() and patient.group(1)[1:].islower()
+    assert re.search(r"Médecin prescripteur : Dr \w+ \w+\n", first.text)
+    assert "Tél : [TEL]" in first.text and "IPP : [ID]" in first.text and "Secrétariat : [EMAIL]" in first.text
+    assert re.match(r"CHU (?:DE |D')\w+ - ", first.text) and first.text.split(" - ")[0].isupper()
+    # the husband shares the patient's family name, and so does his surrogate
+    assert f"M. {patient.group(2).title()}, son époux" in first.text
+    assert first.counts == {"INSTITUTION": 1, "ADDRESS": 1, "PHONE": 1, "PATIENT": 1, "BIRTHDATE": 1, "ID": 1,
+                            "STAFF": 3, "DATE": 3, "EMAIL": 1}
 
 
-def test_ages_over_89_only(deid):
-    out = deid.deidentify("Patiente de 92 ans. Son mari, 88 ans, est centenaire ? Non. Âgée de 104 ans.",
-                          patient_key="p").text
-    assert "92" not in out and "104" not in out and "88 ans" in out
-    assert out.count("[AGE]") == 3
+def test_tag_mode(tagger):
+    r = REPORTS[0]
+    out = tagger.deidentify(r["text"], patient_key=r["patient_key"], known_names=r["known_names"],
+                            report_date=r["report_date"])
+    assert "Patient : Mme <PATIENT>, née le <BIRTHDATE> - IPP : <ID>" in out.text
+    assert "Médecin prescripteur : Dr <STAFF>" in out.text
+    assert "M. <STAFF>, son époux" in out.text  # a relative is another person, whatever his name
+    assert out.text.startswith("<INSTITUTION> - Service de Radiologie")
+    assert "Comparaison avec le cliché du <DATE>" in out.text
+    assert set(out.counts) <= set(LABELS)
+
+
+def test_unknown_mode_is_named():
+    with pytest.raises(DeidConfigError, match="'tags'.*surrogate, tag"):
+        ReportDeidentifier(KEY, mode="tags")
+
+
+def test_ages_detected_and_capped_above_89(deid, tagger):
+    text = ("Patiente de 92 ans. Son mari, 88 ans, est centenaire ? Non. Âgée de 104 ans. "
+            "Enfant de 3 ans et 6 mois, nourrisson de 18 mois. Douleur depuis 2 ans, chute il y a 3 ans.")
+    spans = [(text[d.start:d.end], d.category) for d in deid.detect(text)]
+    assert [s for s, c in spans if c == "AGE"] == ["92 ans", "88 ans", "centenaire", "104 ans", "3 ans et 6 mois",
+                                                    "18 mois"]
+    out = deid.deidentify(text, patient_key="p")
+    assert out.text == ("Patiente de 90 ans ou plus. Son mari, 88 ans, est 90 ans ou plus ? Non. Âgée de 90 ans ou plus. "
+                        "Enfant de 3 ans et 6 mois, nourrisson de 18 mois. Douleur depuis 2 ans, chute il y a 3 ans.")
+    assert out.counts == {"AGE": 3}
+    assert tagger.deidentify(text, patient_key="p").text.count("<AGE>") == 6
 
 
 def test_contacts_and_ids(deid):
@@ -107,22 +143,22 @@ def test_contacts_and_ids(deid):
     assert out.count("[ID]") == 3
 
 
-def test_wordy_family_name_kept_as_word(deid):
-    out = deid.deidentify("Mme Petit consulte. Petit épanchement. Le petit trochanter est normal. PETIT Anne.",
+def test_wordy_family_name_kept_as_word(tagger):
+    out = tagger.deidentify("Mme Petit consulte. Petit épanchement. Le petit trochanter est normal. PETIT Anne.",
                           patient_key="p", known_names=["PETIT^ANNE"]).text
-    assert out == "Mme [NOM] consulte. Petit épanchement. Le petit trochanter est normal. [NOM]."
+    assert out == "Mme <PATIENT> consulte. Petit épanchement. Le petit trochanter est normal. <PATIENT>."
 
 
-def test_known_names_accent_and_case_insensitive(deid):
-    out = deid.deidentify("Vu avec HELENE LEFEVRE et helene lefèvre, puis Lefevre.", patient_key="p",
+def test_known_names_accent_and_case_insensitive(tagger):
+    out = tagger.deidentify("Vu avec HELENE LEFEVRE et helene lefèvre, puis Lefevre.", patient_key="p",
                           patient_names=["Lefèvre^Hélène"]).text
-    assert out == "Vu avec [PATIENT] et [PATIENT], puis [PATIENT]."
+    assert out == "Vu avec <PATIENT> et <PATIENT>, puis <PATIENT>."
 
 
-def test_eponym_family_name_replaced_only_as_a_person(deid):
-    out = deid.deidentify("M. Weber a chuté. Fracture de type Weber B. Weber se plaint.", patient_key="p",
+def test_eponym_family_name_replaced_only_as_a_person(tagger):
+    out = tagger.deidentify("M. Weber a chuté. Fracture de type Weber B. Weber se plaint.", patient_key="p",
                           patient_names=["WEBER^JEAN"]).text
-    assert out == "M. [PATIENT] a chuté. Fracture de type Weber B. [PATIENT] se plaint."
+    assert out == "M. <PATIENT> a chuté. Fracture de type Weber B. <PATIENT> se plaint."
 
 
 # ---- dates -------------------------------------------------------------------------------
@@ -174,12 +210,13 @@ def test_different_salts_shift_differently():
     assert same.deidentify(text, patient_key="P1").text == same.deidentify(text, patient_key="P1").text
 
 
-def test_second_pass_changes_only_dates(deid, results):
-    for report, first in zip(REPORTS, results):
-        second = deid.deidentify(first.text, patient_key=report["patient_key"], report_date=report["report_date"])
-        assert set(second.counts) <= {"DATE"}, (report["name"], second.counts)
-        strip = lambda t: [m.span() for m in re.finditer(r"\[[A-Z]+\]", t)]  # noqa: E731
-        assert len(strip(second.text)) == len(strip(first.text))
+def test_second_pass_in_tag_mode_finds_nothing_new(tagger):
+    for report in REPORTS:
+        first = tagger.deidentify(report["text"], patient_key=report["patient_key"],
+                                  known_names=report["known_names"], report_date=report["report_date"])
+        second = tagger.deidentify(first.text, patient_key=report["patient_key"], report_date=report["report_date"])
+        assert second.counts == {}, (report["name"], second.counts)
+        assert second.text == first.text
 
 
 # ---- batch API ----------------------------------------------------------------------------
@@ -197,26 +234,39 @@ def test_deidentify_many_accepts_tuples_mappings_and_matches_single(deid):
 
 
 def test_rules_only_mode_needs_no_model():
-    out = ReportDeidentifier(KEY, use_ner=False).deidentify(
+    out = ReportDeidentifier(KEY, use_ner=False, mode="tag").deidentify(
         "Patient : M. Jean DURAND, IPP 44556677, tél 06 11 22 33 44.", patient_key="x").text
-    assert out == "Patient : M. [PATIENT], IPP [ID], tél [TEL]."
+    assert out == "Patient : M. <PATIENT>, IPP <ID>, tél <PHONE>."
 
 
 # ---- measurement ---------------------------------------------------------------------------
-def _evaluate(deid):
-    """Per category: recall = gold spans fully covered by predictions; precision = predicted
-    spans of that category overlapping some gold span."""
+def _gold(report: dict) -> list[tuple[int, int, str]]:
+    """Every annotated span (all occurrences of each phrase), ages below 90 included."""
+    items = [(cat, p) for cat, phrases in report["phi"].items() for p in phrases]
+    items += [("AGE", p) for p in report.get("ages", [])]
+    # a phrase in context ("M. ⟨Dupont⟩, son époux": a relative) labels that occurrence only
+    in_context = [(s, e, cat) for cat, p in items if "⟨" in p for s, e in _occurrences(report["text"], p)]
+    spans = in_context + [(s, e, cat) for cat, p in items if "⟨" not in p for s, e in _occurrences(report["text"], p)
+                          if not any(s < e2 and s2 < e for s2, e2, _ in in_context)]
+    # a phrase inside a longer span of another label belongs to it ("PARIS" in "75014 PARIS")
+    return [(s, e, c) for s, e, c in spans
+            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) and c2 != c for s2, e2, c2 in spans)]
+
+
+def _evaluate(deid, reports=REPORTS):
+    """Per label: recall = gold spans whose characters are all covered by predictions of the
+    same label; precision = predicted spans of that label overlapping a gold span."""
     tp_r, n_gold, tp_p, n_pred = (defaultdict(int) for _ in range(4))
     false_pos, missed = [], []
-    for r in REPORTS:
-        gold = [(s, e, cat) for cat, items in r["phi"].items() for p in items for s, e in _occurrences(r["text"], p)]
+    for r in reports:
+        gold = _gold(r)
         pred = deid.detect(r["text"], known_names=r["known_names"], report_date=r["report_date"])
-        covered = set()
+        covered = defaultdict(set)
         for p in pred:
-            covered.update(range(p.start, p.end))
+            covered[p.category].update(range(p.start, p.end))
         for s, e, cat in gold:
             n_gold[cat] += 1
-            found = all(i in covered for i in range(s, e) if not r["text"][i].isspace())
+            found = all(i in covered[cat] for i in range(s, e) if not r["text"][i].isspace())
             tp_r[cat] += found
             if not found:
                 missed.append((r["name"], cat, r["text"][s:e]))
@@ -229,24 +279,38 @@ def _evaluate(deid):
     return tp_r, n_gold, tp_p, n_pred, false_pos, missed
 
 
-def test_precision_recall_per_category(deid, capsys):
+# the recall the ingest issue asks of an unseen set; these reports are partly seen, so they must do better
+TARGETS = {"PATIENT": 0.98, "DATE": 0.98, "BIRTHDATE": 0.98, "ID": 0.97, "PHONE": 0.99, "EMAIL": 0.99,
+           "URL": 0.99, "STAFF": 0.95, "AGE": 0.95, "ADDRESS": 0.90, "CITY": 0.90, "INSTITUTION": 0.90}
+
+
+def test_precision_recall_per_label(deid, capsys):
     tp_r, n_gold, tp_p, n_pred, false_pos, missed = _evaluate(deid)
-    cats = sorted(set(n_gold) | set(n_pred))
-    lines = [f"{'category':<14} {'recall':>12} {'precision':>12}"]
-    for c in cats:
+    labels = sorted(set(n_gold) | set(n_pred))
+    lines = [f"{'label':<14} {'recall':>14} {'precision':>14}"]
+    for c in labels:
         rec = f"{tp_r[c] / n_gold[c]:.3f} ({tp_r[c]}/{n_gold[c]})" if n_gold[c] else "-"
         prec = f"{tp_p[c] / n_pred[c]:.3f} ({tp_p[c]}/{n_pred[c]})" if n_pred[c] else "-"
-        lines.append(f"{c:<14} {rec:>12} {prec:>12}")
+        lines.append(f"{c:<14} {rec:>14} {prec:>14}")
     with capsys.disabled():
         print("\n" + "\n".join(lines))
         if false_pos:
             print("false positives:", false_pos)
         if missed:
             print("missed:", missed)
-    names = ("PATIENT", "NOM")
-    assert sum(tp_r[c] for c in names) == sum(n_gold[c] for c in names)
-    for c in ("DATE", "TEL", "ID"):
-        assert tp_r[c] == n_gold[c], c
+    assert set(n_gold) == set(TARGETS)
+    for label, target in TARGETS.items():
+        assert tp_r[label] / n_gold[label] >= target, (label, [m for m in missed if m[1] == label])
+    for label in ("PATIENT", "STAFF", "DATE", "BIRTHDATE", "ID", "PHONE"):
+        assert tp_r[label] >= n_gold[label] - 1, label
+
+
+def test_templates_set_alone(deid):
+    """The set written last, after all tuning: the issue's recall targets hold on it alone."""
+    reports = _load("fr_report_templates")
+    tp_r, n_gold, *_ , missed = _evaluate(deid, reports)
+    for label, n in n_gold.items():
+        assert tp_r[label] / n >= TARGETS[label], (label, [m for m in missed if m[1] == label])
 
 
 def test_throughput(deid, capsys):
@@ -274,17 +338,17 @@ def test_date_ranges_keep_their_shape(deid):
     assert out == f"Hospitalisé du {first} au {day(b)} {MONTHS[b.month - 1]} {b.year}."
 
 
-def test_titles_without_space_and_lower_case_dictation(deid):
-    assert deid.deidentify("Vu par Dr.Martin ce jour.", patient_key="p").text == "Vu par Dr.[NOM] ce jour."
-    out = deid.deidentify("patiente : mme sylvie dumas, adressée par le dr françois tessier pour gonalgie.",
-                          patient_key="p").text
-    assert out == "patiente : mme [PATIENT], adressée par le dr [NOM] pour gonalgie."
+def test_titles_without_space_and_lower_case_dictation(tagger):
+    assert tagger.deidentify("Vu par Dr.Martin ce jour.", patient_key="p").text == "Vu par Dr.<STAFF> ce jour."
+    out = tagger.deidentify("patiente : mme sylvie dumas, adressée par le dr françois tessier pour gonalgie.",
+                            patient_key="p").text
+    assert out == "patiente : mme <PATIENT>, adressée par le dr <STAFF> pour gonalgie."
 
 
 def test_detect_returns_offsets_only(deid):
     text = "Patient : M. Jean DURAND, tél 06 11 22 33 44."
     spans = deid.detect(text)
-    assert [(text[s.start:s.end], s.category) for s in spans] == [("Jean DURAND", "PATIENT"), ("06 11 22 33 44", "TEL")]
+    assert [(text[s.start:s.end], s.category) for s in spans] == [("Jean DURAND", "PATIENT"), ("06 11 22 33 44", "PHONE")]
     assert all(set(vars(s)) == {"start", "end", "category"} for s in spans)
 
 

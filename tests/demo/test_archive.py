@@ -91,6 +91,10 @@ def test_layout_and_label_columns(archives: dict[str, Path]) -> None:
             assert r["body_part"] == "hand" and 24 <= int(r["age_months"]) <= 215
     assert len({r["accession_number"] for r in rows}) == N_STUDIES
     assert any(r["burned_in"] == "1" for r in rows)
+    # identity stamped in the pixels without the header declaring it: only an OCR screen catches it
+    assert any(r["pixel_phi"] == "1" and r["burned_in"] == "0" for r in rows)
+    assert {r["pixel_marker"] for r in rows} <= {"", "D", "G", "DEBOUT"}
+    assert any(r["pixel_marker"] in ("D", "G") for r in rows)
 
 
 def test_every_image_decodes_with_the_expected_formats(archives: dict[str, Path]) -> None:
@@ -107,7 +111,8 @@ def test_every_image_decodes_with_the_expected_formats(archives: dict[str, Path]
         assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID == r["sop_instance_uid"]
         assert ds.StudyInstanceUID == r["study_instance_uid"] and ds.PatientID == r["patient_id"]
         assert ds.AccessionNumber == r["accession_number"] and ds.Modality == r["modality"]
-        assert ds.BurnedInAnnotation == ("YES" if r["burned_in"] == "1" else "NO")
+        assert ds.get("BurnedInAnnotation") in (("YES",) if r["burned_in"] == "1" else ("NO", None))
+        assert r["pixel_phi"] == "1" or r["burned_in"] == "0"  # a declared stamp is always drawn
         assert ds.ViewPosition == r["view"]
         syntaxes.add(ds.file_meta.TransferSyntaxUID)
         photometric.add(ds.PhotometricInterpretation)
@@ -183,6 +188,13 @@ def test_phi_json_is_truthful(archives: dict[str, Path]) -> None:
         assert ds_name and any(s in headers[acc] for s in ds_name)
     for acc, dates in phi["dates_by_study"].items():
         assert dates
+    stamped = {r["accession_number"] for r in rows if r["pixel_phi"] == "1"}
+    assert stamped and set(phi["pixel_text_by_study"]) == stamped
+    for acc in stamped:  # the stamp shows the patient's IPP and dates listed for the study
+        lines = " ".join(phi["pixel_text_by_study"][acc])
+        assert any(s in lines for s in phi["by_study"][acc] if s.isdigit() and len(s) == 8)
+        stamp_dates = re.findall(r"\d{2}/\d{2}/\d{4}", lines)
+        assert len(stamp_dates) == 2 and set(stamp_dates) <= set(phi["dates_by_study"][acc])
 
 
 def test_progress_callback(tmp_path: Path) -> None:

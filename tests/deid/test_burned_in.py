@@ -1,0 +1,174 @@
+"""Burned-in text: the header-flag policy and the Tesseract OCR screen, on demo DICOM files.
+
+The demo stamps a CR-plate identity block (name, IPP, birth and exam dates) into ~2 % of
+studies with ``BurnedInAnnotation=YES`` and ~1.5 % more whose header says NO or nothing,
+and draws harmless "D"/"G"/"DEBOUT" markers on others. Tests read those files back through
+the ingest decoder and screen the decoded pixels.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bonesearch.demo.archive import render_study, stamp_lines, study_dir
+from bonesearch.demo.phantom_core import PhantomParams, stamp, text_mask
+from bonesearch.demo.phantoms import render_phantom
+from bonesearch.demo.plan import StudyPlan, plan_archive
+from bonesearch.deid.burned_in import (FLAGGED_REASON, BurnedInPolicy, check_tesseract, flag_decision,
+                                       screen_pixels)
+from bonesearch.dicom_io import decode_greyscale, read_dataset
+from bonesearch.errors import OcrUnavailable
+
+try:
+    import pytesseract  # noqa: F401
+
+    HAVE_PYTESSERACT = True
+except ImportError:
+    HAVE_PYTESSERACT = False
+
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None or not HAVE_PYTESSERACT,
+    reason="Tesseract OCR is not installed here (apt-get install tesseract-ocr tesseract-ocr-fra; "
+           "pip install pytesseract); CI installs it")
+
+N_STUDIES, SEED = 80, 4
+
+
+@pytest.fixture(scope="module")
+def demo_images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[StudyPlan, np.ndarray]]]:
+    """Decoded pixels of the demo's stamped studies, of images with markers, and of clean images."""
+    plans = plan_archive(N_STUDIES, SEED)
+    out = tmp_path_factory.mktemp("burned")
+    groups: dict[str, list[tuple[StudyPlan, np.ndarray]]] = {"flagged": [], "undeclared": [], "marker": [],
+                                                            "clean": []}
+    clean_studies = [st for st in plans if not st.pixel_phi and not any(i.marker for i in st.images)][:4]
+    marker_studies = [st for st in plans if not st.pixel_phi and any(i.marker for i in st.images)][:8]
+    for st in [s for s in plans if s.pixel_phi] + marker_studies + clean_studies:
+        render_study(st, out)
+        for img in st.images:
+            path = study_dir(out, st) / f"IM{img.number}.dcm"
+            pixels = decode_greyscale(read_dataset(path, path.name), path.name)
+            if st.pixel_phi:
+                groups["flagged" if st.burned_in else "undeclared"].append((st, pixels))
+            else:
+                groups["marker" if img.marker else "clean"].append((st, pixels))
+    assert all(groups.values()), {k: len(v) for k, v in groups.items()}
+    return groups
+
+
+def test_flag_policy() -> None:
+    assert flag_decision(True, BurnedInPolicy()) == FLAGGED_REASON
+    assert flag_decision(True, BurnedInPolicy(flagged="keep")) is None
+    assert flag_decision(False, BurnedInPolicy()) is None
+    with pytest.raises(ValueError, match="exclude"):
+        BurnedInPolicy(flagged="drop")
+
+
+def test_demo_stamps_include_undeclared_headers(demo_images) -> None:
+    undeclared = {st.accession: st for st, _ in demo_images["undeclared"]}
+    assert undeclared and all(not st.burned_in for st in undeclared.values())
+    assert {i.marker for st, _ in demo_images["marker"] for i in st.images} & {"D", "G"}
+
+
+@needs_tesseract
+@pytest.mark.parametrize("group", ["flagged", "undeclared"])
+def test_ocr_excludes_stamped_images_without_revealing_the_text(demo_images, group) -> None:
+    policy = BurnedInPolicy()
+    for st, pixels in demo_images[group]:
+        result = screen_pixels(pixels, policy, label="IM1.dcm")
+        assert result.excluded and result.ocr_run, (st.accession, result.chars, result.estimated_chars)
+        assert result.chars >= policy.max_chars
+        assert "OCR read" in result.reason and "excluded" in result.reason
+        stamped_words = {w for line in stamp_lines(st) for w in re.findall(r"\w{2,}", line)}
+        assert not [w for w in stamped_words if w.lower() in result.reason.lower() and w not in ("IPP", "NE", "LE")]
+        assert not re.search(r"\d{2}/\d{2}", result.reason) and st.patient.ipp not in result.reason
+
+
+@needs_tesseract
+@pytest.mark.parametrize("group", ["marker", "clean"])
+def test_markers_and_clean_phantoms_are_kept(demo_images, group) -> None:
+    for st, pixels in demo_images[group]:
+        result = screen_pixels(pixels, BurnedInPolicy())
+        assert not result.excluded and result.reason == "", (st.accession, result.chars)
+
+
+@needs_tesseract
+def test_clean_images_do_not_reach_tesseract(demo_images) -> None:
+    """The pre-filter is what keeps the screen cheap: most images never call Tesseract."""
+    results = [screen_pixels(p, BurnedInPolicy()) for _, p in demo_images["clean"] + demo_images["marker"]]
+    assert sum(r.ocr_run for r in results) <= len(results) // 4
+
+
+@needs_tesseract
+def test_threshold_is_configurable(demo_images) -> None:
+    st, pixels = demo_images["undeclared"][0]
+    lenient = screen_pixels(pixels, BurnedInPolicy(max_chars=500))
+    assert not lenient.excluded and lenient.ocr_run and lenient.chars > 20
+    debout = [p for s, p in demo_images["marker"] if any(i.marker == "DEBOUT" for i in s.images)]
+    markers = debout or [p for _, p in demo_images["marker"]]
+    strict = [screen_pixels(p, BurnedInPolicy(max_chars=2, prefilter=False)) for p in markers]
+    assert any(r.excluded for r in strict)  # a word-long marker is excluded once the threshold allows it
+
+
+@needs_tesseract
+def test_without_prefilter_the_whole_image_is_read(demo_images) -> None:
+    _, pixels = demo_images["flagged"][0]
+    assert screen_pixels(pixels, BurnedInPolicy(prefilter=False)).excluded
+    _, clean = demo_images["clean"][0]
+    result = screen_pixels(clean, BurnedInPolicy(prefilter=False))
+    assert result.ocr_run and not result.excluded
+
+
+@needs_tesseract
+def test_small_stamp_on_a_large_plate_is_found() -> None:
+    """A 2048-px plate with 13-px text (0.6 % of its height), bright or dark, as uint8 or float."""
+    img = render_phantom(PhantomParams(body_part="knee", view="AP", side="R", finding="normal",
+                                       long_side=2048, seed=11)).image
+    for k, line in enumerate(["MARTIN ODILE", "IPP 04417282 NE LE 02/11/1948", "03/05/2021 16:20"]):
+        stamp(img, text_mask(line, 13), 1900 + k * 20, 1000, 0.98, mode="over")
+    assert screen_pixels(img, BurnedInPolicy()).excluded
+    dark = np.clip((1.0 - img) * 255 + 0.5, 0, 255).astype(np.uint8)
+    assert screen_pixels(dark, BurnedInPolicy()).excluded
+
+
+@needs_tesseract
+def test_tesseract_failure_excludes_the_image(demo_images, monkeypatch) -> None:
+    import pytesseract
+
+    from bonesearch.deid import burned_in
+
+    def broken(*_args, **_kwargs):
+        raise pytesseract.TesseractError(1, "Error opening data file")
+
+    monkeypatch.setattr(burned_in, "count_characters", broken)
+    _, pixels = demo_images["undeclared"][0]
+    result = screen_pixels(pixels, BurnedInPolicy(), label="IM2.dcm")
+    assert result.excluded and "IM2.dcm: OCR screen failed (TesseractError)" in result.reason
+
+
+def test_missing_tesseract_names_the_fix(tmp_path: Path) -> None:
+    policy = BurnedInPolicy(tesseract_cmd=str(tmp_path / "bin" / "tesseract"))
+    with pytest.raises(OcrUnavailable, match="apt-get install tesseract-ocr tesseract-ocr-fra") as err:
+        check_tesseract(policy)
+    assert "--no-ocr-screen" in str(err.value)
+    with pytest.raises(OcrUnavailable):
+        screen_pixels(np.zeros((64, 64), np.float32), policy)
+
+
+def test_ocr_off_needs_no_tesseract(tmp_path: Path) -> None:
+    policy = BurnedInPolicy(ocr=False, tesseract_cmd=str(tmp_path / "absent"))
+    assert check_tesseract(policy) is None
+    img = np.zeros((64, 64), np.float32)
+    stamp(img, text_mask("DUPONT JEAN 12/03/1950", 10), 20, 2, 1.0, mode="over")
+    assert screen_pixels(img, policy).excluded is False
+
+
+@needs_tesseract
+def test_missing_language_names_the_package() -> None:
+    with pytest.raises(OcrUnavailable, match="tesseract-ocr-zzz"):
+        check_tesseract(BurnedInPolicy(languages="fra+zzz"))
