@@ -78,16 +78,26 @@ def ingest(
     key: Annotated[Optional[Path], typer.Option(help="Pseudonymisation key file (default: STORE.key.json beside the store).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Decode processes (default: every core).")] = max(1, os.cpu_count() or 1),
     cache_size: Annotated[Optional[int], typer.Option("--cache-size", min=32, max=2048, help="Side in pixels of the cached square images (default: the store's own, else 256; 512 for higher-resolution models). Fixed per store.")] = None,
+    burned_in: Annotated[str, typer.Option(help="Images whose header says BurnedInAnnotation=YES: exclude (and count) or keep.")] = "exclude",
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="Screen the other images' pixels for burned-in text with Tesseract.")] = True,
+    ocr_max_chars: Annotated[int, typer.Option(min=1, help="Exclude an image when OCR reads this many characters or more.")] = 35,
+    export_dicom: Annotated[Optional[Path], typer.Option(file_okay=False, help="Also write de-identified DICOM copies (PS3.15 Basic Profile, modified dates) into this folder.")] = None,
 ) -> None:
     """De-identify an export (DICOM + French reports) into a store. Resumable."""
+    from bonesearch.deid.burned_in import BurnedInPolicy
     from bonesearch.progress import progress_bar
     from indexer.ingest import ingest_archive
+
+    if burned_in not in ("exclude", "keep"):
+        raise typer.BadParameter(f"--burned-in {burned_in!r}: choose exclude or keep")
+    policy = BurnedInPolicy(flagged=burned_in, ocr=ocr, max_chars=ocr_max_chars)
 
     if reports is not None and not reports.exists():
         raise ReportFileError(f"--reports {reports} does not exist; pass the reports CSV, JSONL or folder exported with the images")
     with progress_bar("ingest") as bar:
         summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=bar,
-                                 on_total=bar.set_total, cache_size=cache_size)
+                                 on_total=bar.set_total, cache_size=cache_size, burned_in=policy,
+                                 export_dicom=export_dicom)
     print_ingest_summary(summary, store)
 
 

@@ -81,10 +81,12 @@ def header_fields(text: str, file_stem: str = "") -> tuple[str, str, str]:
 
 
 def file_label(name: str, number: int) -> str:
-    """How a report file is named in reasons: base name (shortened when it holds a long number) and its position."""
-    if re.search(r"\d{4}", name) or (len(name) > 16 and any(ch.isdigit() for ch in name)):
-        name = name[:3] + "…" + Path(name).suffix
-    return f"{name} (file {number})"
+    """How a report file is named in reasons: its position in the sorted folder listing and its extension.
+
+    Never the name itself: exports often name reports after the patient or the accession number.
+    """
+    suffix = Path(name).suffix.lower()[:8] or "no extension"
+    return f"report file {number} ({suffix})"
 
 
 # ---- readers -----------------------------------------------------------------------------------
@@ -145,7 +147,7 @@ def read_reports_folder(folder: Path) -> ReportsReadResult:
             try:
                 result.extend((read_reports_csv if kind == "csv" else read_reports_jsonl)(path))
             except ReportFileError as exc:  # name the file by its label, not its folder
-                result.skipped.append((file_label(path.name, number), str(exc).replace(str(path), path.name)))
+                result.skipped.append((file_label(path.name, number), str(exc).replace(str(path), file_label(path.name, number)).replace(path.name, file_label(path.name, number))))
         elif kind in ("text", "pdf"):
             documents.append((path, number))
         else:

@@ -3,12 +3,14 @@
 :func:`decode_file` is the whole per-file pipeline, in this order (each step timed):
 
 1. ``read``    parse the header; the pixel data stay on disk (deferred / memory-mapped);
-2. ``header``  de-identified metadata for DuckDB (:func:`extract_metadata`) — the PS3.15
-               header profile plugs in here, on the same dataset;
+2. ``header``  de-identified metadata for DuckDB (:func:`extract_metadata`: an allowlist with
+               keyed pseudonyms and shifted dates);
 3. policy     ``BurnedInAnnotation=YES`` → excluded (default policy), before any decode;
-4. ``decode``  pixels → display greyscale at the reduced resolution the cache needs;
-5.            pixel check (burned-in text OCR) plugs in here, on ``image``;
-6. ``resize``  to the cached square, then ``encode`` to PNG bytes.
+4. ``decode``  pixels → display greyscale at the reduced resolution the cache and the OCR need;
+5. ``ocr``     burned-in text screen (:func:`screen_pixels`) of images the header does not flag;
+6. ``resize``  to the cached square, then ``encode`` to PNG bytes;
+7. ``export``  with ``--export-dicom``: the PS3.15 header profile (:class:`HeaderDeidentifier`)
+               and a de-identified DICOM copy named by its SOP UID pseudonym.
 
 The parent process only writes the PNG bytes and the DuckDB rows (it assigns image ids).
 """
@@ -19,11 +21,27 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bonesearch.deid.burned_in import BurnedInPolicy, flag_decision, screen_pixels
 from bonesearch.deid.headers import ImageMetadata, extract_metadata
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.dicom_io import decode_greyscale, read_dataset, read_header
-from bonesearch.errors import InvalidDicom
+from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable
 from bonesearch.imaging import encode_png, to_cached_square
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """What every file of one ingest job is processed with (sent once per task to the workers)."""
+
+    salt_hex: str  # the pseudonymisation key's secret, hex
+    cache_size: int  # side of the cached square
+    burned_in: BurnedInPolicy = field(default_factory=BurnedInPolicy)
+    export_dir: str | None = None  # write de-identified DICOM copies here (PS3.15 profile)
+
+    @property
+    def decode_size(self) -> int:
+        """The smallest long side to decode at: what the cache needs, or the OCR screen when it runs."""
+        return max(self.cache_size, self.burned_in.detect_size if self.burned_in.ocr else 0)
 
 
 @dataclass
@@ -52,16 +70,36 @@ class DecodedImage:
 
 
 def safe_label(relative: str, source_hash: str) -> str:
-    """How a file is named in logs: its base name and keyed hash (folders may hold patient ids)."""
-    name = Path(relative).name
-    if any(ch.isdigit() for ch in name) and len(name) > 16:
-        name = name[:4] + "…" + Path(name).suffix
-    return f"{name} [{source_hash}]"
+    """How a file is named in logs: its keyed hash and extension, never its name or folders.
+
+    Exports name files and folders after patients, accession numbers and dates; the
+    operator-side skipped list (outside the store) maps each hash back to the real path.
+    """
+    suffix = Path(relative).suffix.lower()
+    suffix = suffix if 1 < len(suffix) <= 8 and suffix[1:].isalnum() else ""
+    return f"file [{source_hash}]{suffix}"
 
 
-def decode_file(path: str, source_hash: str, label: str, salt_hex: str, cache_size: int, header_only: bool = False) -> DecodedImage:
-    """Process one archive file; never raises for bad input (the reason is returned instead)."""
-    key = PseudonymKey(bytes.fromhex(salt_hex))
+_HEADER_PROFILES: dict[str, object] = {}  # one HeaderDeidentifier per key, per worker process
+
+
+def _header_profile(key: PseudonymKey):
+    from bonesearch.deid.dicom_profile import HeaderDeidentifier
+
+    salt = key.salt.hex()
+    if salt not in _HEADER_PROFILES:
+        _HEADER_PROFILES[salt] = HeaderDeidentifier(key)
+    return _HEADER_PROFILES[salt]
+
+
+def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions, header_only: bool = False) -> DecodedImage:
+    """Process one archive file; never raises for bad input (the reason is returned instead).
+
+    Raises only for what stops the whole job: OCR screening on without Tesseract, or an
+    export folder that cannot be written.
+    """
+    key = PseudonymKey(bytes.fromhex(options.salt_hex))
+    cache_size = options.cache_size
     result = DecodedImage(source_hash=source_hash, label=label)
     clock = _Clock(result.timings)
     try:
@@ -72,16 +110,30 @@ def decode_file(path: str, source_hash: str, label: str, salt_hex: str, cache_si
         clock.lap("header")
         if header_only:
             return result
-        if result.metadata.burned_in_annotation:
-            return result.skip("excluded", "burned_in_annotation", f"{label}: BurnedInAnnotation=YES (text burned into the pixels); excluded")
-        image = decode_greyscale(ds, label, min_size=cache_size, as_uint8=True)
+        flagged = flag_decision(result.metadata.burned_in_annotation, options.burned_in)
+        if flagged:
+            return result.skip("excluded", "burned_in_annotation", f"{label}: {flagged}; excluded")
+        image = decode_greyscale(ds, label, min_size=options.decode_size, as_uint8=True)
         clock.lap("decode")
+        if options.burned_in.ocr and not result.metadata.burned_in_annotation:
+            screen = screen_pixels(image, options.burned_in, label)
+            clock.lap("ocr")
+            if screen.excluded:
+                return result.skip("excluded", "burned_in_text", f"{label}: {screen.reason}")
         cached = to_cached_square(image, cache_size)
         clock.lap("resize")
         result.png = encode_png(cached)
         clock.lap("encode")
+        if options.export_dir:
+            _header_profile(key).deidentify(ds, result.metadata)
+            from bonesearch.deid.dicom_profile import write_deidentified
+
+            write_deidentified(ds, Path(options.export_dir))
+            clock.lap("export")
     except InvalidDicom as exc:
         result.skip("skipped", getattr(exc, "reason_class", "invalid_dicom"), str(exc))
+    except (OcrUnavailable, DicomExportError):
+        raise  # the job's setup is wrong, not this file: stop and say the fix
     except MemoryError:
         result.skip("skipped", "out_of_memory", f"{label}: not enough memory to decode this image; skipped")
     except Exception as exc:  # a decoder bug must not stop a 10,000-file job

@@ -29,11 +29,12 @@ from bonesearch.errors import StoreConfigMismatch
 from bonesearch.imaging import CACHE_SIZE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
-from indexer.decode_worker import DecodedImage, decode_file, safe_label
+from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
+from indexer.decode_worker import DecodedImage, WorkerOptions, decode_file, safe_label
 from indexer.ingest_report import stored_reason, write_report
 from indexer.reports_ingest import ReportContext, ingest_reports
 
-REPORT_FILE_NAMES = ("reports.csv",)
+REPORT_FILE_NAMES = ("reports.csv", "reports.jsonl", "reports")  # default report inputs beside the images
 COMMIT_EVERY = 256  # files per transaction: a crash loses at most this much work, never consistency
 INSERT_ROWS = 128  # rows per multi-row INSERT statement
 MIN_CACHE_SIZE, MAX_CACHE_SIZE = 32, 2048
@@ -98,6 +99,8 @@ def ingest_archive(
     key_path: Path | None = None,
     workers: int = 2,
     cache_size: int | None = None,
+    burned_in: BurnedInPolicy | None = None,
+    export_dicom: Path | None = None,
     advance: Advance = no_progress,
     on_total: "callable | None" = None,
     commit_every: int = COMMIT_EVERY,
@@ -107,11 +110,15 @@ def ingest_archive(
     ``cache_size`` is the side of the cached square images: default the store's own (set by
     its first ingest), else :data:`CACHE_SIZE`; a different size for an existing store raises
     :class:`StoreConfigMismatch`. ``workers`` processes decode in parallel (1: in-process).
+    ``burned_in`` is the burned-in text policy (default: exclude flagged images, OCR-screen the
+    others); ``export_dicom`` a folder for de-identified DICOM copies (PS3.15 header profile).
     """
+    burned_in = burned_in or BurnedInPolicy()
+    check_tesseract(burned_in)  # OCR on without Tesseract: stop now with the fix, not after listing files
     start = time.perf_counter()
     archive = Path(archive)
     if reports_path is None:
-        candidates = [archive / name for name in REPORT_FILE_NAMES if (archive / name).is_file()]
+        candidates = [archive / name for name in REPORT_FILE_NAMES if (archive / name).exists()]
         reports_path = candidates[0] if candidates else None
     key_path = Path(key_path) if key_path else default_key_path(store_path)
     key = PseudonymKey.load_or_create(key_path)
@@ -127,7 +134,9 @@ def ingest_archive(
             )
         summary.cache_size = _check_cache_size(store, cache_size)
         store.set_meta("key_fingerprint", key.fingerprint())
-        exclude = {reports_path.resolve()} if reports_path else set()
+        # report exports beside the images are not DICOM files (nor is the export folder, if inside)
+        exclude = {(archive / name).resolve() for name in REPORT_FILE_NAMES}
+        exclude |= {Path(p).resolve() for p in (reports_path, export_dicom) if p is not None}
         # every archive file with its keyed path hash, computed once for the whole job
         sources = [(path, _source_hash(key, archive, path)) for path in iter_archive_files(archive, exclude)]
         summary.files_seen = len(sources)
@@ -135,7 +144,9 @@ def ingest_archive(
         if on_total:
             on_total(len(sources))
         t = time.perf_counter()
-        contexts = _ingest_images(store, sources, key, workers, summary.cache_size, summary, advance, commit_every)
+        options = WorkerOptions(key.salt.hex(), summary.cache_size, burned_in,
+                                str(Path(export_dicom).resolve()) if export_dicom else None)
+        contexts = _ingest_images(store, sources, key, workers, options, summary, advance, commit_every)
         summary.stage_seconds["images"] = time.perf_counter() - t
         if reports_path is not None:
             t = time.perf_counter()
@@ -180,7 +191,7 @@ def _source_hash(key: PseudonymKey, archive: Path, path: Path) -> str:
 
 
 def _ingest_images(
-    store: Store, sources: list[tuple[Path, str]], key: PseudonymKey, workers: int, cache_size: int,
+    store: Store, sources: list[tuple[Path, str]], key: PseudonymKey, workers: int, options: WorkerOptions,
     summary: IngestSummary, advance: Advance, commit_every: int = COMMIT_EVERY,
 ) -> dict[str, ReportContext]:
     _remove_crash_leftovers(store)
@@ -191,7 +202,7 @@ def _ingest_images(
             summary.already_ingested += 1
             advance(1)
             continue
-        jobs.append((str(path), source_hash, safe_label(path.name, source_hash), key.salt.hex(), cache_size))
+        jobs.append((str(path), source_hash, safe_label(path.name, source_hash), options))
     contexts: dict[str, ReportContext] = {}
     pending: list[DecodedImage] = []
     write_seconds = 0.0
@@ -228,7 +239,8 @@ def _run_jobs(jobs: list[tuple], workers: int) -> Iterator[DecodedImage]:
 
 def _header_contexts(sources: list[tuple[Path, str]], key: PseudonymKey, workers: int) -> dict[str, ReportContext]:
     """Re-read headers (no pixels) of already-ingested files: names/keys for late reports."""
-    jobs = [(str(p), h, safe_label(p.name, h), key.salt.hex(), 0, True) for p, h in sources]
+    options = WorkerOptions(key.salt.hex(), 0, BurnedInPolicy(ocr=False))
+    jobs = [(str(p), h, safe_label(p.name, h), options, True) for p, h in sources]
     contexts: dict[str, ReportContext] = {}
     for result in _run_jobs(jobs, workers):
         if result.metadata is not None:

@@ -41,15 +41,19 @@ def _labels(archive: Path) -> list[dict]:
 def test_counts_match_the_archive(archive, ingested):
     store, summary = ingested
     labels = _labels(archive)
-    burned = sum(r["burned_in"] == "1" for r in labels)
-    assert summary.images_ingested == len(labels) - burned
-    assert len(summary.excluded) == burned
+    # identity stamped in the pixels: declared in the header (excluded by policy) or not (caught by OCR)
+    stamped = sum(r["pixel_phi"] == "1" for r in labels)
+    assert stamped > sum(r["burned_in"] == "1" for r in labels) >= 1
+    assert summary.images_ingested == len(labels) - stamped
+    assert len(summary.excluded) == stamped
+    classes = {p.reason_class for p in summary.problems if p.status == "excluded"}
+    assert classes == {"burned_in_annotation", "burned_in_text"}
     assert len(summary.skipped) >= 1  # the stray non-DICOM / corrupt files
     assert all("is not a DICOM file" in r or "could not" in r or "PixelData" in r for _, r in summary.skipped)
     with Store.open(store) as s:
         assert s.count("images") == summary.images_ingested
         assert s.count("reports") == summary.reports_ingested
-        assert s.count("studies") == len({r["study_instance_uid"] for r in labels if r["burned_in"] != "1"})
+        assert s.count("studies") == len({r["study_instance_uid"] for r in labels if r["pixel_phi"] != "1"})
         assert summary.reports_ingested >= STUDIES * 0.9
         # each stored image has its cached pixels
         for (path,) in s.con.execute("SELECT pixel_path FROM images").fetchall():

@@ -110,9 +110,9 @@ def test_unusable_pdfs_are_skipped_with_reasons(tmp_path):
     result = read_reports(folder)
     assert [r.accession_number for r in result] == ["RX2001"]
     reasons = dict(result.skipped)
-    assert "password-protected" in reasons["locked.pdf (file 2)"]
-    assert "without a text layer" in reasons["scan.pdf (file 3)"]
-    assert "damaged PDF" in reasons["truncated.pdf (file 4)"]
+    assert "password-protected" in reasons["report file 2 (.pdf)"]
+    assert "without a text layer" in reasons["report file 3 (.pdf)"]
+    assert "damaged PDF" in reasons["report file 4 (.pdf)"]
 
 
 # ---- .txt and encodings -----------------------------------------------------------------------
@@ -169,15 +169,15 @@ def test_txt_folder_identifiers_and_skips(tmp_path):
     result = read_reports(folder)
     by_source = {r.source: r for r in result}
     # sorted walk: junk, sans_id, scan, vide, then the subfolder (IPP…/CR_A…, IPP…/suite)
-    first, second = by_source["CR_….txt (file 5)"], by_source["suite.txt (file 6)"]
+    first, second = by_source["report file 5 (.txt)"], by_source["report file 6 (.txt)"]
     assert (first.accession_number, first.patient_id, first.report_date) == ("A0451234", "", None)
     assert (second.accession_number, second.patient_id, second.report_date) == ("", "00451234", dt.date(2024, 3, 12))
     assert dict(result.skipped) == {
-        "junk.txt (file 1)": "binary content, not a text report; reports are .txt, .pdf, .csv or .jsonl",
-        "sans_id.txt (file 2)": "no accession number (N° d'examen line or file name) and no patient id (IPP line); "
+        "report file 1 (.txt)": "binary content, not a text report; reports are .txt, .pdf, .csv or .jsonl",
+        "report file 2 (.txt)": "no accession number (N° d'examen line or file name) and no patient id (IPP line); "
                                 "name the file after the accession number",
-        "scan.docx (file 3)": "not a report file; reports are .txt, .pdf, .csv or .jsonl",
-        "vide.txt (file 4)": "empty file; re-export the report or remove the file",
+        "report file 3 (.docx)": "not a report file; reports are .txt, .pdf, .csv or .jsonl",
+        "report file 4 (.txt)": "empty file; re-export the report or remove the file",
     }
     assert result.encoding == "mixed" and result.encodings == {"utf-8": 2, "cp1252": 1}
     shown = repr([(r.source, r.patient_id and "") for r in result] + result.skipped + result.undated)
@@ -195,10 +195,10 @@ def test_header_fields(text, stem, expected):
     assert header_fields(text, stem) == expected
 
 
-def test_file_labels_hide_long_numbers():
-    assert file_label("genou.txt", 2) == "genou.txt (file 2)"
-    assert file_label("CR_A0451234.pdf", 7) == "CR_….pdf (file 7)"
-    assert file_label("compte_rendu_2.txt", 1) == "com….txt (file 1)"
+def test_file_labels_never_show_the_file_name():
+    assert file_label("genou.txt", 2) == "report file 2 (.txt)"
+    assert file_label("DUPONT_Jean_A0451234.PDF", 7) == "report file 7 (.pdf)"
+    assert file_label("README", 1) == "report file 1 (no extension)"
 
 
 # ---- JSONL and CSV ----------------------------------------------------------------------------
@@ -260,7 +260,8 @@ def test_folder_mixes_txt_pdf_and_exports(tmp_path):
     result = read_reports(folder)
     assert sorted(r.accession_number for r in result) == ["RX5001", "RX5002", "RX5003"]
     [(label, reason)] = result.skipped
-    assert label == "broken.csv (file 3)" and "broken.csv: missing required column" in reason
+    assert label == "report file 3 (.csv)" and "report file 3 (.csv): missing required column" in reason
+    assert "broken" not in reason
     assert str(folder) not in reason
 
 

@@ -86,7 +86,7 @@ def _check(cmd: str, languages: str) -> str:
     except ImportError:
         raise OcrUnavailable(
             f"OCR screening of burned-in text is on but the Python package pytesseract is missing: {INSTALL_HINT}, "
-            f"or turn screening off (--no-ocr-screen)") from None
+            f"or turn screening off (`bonesearch ingest --no-ocr`)") from None
     pytesseract.pytesseract.tesseract_cmd = cmd
     try:
         version = str(pytesseract.get_tesseract_version())
@@ -94,7 +94,8 @@ def _check(cmd: str, languages: str) -> str:
     except (pytesseract.TesseractNotFoundError, OSError):
         raise OcrUnavailable(
             f"OCR screening of burned-in text is on but the Tesseract binary {cmd!r} was not found or does not run: "
-            f"{INSTALL_HINT}, point --tesseract-cmd at it, or turn screening off (--no-ocr-screen)") from None
+            f"{INSTALL_HINT}, set BurnedInPolicy.tesseract_cmd to its path, or turn screening off "
+            f"(`bonesearch ingest --no-ocr`)") from None
     missing = [lang for lang in languages.split("+") if lang not in available]
     if missing:
         packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)

@@ -7,7 +7,8 @@ text is read back only to copy its style (capitals, accents, zero padding).
 
 Handled: ``12/03/2024 12/03/24 12.03.2024 12-03-2024 2024-03-12 le 12/03``,
 ``12 mars 2024 1er mars 2024 lundi 3 mars 2024 3 janv. 2024 12 mars``,
-``mars 2024 03/2024``. A year alone ("en 2019") is left as is.
+``mars 2024 03/2024``, and a day alone after "le"/"du" ("revu le 3.", "du 3 au 5 mars") in
+the month of the date before it (or of the report). A year alone ("en 2019") is left as is.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ _NUM_MONTH_YEAR = re.compile(rf"(?<![\d/.\-])(?P<date>(?P<m>0?[1-9]|1[0-2])/(?P<
 _DAY_MONTH = re.compile(
     r"\b(?:le|du|au|depuis le|des le|jusqu'au|dates? du)\s+"
     r"(?P<date>(?P<d>[0-3]?\d)(?P<sep>/)(?P<m>[01]?\d))(?![\d]|/\d)"
+)
+
+
+# "opéré le 3.", "revu le 14, puis…": a day alone, only before punctuation or a time word
+_DAY_ALONE = re.compile(
+    r"\b(?:le|du|depuis le|des le|jusqu'au|au)\s+(?P<date>(?P<d>1er|[12]\d|3[01]|0?[1-9]))"
+    r"(?=\s*(?:[.,;:)]|$)|\s+(?:au|et)\s+(?:le\s+)?\d|\s+a\s+\d{1,2}\s*h|\s+(?:matin|soir|apres-midi|dernier|courant)\b)"
 )
 
 
@@ -207,7 +215,28 @@ def find_dates(orig: str, folded: str, ref: dt.date | None = None) -> list[DateS
     for span in sorted((s for s in found if s), key=lambda s: (s.start, -(s.end - s.start))):
         if not spans or span.start >= spans[-1].end:
             spans.append(span)
-    return spans
+    alone = [a for m in _DAY_ALONE.finditer(folded)
+             if not any(s.start <= m.start("date") < s.end for s in spans)
+             and (a := _day_alone(m, orig, [s for s in spans if s.end <= m.start()], ref))]
+    return sorted(spans + alone, key=lambda s: s.start) if alone else spans
+
+
+def _day_alone(m: re.Match[str], orig: str, before: list[DateSpan], ref: dt.date | None) -> DateSpan | None:
+    """"le 3": the 3rd of the month of the last full date before it, else of the report's month."""
+    anchor = before[-1].value if before else ref
+    if anchor is None:
+        return None
+    day = 1 if m.group("d") == "1er" else int(m.group("d"))
+    try:
+        value = anchor.replace(day=day)
+    except ValueError:
+        return None
+    pad = m.group("d").startswith("0")
+
+    def render(new: dt.date) -> str:
+        return "1er" if new.day == 1 and not pad else f"{new.day:02d}" if pad else str(new.day)
+
+    return DateSpan(m.start("date"), m.end("date"), value, render)
 
 
 # "née le", "Date de naissance :", "DDN", "né(e) à Lyon le": the date after is a birth date

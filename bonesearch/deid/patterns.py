@@ -324,7 +324,7 @@ def find_institutions_places(text: str) -> list[Candidate]:
 _STREET = (r"(?:rue|avenue|av\.|boulevard|bd|bld|place|pl\.|allees?|chemin|impasse|imp\.|quai|route|rte|cours|"
            r"square|voie|rond-point|faubourg|fbg|passage|parvis|esplanade|cite|residence|lotissement|lieu-dit|"
            r"hameau|sentier|promenade|chaussee|dreve)")
-_STREET_BARE = r"(?:rue|avenue|boulevard|bd|allees?|impasse|quai|chemin|faubourg|chaussee|dreve)"
+_STREET_BARE = r"(?:rue|avenue|boulevard|bd|allees?|impasse|quai|chemin|faubourg|chaussee|dreve|place|route|square|parvis|esplanade)"
 _ADDR_NUM = re.compile(rf"(?<![\w,.])\d{{1,4}}(?:-\d{{1,4}})?(?:{_SP}?(?:bis|ter|[a-d])\b)?,?{_SP}+{_STREET}{_SP}+")
 _ADDR_BARE = re.compile(rf"(?<![\w])(?:{_STREET_BARE}){_SP}+")
 _ADDR_CAP = re.compile(rf"(?<![\w])(?:Place|PLACE|Cours|COURS|Route|ROUTE|Square|SQUARE|Passage|Parvis|Esplanade|"
@@ -334,6 +334,7 @@ _POSTCODE = re.compile(rf"(?<![\w-])(?:(?:f|b|l|ch)-{_SP}?\d{{4,5}}|\d{{5}}){_SP
 _NUMBER_AFTER = re.compile(rf",?{_SP}+\d{{1,4}}(?:{_SP}?(?:bis|ter|[A-Da-d]))?\b")
 _POSTCODE4 = re.compile(rf"{_SP}*[,\-–]?{_SP}*\d{{4}}{_SP}+")
 _CEDEX = re.compile(rf"{_SP}+cedex(?:{_SP}+\d{{1,2}})?\b")
+_WORD_AT = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\S")
 _BOX = re.compile(r"\b(?:bp|b\.p\.|cs|tsa)\s?\d{1,6}\b")
 
 
@@ -344,6 +345,8 @@ def find_addresses(text: str, folded: str) -> list[Candidate]:
         for m in rx.finditer(source):
             c = _ADDR_CONN.match(folded, m.end())
             if span := _name_after(text, c.end(), trim=False):
+                if rx is not _ADDR_NUM and c.end() == m.end() and is_vocab(fold(_WORD_AT.match(text, span[0]).group())):
+                    continue  # "prothèse en place Pas de fracture" (dictation without a full stop)
                 number = _NUMBER_AFTER.match(text, span[1]) if rx is not _ADDR_NUM else None  # "Avenue Hippocrate 10"
                 bare = rx is _ADDR_CAP and not number
                 out.append(Candidate(m.start(), number.end() if number else span[1], "ADDRESS", 58 if bare else 70))
@@ -384,54 +387,8 @@ _NIR = re.compile(
 _NISS = re.compile(r"(?<![\d.])\d{2}\.\d{2}\.\d{2}[-.]\d{3}\.\d{2}(?![\d])")
 _CODE = re.compile(r"(?<![\w\-/.])[a-z0-9]+(?:[\-/.][a-z0-9]+)*")
 _DECIMAL = re.compile(r"\d{1,5}[.,]\d{1,3}")
-_AGE_OLD = re.compile(  # ages of 90 and more: PHI in any context
-    r"(?<![\d,.])(?:9\d|1[0-4]\d)\s?ans?\b"
-    r"|(?<=\bage )(?:9\d|1[0-4]\d)\b(?!\s?(?:mois|kg|cm|mm|%))|(?<=\bagee de )(?:9\d|1[0-4]\d)\b"
-    r"|(?<=\bage de )(?:9\d|1[0-4]\d)\b|(?<=\bage : )(?:9\d|1[0-4]\d)\b"
-    r"|\b(?:nonagenaire|centenaire|supercentenaire)s?\b"
-)
-# "45 ans", "3 ans et 6 mois", "3 ans 1/2", "18 mois", "6 semaines", "45a"
-_AGE_VALUE = (r"(?:\d{1,3}\s?(?:ans?\b|a\b)(?:\s*(?:et\s+)?(?:\d{1,2}\s?mois\b|1/2|demi\b))?"
-              r"|\d{1,2}\s?mois\b(?:\s*(?:et\s+)?\d{1,2}\s?(?:jours?|j)\b)?|\d{1,2}\s?(?:jours?|semaines?|sem)\b)")
-_PERSON_NOUN = (r"(?:patient(?:e|s|es)?|enfant|garcon|fille|fillette|nourrisson|bebe|nouveau-ne|homme|femme|"
-                r"adolescent(?:e)?|jeune|sujet|monsieur|madame|mademoiselle|garconnet|petit|petite)")
-# an age whatever its unit, after an explicit context
-_AGE_CONTEXT = re.compile(
-    rf"(?:\bage(?:e|s|es)?(?:{_SP}+de|{_SP}*:)?|\b{_PERSON_NOUN}{_SP}+(?:de|d'environ|:)|\b(?:ne|nee)\s+il\s+y\s+a|"
-    rf"\bage\s+(?:reel|civil|chronologique)\s*(?:de|:)?){_SP}*({_AGE_VALUE})"
-)
-# "N ans" elsewhere is an age unless it reads as a duration ("il y a 3 ans", "depuis 2 ans")
-_AGE_YEARS = re.compile(r"(?<![\d,./])(\d{1,3}\s?ans?(?:\s*(?:et\s+)?\d{1,2}\s?mois\b|\s*1/2)?)\b")
-_DURATION_BEFORE = re.compile(
-    r"(?:\bil\s+y\s+a|\bya|\bdepuis|\bpendant|\bdurant|\bdans|\bapres|\bavant|\ben|\bsur|\ba|\bau\s+bout\s+de|"
-    r"\bde\s+plus\s+de|\bplus\s+de|\bmoins\s+de|\btous\s+les|\bdes|\bchaque|\bprevu|\brecul\s+de|\bou|\bet|"
-    r"\benviron|\bpres\s+de|\bdepuis\s+environ|\bles|\bces|\bdernieres?|\bpremieres?|\bquelques|\b\d+\s*(?:a|-))"
-    rf"{_SP}*$"
-)
-# "BRUNET, 9 mois", "KONÉ Ibrahim 28 a": an age right after a name at the top of a report
-_AGE_AFTER_NAME = re.compile(r"(?m)(?<=[a-z])(?:,[ \t]*(\d{1,2}\s?(?:mois|semaines?)\b)|(?:,[ \t]*|[ \t]+)(\d{1,3}\s?a)(?=[ \t]*(?:$|[,;)–])))")
-_DURATION_AFTER = re.compile(r"\s*(?:plus\s+tot|auparavant|d'evolution|de\s+recul|d'intervalle|apres|post|"
-                             r"d'ecart|de\s+suivi|de\s+delai|de\s+retard|d'avance|par\s+an)")
-
-
-def find_ages(folded: str) -> list[Candidate]:
-    """Ages: "45 ans", "âgée de 92 ans", "enfant de 18 mois", "(3 ans et 6 mois)"; not
-    durations ("il y a 3 ans", "depuis 2 ans", "5 ans d'évolution")."""
-    out = [Candidate(m.start(), m.end(), "AGE", 75) for m in _AGE_OLD.finditer(folded)]
-    out += [Candidate(m.start(1), m.end(1), "AGE", 74) for m in _AGE_CONTEXT.finditer(folded)]
-    for m in _AGE_AFTER_NAME.finditer(folded):
-        g = 1 if m.group(1) else 2
-        if not _DURATION_BEFORE.search(folded, max(0, m.start(g) - 25), m.start(g)):
-            out.append(Candidate(m.start(g), m.end(g), "AGE", 73))
-    for m in _AGE_YEARS.finditer(folded):
-        if _DURATION_BEFORE.search(folded, max(0, m.start() - 25), m.start()) or _DURATION_AFTER.match(folded, m.end()):
-            continue
-        out.append(Candidate(m.start(1), m.end(1), "AGE", 73))
-    return out
-
-
-def find_contacts_ids_ages(folded: str) -> list[Candidate]:
-    """E-mails, URLs, phone numbers, identifiers (IPP, NIR, accession, long digit runs), ages."""
+def find_contacts_ids(folded: str) -> list[Candidate]:
+    """E-mails, URLs, phone numbers, identifiers (IPP, NIR, accession, long digit runs)."""
     out = [Candidate(m.start(), m.end(), "EMAIL", 100) for m in _EMAIL.finditer(folded)]
     for m in _URL.finditer(folded):
         end = m.end()
@@ -446,4 +403,4 @@ def find_contacts_ids_ages(folded: str) -> list[Candidate]:
         code = m.group()
         if sum(ch.isdigit() for ch in code) >= 6 and re.search(r"\d{3}", code) and not _DECIMAL.fullmatch(code):
             out.append(Candidate(m.start(), m.end(), "ID", 80))
-    return out + find_ages(folded)
+    return out

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from bonesearch.deid import patterns as P
+from bonesearch.deid.ages import find_ages
 from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.deid.render import MODES, Mode, render
@@ -229,7 +230,8 @@ class ReportDeidentifier:
         dates = {d.start: d for d in find_dates(text, folded, report_date)}
         cands = [P.Candidate(d.start, d.end, "BIRTHDATE" if is_birth_date(folded, d.start) else "DATE", 85)
                  for d in dates.values()]
-        cands += P.find_contacts_ids_ages(folded)
+        cands += P.find_contacts_ids(folded)
+        cands += find_ages(folded)
         cands += P.find_addresses(text, folded)
         cands += P.find_person_names(text, folded, self.is_french_word)
         cands += P.find_institutions_places(text)

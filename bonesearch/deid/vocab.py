@@ -183,7 +183,7 @@ VOCAB_CLINICAL = _words("""
     foramen foraminal isthmique interapophysaire uncovertebral mur murs lordose alignement
     nourrisson nourrissons bebe fillette garcon garconnet adolescent adolescente nouveau-ne thorax osteo
     metatarsus enthesophyte enthesophytes anterolisthesis retrolisthesis exam selarl rpps finess adeli
-    pth ptg ptc pte pts tdm ras residence site pole
+    pt pth ptg ptc pte pts tdm ras residence site pole sau smur senior
     repos appui marche reprise kinesitherapie surveillance antalgiques glace sportif sportive""")
 
 STOP_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in STOP_WORDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from typer.testing import CliRunner
 
@@ -44,3 +45,33 @@ def test_bad_line_is_named(tmp_path):
     result = CliRunner().invoke(app, ["deid-text", str(src), str(tmp_path / "out.jsonl")])
     assert result.exit_code == 2 and "in.jsonl:2" in result.output and '"text"' in result.output
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_tag_mode_and_unknown_mode(tmp_path):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(json.dumps(REPORTS[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["deid-text", str(src), str(dst), "--mode", "tag"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(dst.read_text(encoding="utf-8"))
+    assert row["text_deid"].startswith("Patient : Mme <PATIENT>, née le <BIRTHDATE>. IPP <ID>. Examen du <DATE>.")
+    assert "Dr <STAFF>, <INSTITUTION>. Tél <PHONE>." in row["text_deid"]
+    # tags replace exactly the reported spans, in order
+    labels = [s["label"] for s in row["spans"]]
+    assert labels == [t[1:-1] for t in re.findall(r"<[A-Z]+>", row["text_deid"])]
+    bad = CliRunner().invoke(app, ["deid-text", str(src), str(tmp_path / "x.jsonl"), "--mode", "tags"])
+    assert bad.exit_code == 2 and "'tags'" in bad.output and "surrogate, tag" in bad.output
+
+
+def test_surrogate_output_is_the_same_for_the_same_key(tmp_path):
+    from bonesearch.deid.key import PseudonymKey
+
+    key = tmp_path / "k.json"
+    PseudonymKey.create().save(key)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(REPORTS[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    outs = []
+    for name in ("a.jsonl", "b.jsonl"):
+        assert CliRunner().invoke(app, ["deid-text", str(src), str(tmp_path / name), "--key", str(key)]).exit_code == 0
+        outs.append(json.loads((tmp_path / name).read_text(encoding="utf-8"))["text_deid"])
+    assert outs[0] == outs[1] and "DUPONT" not in outs[0] and "Jeanne" not in outs[0]
+

@@ -367,3 +367,42 @@ def test_missing_model_and_pipeline_without_ner():
 def test_odd_inputs(text):
     out = ReportDeidentifier(KEY, use_ner=False).deidentify(text, patient_key="p")
     assert isinstance(out.text, str)
+
+
+# ---- labels without header names -------------------------------------------------------------
+def test_patient_and_staff_from_the_text_alone(tagger):
+    text = ("Pt : KONÉ Ibrahim 28 a\nEnfant Mathis LEROY, 6 ans, boiterie. Mathis marche mal.\n"
+            "Mme Lucie ROBERT, 45 ans, est vue avec sa mère, Mme Anne PICARD.\n"
+            "Interprété par : Dr Karim HADDAD. Manipulateur : Mme Inès FAURE. Demandeur : Pr Luc ANDRÉ\n"
+            "Dactylographié par : J. LEMOINE")
+    found = [(text[d.start:d.end], d.category) for d in tagger.detect(text)]
+    assert found == [("KONÉ Ibrahim", "PATIENT"), ("28 a", "AGE"), ("Mathis LEROY", "PATIENT"), ("6 ans", "AGE"),
+                     ("Mathis", "PATIENT"), ("Lucie ROBERT", "PATIENT"), ("45 ans", "AGE"), ("Anne PICARD", "STAFF"),
+                     ("Karim HADDAD", "STAFF"), ("Inès FAURE", "STAFF"), ("Luc ANDRÉ", "STAFF"), ("J. LEMOINE", "STAFF")]
+
+
+def test_birth_dates_by_context(tagger):
+    text = ("Née le 12/03/1958. DDN : 3 avril 1960. Date de naissance : 1960-04-03. Né(e) le : 01.02.03. "
+            "Examen du 12/03/2024.")
+    found = [(text[d.start:d.end], d.category) for d in tagger.detect(text)]
+    assert found == [("12/03/1958", "BIRTHDATE"), ("3 avril 1960", "BIRTHDATE"), ("1960-04-03", "BIRTHDATE"),
+                     ("01.02.03", "BIRTHDATE"), ("12/03/2024", "DATE")]
+
+
+def test_day_alone_takes_the_month_of_the_date_before(deid):
+    pk = "P-day"
+    off = dt.timedelta(days=KEY.date_offset_days(pk))
+    out = deid.deidentify("Chute le 12/03/2024, opéré le 14. Le 3e métatarsien est normal.", patient_key=pk).text
+    a, b = dt.date(2024, 3, 12) + off, dt.date(2024, 3, 14) + off
+    day = "1er" if b.day == 1 else str(b.day)
+    assert out == f"Chute le {a:%d/%m/%Y}, opéré le {day}. Le 3e métatarsien est normal."
+
+
+def test_eponyms_and_medical_terms_survive_beside_a_patient_of_that_name(deid):
+    text = ("Patiente : Mme Marcelle BOUCHARD. Nodosités d'Heberden et de Bouchard. Tendon d'Achille épaissi. "
+            "Névrome de Morton. Glène de type A1 de Walch. Corset de Milwaukee.")
+    out = deid.deidentify(text, patient_key="p").text
+    for term in ("et de Bouchard", "Tendon d'Achille", "Névrome de Morton", "de Walch", "Corset de Milwaukee"):
+        assert term in out, out
+    assert "BOUCHARD" not in out and "Marcelle" not in out
+
