@@ -40,8 +40,12 @@ class WorkerOptions:
 
     @property
     def decode_size(self) -> int:
-        """The smallest long side to decode at: what the cache needs, or the OCR screen when it runs."""
-        return max(self.cache_size, self.burned_in.detect_size if self.burned_in.ocr else 0)
+        """The smallest long side to decode at: what the cache needs, or the OCR screen's ``screen_size`` when it runs.
+
+        The pre-filter works on whatever copy it gets (pooled down to ``detect_size`` only when
+        larger); ``screen_size`` sets the smallest text the screen can catch in ingest.
+        """
+        return max(self.cache_size, self.burned_in.screen_size if self.burned_in.ocr else 0)
 
 
 @dataclass

@@ -297,7 +297,7 @@ def test_10k_by_10k_uncompressed_image_decodes_in_bounded_memory(tmp_path):
     """A 200 MB frame is memory-mapped and box-reduced: Python/numpy allocations stay far below its size."""
     import tracemalloc
 
-    from indexer.decode_worker import decode_file
+    from indexer.decode_worker import WorkerOptions, decode_file
 
     side = 10_000
     pixels = np.zeros((side, side), dtype=np.uint16)
@@ -311,7 +311,7 @@ def test_10k_by_10k_uncompressed_image_decodes_in_bounded_memory(tmp_path):
     del ds
     tracemalloc.start()
     try:
-        result = decode_file(str(path), "h" * 16, "huge.dcm [h]", "00" * 32, 256)
+        result = decode_file(str(path), "h" * 16, "huge.dcm [h]", WorkerOptions("00" * 32, 256))  # OCR screen on
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

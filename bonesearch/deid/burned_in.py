@@ -12,11 +12,37 @@ Two checks decide whether an image may enter the store:
 
 Tesseract costs ~0.2 s per call (mostly loading its models), far above the per-image
 budget of ingest, so a cheap pre-filter runs first: it finds character-sized, high-contrast
-strokes on a small copy of the image, groups them into text lines and estimates how many
-characters they hold. Only images whose estimate could reach the threshold go to
-Tesseract, and only the region around the candidate lines, scaled so its text is about
-the height Tesseract reads best. Recognised text is PHI: it is counted, never returned,
-logged or put in a reason.
+strokes (pixels ≥ 25 % of the grey range brighter or darker than their local mean), groups
+them into text lines and estimates how many characters they hold. Only images whose
+estimate could reach the threshold go to Tesseract, and only the band of rows around the
+candidate lines, scaled so its text is about the height Tesseract reads best. Recognised
+text is PHI: it is counted, never returned, logged or put in a reason.
+
+What is screened (for the data protection officer): the whole image, every region — not
+only the corners or borders — for light and for dark text. What is not caught: text whose
+characters are smaller than ~4 pixels on the copy the pre-filter sees, text with less
+contrast than a quarter of the grey range against its surroundings, and text Tesseract
+cannot read well enough to count 35 characters (e.g. over bright bone or metal). Ingest
+screens the copy it decodes for the cache, at a long side of at least
+``BurnedInPolicy.screen_size`` (512 by default), so the smallest text caught is a share of
+the image's long side. Measured on 2048-3000 px phantom plates with a 3-line identity block
+(bottom-left corner or mid-image over bone; light and dark; ``bench/ocr_screen.py --plates``):
+
+=====================  ==========  ==========  ==========
+text height (% of      screen_size screen_size full image
+the long side)         512         1024        (direct call)
+=====================  ==========  ==========  ==========
+0.5 %                  0/16        2/16        2/16
+0.7 %                  0/16        5/16        8/16
+1.0 %                  10/16       14/16       14/16
+2.0 %                  11/16       14/16       14/16
+3.0 % (the demo's)     13/16       14/16       14/16
+=====================  ==========  ==========  ==========
+
+All misses at ≥ 1 % are stamps mid-image over bone or metal (too little contrast: some
+the pre-filter does not find, others Tesseract reads under 35 characters); corner stamps
+on the background are all caught at ≥ 1 %. Set ``screen_size=1024`` (at about twice the screening cost, and a full-resolution
+decode for JPEG 2000 files under 2048 px) to catch text down to ~0.7 %.
 """
 
 from __future__ import annotations
@@ -50,8 +76,11 @@ class BurnedInPolicy:
     timeout_s: float = 20.0  # a Tesseract call running longer fails closed (image excluded)
     prefilter: bool = True  # call Tesseract only when text-like strokes could hold enough characters
     prefilter_share: float = 0.4  # ... i.e. when the estimated count reaches this share of max_chars
-    detect_size: int = 1024  # long side of the copy the pre-filter looks at: text must be >= ~7 px there
-    # (1024 finds 12 px text on a 2048 px plate; 512 is ~3x faster but needs text >= ~1.5 % of the long side)
+    detect_size: int = 1024  # the pre-filter pools a larger image down to this long side (text must be >= ~7 px there)
+    screen_size: int = 512  # ingest decodes at a long side >= max(cache size, this) and screens that copy:
+    # 512 keeps the clean-image screen ~1.3 ms and a 1760 px JPEG 2000 at half resolution, but on a
+    # 2000-3000 px plate only text >= ~1 % of the long side is caught (see the module docstring);
+    # 1024 catches text >= ~0.7 % at ~2x the cost and decodes such JPEG 2000 files at full resolution
     text_height: int = 32  # height (px) candidate text is scaled to for Tesseract
 
     def __post_init__(self) -> None:
@@ -127,21 +156,90 @@ def _pool(image: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
     """(max-pooled, min-pooled) uint8 copies of ``image`` reduced by an integer ``factor``.
 
     Pooling keeps a one-pixel stroke at full contrast, where averaging would fade it below
-    the detection threshold: bright text survives the max, dark text the min.
+    the detection threshold: bright text survives the max, dark text the min. With
+    ``factor`` 1 both are the same array. Rows are pooled first (whole contiguous rows),
+    then columns on the ``factor`` times smaller result.
     """
     if factor <= 1:
         u8 = _as_uint8(image)
         return u8, u8
     h, w = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
-    hi = image[:h:factor, :w:factor].copy()
+    hi = image[0:h:factor, :w].copy()
     lo = hi.copy()
-    for dy in range(factor):  # factor² strided passes: far faster than a reshaped max over two axes
-        for dx in range(factor):
-            if dy or dx:
-                sub = image[dy:h:factor, dx:w:factor]
-                np.maximum(hi, sub, out=hi)
-                np.minimum(lo, sub, out=lo)
-    return _as_uint8(hi), _as_uint8(lo)
+    for dy in range(1, factor):
+        sub = image[dy:h:factor, :w]
+        np.maximum(hi, sub, out=hi)
+        np.minimum(lo, sub, out=lo)
+    hi_c, lo_c = hi[:, 0::factor].copy(), lo[:, 0::factor].copy()
+    for dx in range(1, factor):
+        np.maximum(hi_c, hi[:, dx::factor], out=hi_c)
+        np.minimum(lo_c, lo[:, dx::factor], out=lo_c)
+    return _as_uint8(hi_c), _as_uint8(lo_c)
+
+
+def _background(img: np.ndarray, cell: int) -> np.ndarray:
+    """The local mean of uint8 ``img`` at the centres of ``cell``-pixel squares (float32, one value per cell).
+
+    Each value is the mean of the 3 × 3 cells around it (a window about three cells wide):
+    a box blur computed on a grid ``cell²`` times smaller than the image.
+    """
+    coarse = np.asarray(Image.fromarray(img).reduce(cell), dtype=np.float32)  # partial edge cells included
+    return ndimage.uniform_filter(coarse, 3, mode="nearest")
+
+
+def _interp(n: int, n_cells: int, cell: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Linear interpolation from cell centres to pixels 0..n-1: (left cell, right cell, weight of the right)."""
+    pos = np.clip((np.arange(n, dtype=np.float32) + 0.5) / cell - 0.5, 0, n_cells - 1)
+    i0 = pos.astype(np.intp)
+    return i0, np.minimum(i0 + 1, n_cells - 1), (pos - i0).astype(np.float32)
+
+
+def _strokes(img: np.ndarray, background: np.ndarray, cell: int, level: int,
+             bright: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Stroke pixels: brighter (``bright``) or darker than the local mean by more than ``level``.
+
+    The local mean is ``background`` interpolated bilinearly between cell centres (a
+    piecewise-constant one would cut a long bright edge into character-sized pieces).
+    Two passes keep it cheap: one uint8 comparison of the whole image with, between each
+    2 × 2 cell centres, the loosest of their four thresholds (the interpolated one cannot
+    be looser), then the interpolated threshold at the few pixels that pass it.
+    Returns the strokes' (row, column) indices.
+    """
+    thr = background + level if bright else background - level
+    h, w = img.shape
+    r0, r1, ry = _interp(h, thr.shape[0], cell)
+    c0, c1, cx = _interp(w, thr.shape[1], cell)
+    pick = np.minimum if bright else np.maximum
+    nr, nc = thr.shape
+    loose = pick(thr, thr[np.minimum(np.arange(1, nr + 1), nr - 1)])
+    loose = pick(loose, loose[:, np.minimum(np.arange(1, nc + 1), nc - 1)])
+    loose = np.clip(np.floor(loose) if bright else np.ceil(loose), 0, 255).astype(np.uint8)  # > 255: none here
+    full = np.repeat(np.repeat(loose, np.bincount(c0, minlength=nc), axis=1),
+                     np.bincount(r0, minlength=nr), axis=0)
+    flat = np.flatnonzero(img > full if bright else img < full)  # (2-D np.nonzero is ~10x slower)
+    ys = flat // w
+    xs = flat - ys * w
+    if ys.size == 0:
+        return ys, xs
+    rows = thr[r0] * (1 - ry[:, None]) + thr[r1] * ry[:, None]  # interpolated down the rows: h × cells, small
+    wx = cx[xs]
+    t = rows[ys, c0[xs]] * (1 - wx) + rows[ys, c1[xs]] * wx
+    v = img[ys, xs]
+    ok = v > t if bright else v < t
+    return ys[ok], xs[ok]
+
+
+def _compact(index: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the rows (or columns) 0..n-1 not in ``index``, keeping one empty one after each run.
+
+    Returns (original index of each kept one, kept position of each original one). Two
+    kept rows are adjacent exactly when they were, so 8-connectivity is unchanged.
+    """
+    used = np.zeros(n + 1, bool)
+    used[index] = True
+    keep = used.copy()
+    keep[1:] |= used[:-1]
+    return np.flatnonzero(keep), np.cumsum(keep) - 1
 
 
 @dataclass
@@ -157,28 +255,37 @@ class TextLine:
     bright: bool  # light text on a darker background
 
 
-def _components(mask: np.ndarray, max_h: int) -> list[tuple[int, int, int, int]]:
+def _components(ys: np.ndarray, xs: np.ndarray, shape: tuple[int, int], max_h: int) -> list[tuple[int, int, int, int]]:
     """Bounding boxes (top, bottom, left, right) of connected strokes shaped like characters.
+
+    ``ys``/``xs``: the stroke pixels of an image of ``shape`` (a few thousand on a clean
+    image). They are labelled on a grid without the rows and columns that hold none
+    (:func:`_compact`): a small fraction of the image, with the same connectivity.
 
     A character is 4 to ``max_h`` pixels high and made of thin strokes: it fills little of
     its box (round bone ends and joint spaces fill most of theirs) unless it is narrow
     (``I``, ``1``).
     """
-    labels, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
-    if n == 0:
+    if ys.size == 0:
         return []
-    areas = np.bincount(labels.ravel(), minlength=n + 1)
-    small = areas < 6  # speckle: erase before measuring boxes (most components of a noisy image)
-    small[0] = True
-    if small.all():
+    row_of, row_at = _compact(ys, shape[0])
+    col_of, col_at = _compact(xs, shape[1])
+    sub = np.zeros((row_of.size, col_of.size), bool)
+    sub[row_at[ys], col_at[xs]] = True
+    labels, n = ndimage.label(sub, structure=np.ones((3, 3), bool))
+    label = labels[row_at[ys], col_at[xs]]  # the component of each stroke pixel
+    order = np.argsort(label, kind="stable")
+    label, y, x = label[order], ys[order], xs[order]
+    starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
+    areas = np.diff(np.r_[starts, label.size])
+    big = areas >= 6  # speckle (most components of a noisy image) is dropped
+    if not big.any():
         return []
-    keep = np.flatnonzero(~small)
-    remap = np.zeros(n + 1, dtype=np.int32)
-    remap[keep] = np.arange(1, keep.size + 1)
-    objs = ndimage.find_objects(remap[labels])
-    boxes = np.array([(o[0].start, o[0].stop, o[1].start, o[1].stop) for o in objs], dtype=np.int64).reshape(-1, 4)
+    starts, areas = starts[big], areas[big]
+    boxes = np.stack([np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts) + 1,
+                      np.minimum.reduceat(x, starts), np.maximum.reduceat(x, starts) + 1], axis=1)
     h, w = boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]
-    fill = areas[keep] / (h * w)
+    fill = areas / (h * w)
     ok = (h >= 4) & (h <= max_h) & (w <= 8 * h) & ((fill < 0.62) | (w <= 0.4 * h))
     return [tuple(int(v) for v in b) for b in boxes[ok]]
 
@@ -223,14 +330,16 @@ def find_text_lines(image: np.ndarray, detect_size: int = 1024, contrast: float 
     """
     factor = max(1, -(-max(image.shape) // detect_size))  # ceil: the copy's long side <= detect_size
     bright_img, dark_img = _pool(image, factor)
-    radius = max(4, max(bright_img.shape) // 48)
+    long_side = max(bright_img.shape)
+    cell = max(3, long_side // 72)  # local mean over ~3 cells: about long_side / 24, as a blur of radius / 48
     level = int(contrast * 255)
-    max_h = max(12, max(bright_img.shape) // 10)
+    max_h = max(12, long_side // 10)
     lines: list[TextLine] = []
+    background = _background(bright_img, cell)
     for img, bright in ((bright_img, True), (dark_img, False)):
-        blur = np.asarray(Image.fromarray(img).filter(ImageFilter.BoxBlur(radius)), dtype=np.int16)
-        diff = img.astype(np.int16) - blur
-        lines += _lines(_components(diff > level if bright else diff < -level, max_h), bright)
+        if img is not bright_img:
+            background = _background(img, cell)
+        lines += _lines(_components(*_strokes(img, background, cell, level, bright), img.shape, max_h), bright)
     scale = 1.0 / factor
     return lines, scale
 

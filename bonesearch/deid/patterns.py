@@ -1,6 +1,7 @@
-"""Rule-based recognisers for identifiers in French radiology reports.
+"""Rule-based recognisers for people and identifiers in French radiology reports.
 
-Each recogniser returns :class:`Candidate` spans; :mod:`bonesearch.deid.text` merges them
+Places, institutions and addresses are in :mod:`bonesearch.deid.places`, ages in
+:mod:`bonesearch.deid.ages`. Each recogniser returns :class:`Candidate` spans; :mod:`bonesearch.deid.text` merges them
 with the NER spans and the dates, resolves overlaps and writes the replacement tags.
 Patterns that need case (names, places) run on the original text; the others run on the
 folded text (lower case, no accents, same offsets).
@@ -43,7 +44,12 @@ _INIT = rf"[{_UP}]\.(?:-?[{_UP}]\.)*"
 _CONN = r"(?i:de|du|des|la|le|les|van|von|der|den|di|da|del|della|dos|ben|el|sur|sous|en|l[eè]s|aux)"
 NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}{{1,3}}(?:{_CONN}{_SP}+|[dl]['’])?(?:{_INIT}|{_CAP}))*")
 _TITLE = r"(?:M\.|MM\.|Mr\.?|Mme\.?|MME\.?|Mmes|Mlle\.?|MLLE\.?|Dr\.?|DR\.?|Drs\.?|Pr\.?|PR\.?|(?i:monsieur|madame|mademoiselle|docteur|professeur))"
+#: building blocks shared with :mod:`bonesearch.deid.places`
+SPACE, UPPER, CAPITALISED = _SP, _UP, _CAP
 _FTITLE = r"(?:(?:dr|drs|docteur|pr|professeur|m|mr|mme|mlle|monsieur|madame|mademoiselle)\.?\s+)"
+
+
+_MONTH_NAMES = frozenset("mai juin avril juillet".split())  # months that are also given names
 
 
 def trim_name(text: str, start: int, end: int, max_words: int = 5, stop: Callable[[str], bool] = is_vocab) -> int | None:
@@ -56,7 +62,9 @@ def trim_name(text: str, start: int, end: int, max_words: int = 5, stop: Callabl
         initial = we - ws == 1 and text[start + we:start + we + 1] == "." and text[start + ws].isupper()
         if word in NAME_CONNECTORS and not initial:  # "LE GOFF", "van der Berg", "Jean de La Fontaine"
             continue
-        if (stop(word) and not initial) or n_words >= max_words:
+        month_name = (word in _MONTH_NAMES and n_words and text[start + ws].isupper()  # "TRAN Thi Mai", not "Mai 2024"
+                      and not re.match(r"[ \t]*\d{4}", text[start + we:start + we + 6]))
+        if (stop(word) and not initial and not month_name) or n_words >= max_words:
             break
         last, n_words = start + we, n_words + 1
         if initial:  # "J."
@@ -73,7 +81,7 @@ def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bo
     """The name after a title or a label: "Henri de La Tour d'Auvergne", "de Gaulle", and, in
     lower-case text, "sylvie dumas" (words after the first must not be French words)."""
     lead = _LEAD.match(text, pos)
-    span = _name_after(text, lead.end() if lead else pos)
+    span = name_after(text, lead.end() if lead else pos)
     if span:
         return (pos if lead else span[0]), span[1]
     if not lower:
@@ -94,7 +102,9 @@ def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bo
     return (start, end) if start is not None else None
 
 
-def _name_after(text: str, pos: int, trim: bool = True, stop: Callable[[str], bool] = is_vocab) -> tuple[int, int] | None:
+def name_after(text: str, pos: int, trim: bool = True, stop: Callable[[str], bool] = is_vocab) -> tuple[int, int] | None:
+    """The capitalised name at ``pos`` ("Jean-Paul de La Tour", "Lille"), cut at the first word
+    ``stop`` rejects (``trim=False``: uncut, for street names); None when there is none."""
     m = NAME.match(text, pos)
     if not m:
         return None
@@ -112,6 +122,7 @@ _RELATIVES = (r"(?:epoux|epouse|mari|femme|conjointe?|compagnon|compagne|mere|pe
 _RELATIVE_BEFORE = re.compile(rf"(?:\b(?:son|sa|le|la|ses|les)\s+{_RELATIVES}\s*[,:]?|\baccompagnee?s?\s+(?:de|par))\s*$")
 _RELATIVE_AFTER = re.compile(rf"\s*(?:,\s*|\(\s*)(?:(?:son|sa)\s+)?{_RELATIVES}\b")
 _TITLE_WORDS = _CIVIL_TITLES | frozenset("dr drs pr docteur professeur".split())
+_MED_AFTER = re.compile(rf"m[ée]d\.{_SP}*")
 _DOCTOR_AFTER = re.compile(rf"(?:le|la){_SP}+(?:dr|docteur|pr|professeur)\.?{_SP}+")
 _LOWER_TITLE_RE = re.compile(rf"(?<![\w.])(?:mr|mme|mlle|dr|monsieur|madame|mademoiselle|docteur|professeur)\.?{_SP}+")
 _PATIENT_LABEL = re.compile(
@@ -121,7 +132,7 @@ _PATIENT_LABEL = re.compile(
 _MAIDEN = re.compile(r"\b(?:nee|epouse|ep\.|veuve|vve)\s+")
 # "Pt KONÉ Ibrahim", "Enfant Mathis LEROY", "chez l'enfant Maël LE GOFF", "chez Ethan, 5 ans"
 _PATIENT_NOUN = re.compile(
-    r"\b(?:pt|enfant|nourrisson|bebe|fillette|garcon|adolescente?|chez(?:\s+(?:l'enfant|le\s+patient|la\s+patiente|"
+    r"\b(?:pt|pte|enfant|nourrisson|bebe|fillette|garcon|adolescente?|chez(?:\s+(?:l'enfant|le\s+patient|la\s+patiente|"
     r"l'adolescente?|le\s+nourrisson|le\s+jeune|la\s+jeune|le\s+petit|la\s+petite))?)(?![\w'])[ \t]*:?[ \t]*"
 )
 # a name just before an age or a birth date: "Théo GAUTHIER, 13 ans", "LEFORT Capucine, 15 ans"
@@ -134,6 +145,8 @@ _OTHER_LABEL = re.compile(
     r"\b(?:medecin(?: prescripteur| traitant| demandeur| adresseur| radiologue| referent)?|prescripteur|"
     r"demandeur|radiologue|correspondant|manipulat(?:eur|rice)|operateur|interne|copie a|destinataire|"
     r"signataire|referent)\s*:\s*(?:(?:le|la)\s+)?" + _FTITLE + "?"
+    r"|\b(?:interne|senior|assistante?|manipulat(?:eur|rice)|radiologue|externe)\s*:?\s*(?=(?:dr\.?\s+)?[a-z]\.\s*[a-z]|dr\b|docteur)"
+    r"(?:dr\.?\s+|docteur\s+)?"
     r"|\b(?:adresse|valide|signe|interprete|dicte|redige|realise|relu|vu|examine|envoye|dactylographie|tape|saisi|"
     r"transcrit|supervise|pratique|effectue|lu)e?s?\s+par\s*:?\s*"
     r"(?:(?:le|la)\s+)?" + _FTITLE + "?"
@@ -150,18 +163,18 @@ def find_person_names(text: str, folded: str, is_word: Callable[[str], bool] = l
         if span := _person_after(text, m.end(), is_word, text[m.start()].islower()):
             end = span[1]
             comma = re.match(rf",{_SP}*", text[end:])  # "DUPONT, Jeanne"
-            if comma and (more := _name_after(text, end + comma.end())):
+            if comma and (more := name_after(text, end + comma.end())):
                 end = more[1]
             out.append(Candidate(span[0], end, "PATIENT", 65))
     for m in _PATIENT_NOUN.finditer(folded):
-        if (span := _name_after(text, m.end())) and text[span[0]].isupper():
+        if (span := name_after(text, m.end())) and text[span[0]].isupper():
             out.append(Candidate(*span, "PATIENT", 63))
     for m in _AGE_OR_BIRTH_AHEAD.finditer(text):
         before = _NAME_BEFORE_AGE.search(text, max(0, m.start() - 60), m.start())
         if before and (span := _name_without_lead_words(text, before.start(1), before.end(1), is_word)):
             out.append(Candidate(*span, "PATIENT", 63))
     for m in _MAIDEN.finditer(folded):
-        if (span := _name_after(text, m.end())) and text[span[0]].isupper():
+        if (span := name_after(text, m.end())) and text[span[0]].isupper():
             out.append(Candidate(*span, "PATIENT", 64))
     for m in _OTHER_LABEL.finditer(folded):
         if span := _person_after(text, m.end(), is_word, text[m.start()].islower()):
@@ -172,6 +185,8 @@ def find_person_names(text: str, folded: str, is_word: Callable[[str], bool] = l
             start = m.end()
             if title in _CIVIL_TITLES and (doc := _DOCTOR_AFTER.match(folded, start)):  # "Mme le Dr X"
                 start, title = doc.end(), "dr"
+            elif med := _MED_AFTER.match(folded, start):  # Swiss "Dr méd. Urs BACHMANN"
+                start = med.end()
             # "Mme baker (jennifer)": a capitalised title before a lower-case word that is no French word
             if span := _person_after(text, start, is_word, True, strict_first=not lower):
                 end = _next_line_surname(text, span[1])
@@ -242,127 +257,7 @@ def find_first_name_pairs(text: str) -> list[Candidate]:
     return out
 
 
-# ---- institutions and places ----------------------------------------------------------------
-_HOSPITAL = re.compile(
-    r"(?<![\w])(?:CHU|CHRU|CHR|CHIC|CHI|CHG|CHS|CHD|CH|GHU|GHT|GHI|GH|HIA|(?i:h[oô]pital|h[oô]pitaux|"
-    r"cliniques?|polyclinique|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|"
-    r"g[ée]n[ée]ral|d[ée]partemental|sp[ée]cialis[ée]))*|groupe(?:ment)?\s+hospitalier|hospices\s+civils|"
-    r"institut|(?:centre\s+|cabinet\s+|groupe\s+)?(?:d'|de\s+)?(?:imagerie|radiologie)(?:\s+m[ée]dicale)?|"
-    r"centre|maison\s+de\s+sant[ée]|fondation|ehpad))"
-    rf"(?:{_SP}+(?i:universitaires?|r[ée]gionale?s?|priv[ée]e?s?|mutualiste|g[ée]n[ée]rale?|militaire|"
-    r"intercommunale?|p[ée]diatrique|d'instruction\s+des\s+arm[ée]es))*"
-    rf"(?:{_SP}*[-–]{_SP}*|{_SP}+)(?:(?i:(?:de{_SP}+)?[dl]['’])|(?i:de{_SP}+la|du|des|de|la|le|les){_SP}+)?"
-)
-_HOSPITAL_ALONE = re.compile(r"(?<![\w-])(?:AP-HP|APHP|AP-HM|APHM|HCL|(?i:assistance\s+publique(?:\s*-\s*h[oô]pitaux\s+de\s+\w+)?)|"
-                             r"(?i:h[oô]tel[\s-]dieu|piti[ée][\s-]salp[êe]tri[èe]re|quinze[\s-]vingts))(?![\w-])")
-_PLACE = re.compile(rf"(?m)(?:(?:^|(?<=[ \t\u00a0]{{3}})){_SP}*(?={_CAP}(?:[ \-]{_CAP}){{0,3}}{_SP}*,{_SP}*le{_SP}+(?:\d|1er))|\b(?:[Ff]ait|[Dd]omicili[ée]e?|[Dd]emeurant|[Hh]abitant|[Rr][ée]sidant|[Nn][ée]e?|[Tt]ransf[ée]r[ée]e?|[Oo]riginaire|"
-    rf"[Gg][ée]n[ée]raliste|[Mm][ée]decin|[Kk]in[ée]sith[ée]rapeute|[Ii]nstall[ée]e?|[Ee]xer[çc]ant|[Vv]ivant){_SP}+(?:à|a|au|de|d'|du){_SP}*"
-    rf"|\b[Ss]ite{_SP}+(?:de{_SP}+|d['’]))")
-
-
-_LINE_FINAL_PLACE = re.compile(
-    rf"(?im)^[^\n]*?\b(?:dr|docteur|pr|professeur|m[ée]decin|prescripteur|chu|chr|ch|gh|ghu|clinique|polyclinique|"
-    rf"centre|h[oô]pital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl)\b[^\n]*?{_SP}*[,–\-]{_SP}*"
-    rf"(?P<place>(?-i:[{_UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*(?:{_SP}[{_UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*)?))"
-    rf"(?:{_SP}*\(\d{{2,3}}\))?[ \t\u00a0\u202f.)]*$"
-)
-_HOSPITAL_WORDS = frozenset("""femme femmes mere enfant enfants pere famille main coeur residence site pole allee allees
-    parc val mont jardin jardins sante medecine physique readaptation reeducation sport sports universitaire regional
-    regionale general generale prive privee militaire mutualiste pediatrique orthopedique chirurgie traumatologie
-    rhumatologie cancer rein os appareil locomoteur fondation""".split())
-# "Centre de médecine du sport de Vichy", "Institut de rééducation de Berck": lower-case words, then a name
-_HOSPITAL_SPECIALTY = re.compile(
-    rf"(?<![\w])(?:[Cc]entre|CENTRE|[Ii]nstitut|INSTITUT|[Mm]aison|[Pp]ôle|[Hh]ôpital)[ \t]+(?:de[ \t]+|d['’]|du[ \t]+)"
-    rf"(?:[a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*[ \t]+){{1,4}}?(?:de[ \t]+la[ \t]+|de[ \t]+|du[ \t]+|des[ \t]+|d['’])(?=[{_UP}])"
-)
-_MALADES = re.compile(r"[ \t]+malades\b")
-_SITE = re.compile(rf"(?<![\w])(?:[Ss]ite|SITE){_SP}+(?=[{_UP}])")  # "Hôpital Delta – Site Chirec"
-
-
-def _hospital_stop(word: str) -> bool:
-    """Hospital names may hold words like "Mère" or "Enfant"; other vocabulary ends them."""
-    return is_vocab(word) and word not in _HOSPITAL_WORDS
-
-
-def institution_kind(text: str, start: int, end: int) -> str | None:
-    """The part of an institution span that names its kind ("CHU de ", "Clinique du ",
-    "AP-HP"), or None when the span has none (an NER guess)."""
-    if (m := _HOSPITAL.match(text, start)) and m.end() < end:
-        return text[start:m.end()]
-    if m := _HOSPITAL_ALONE.match(text, start):
-        return m.group()
-    return None
-
-
-def find_institutions_places(text: str) -> list[Candidate]:
-    """Hospitals and clinics with their name ("CHU de Lille", "Clinique du Parc") and the
-    places of letter headers ("Lille, le 3 mars 2024", "fait à Lille", "née à Roubaix")."""
-    out: list[Candidate] = []
-    for rx in (_HOSPITAL, _HOSPITAL_SPECIALTY):
-        for m in rx.finditer(text):
-            if span := _name_after(text, m.end(), stop=_hospital_stop):
-                end = span[1]
-                if malades := _MALADES.match(text, end):  # "Hôpital Necker-Enfants malades"
-                    end = malades.end()
-                out.append(Candidate(m.start(), end, "INSTITUTION", 59))
-    for m in _HOSPITAL_ALONE.finditer(text):
-        out.append(Candidate(m.start(), m.end(), "INSTITUTION", 59))
-    for m in _SITE.finditer(text):
-        if span := _name_after(text, m.end(), stop=_hospital_stop):
-            out.append(Candidate(*span, "INSTITUTION", 54))
-    for m in _PLACE.finditer(text):
-        if span := _name_after(text, m.end()):
-            out.append(Candidate(*span, "CITY", 59, Strength.WEAK))
-    for m in _LINE_FINAL_PLACE.finditer(text):  # "Dr Henri CARPENTIER, Douai", "Institut Calot – Berck-sur-Mer"
-        span = _name_after(text, m.start("place"))
-        if span and span[1] == m.end("place") and not text[span[0]:span[1]].isupper():
-            out.append(Candidate(*span, "CITY", 52, Strength.WEAK))
-    return out
-
-
-# ---- addresses, contacts, identifiers, ages (folded text) ---------------------------
-_STREET = (r"(?:rue|avenue|av\.|boulevard|bd|bld|place|pl\.|allees?|chemin|impasse|imp\.|quai|route|rte|cours|"
-           r"square|voie|rond-point|faubourg|fbg|passage|parvis|esplanade|cite|residence|lotissement|lieu-dit|"
-           r"hameau|sentier|promenade|chaussee|dreve)")
-_STREET_BARE = r"(?:rue|avenue|boulevard|bd|allees?|impasse|quai|chemin|faubourg|chaussee|dreve|place|route|square|parvis|esplanade)"
-_ADDR_NUM = re.compile(rf"(?<![\w,.])\d{{1,4}}(?:-\d{{1,4}})?(?:{_SP}?(?:bis|ter|[a-d])\b)?,?{_SP}+{_STREET}{_SP}+")
-_ADDR_BARE = re.compile(rf"(?<![\w])(?:{_STREET_BARE}){_SP}+")
-_ADDR_CAP = re.compile(rf"(?<![\w])(?:Place|PLACE|Cours|COURS|Route|ROUTE|Square|SQUARE|Passage|Parvis|Esplanade|"
-                       rf"Cité|CITE|Résidence|Residence|RESIDENCE|Rond-Point|Promenade|Sentier|Hameau|Lieu-dit|Voie){_SP}+")
-_ADDR_CONN = re.compile(rf"(?:(?:de{_SP}+la|du|des|de|la|le|les|aux){_SP}+)?(?:[dl]['’])?(?:\d{{1,2}}{_SP}+)?")
-_POSTCODE = re.compile(rf"(?<![\w-])(?:(?:f|b|l|ch)-{_SP}?\d{{4,5}}|\d{{5}}){_SP}+")
-_NUMBER_AFTER = re.compile(rf",?{_SP}+\d{{1,4}}(?:{_SP}?(?:bis|ter|[A-Da-d]))?\b")
-_POSTCODE4 = re.compile(rf"{_SP}*[,\-–]?{_SP}*\d{{4}}{_SP}+")
-_CEDEX = re.compile(rf"{_SP}+cedex(?:{_SP}+\d{{1,2}})?\b")
-_WORD_AT = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\S")
-_BOX = re.compile(r"\b(?:bp|b\.p\.|cs|tsa)\s?\d{1,6}\b")
-
-
-def find_addresses(text: str, folded: str) -> list[Candidate]:
-    """Street addresses ("12 rue des Lilas"), postcodes with their city, postal boxes."""
-    out: list[Candidate] = []
-    for rx, source in ((_ADDR_NUM, folded), (_ADDR_BARE, folded), (_ADDR_CAP, text)):
-        for m in rx.finditer(source):
-            c = _ADDR_CONN.match(folded, m.end())
-            if span := _name_after(text, c.end(), trim=False):
-                if rx is not _ADDR_NUM and c.end() == m.end() and is_vocab(fold(_WORD_AT.match(text, span[0]).group())):
-                    continue  # "prothèse en place Pas de fracture" (dictation without a full stop)
-                number = _NUMBER_AFTER.match(text, span[1]) if rx is not _ADDR_NUM else None  # "Avenue Hippocrate 10"
-                bare = rx is _ADDR_CAP and not number
-                out.append(Candidate(m.start(), number.end() if number else span[1], "ADDRESS", 58 if bare else 70))
-    for c in list(out):  # a Belgian/Swiss 4-digit postcode after a street: "Rue Haute 322, 1000 Bruxelles"
-        if (m := _POSTCODE4.match(folded, c.end)) and (span := _name_after(text, m.end())):
-            out.append(Candidate(c.start, span[1], "ADDRESS", 70))
-    for m in _POSTCODE.finditer(folded):
-        if span := _name_after(text, m.end()):
-            end = span[1]
-            if cx := _CEDEX.match(folded, end):
-                end = cx.end()
-            out.append(Candidate(m.start(), end, "ADDRESS", 70))
-    out += [Candidate(m.start(), m.end(), "ADDRESS", 70) for m in _BOX.finditer(folded)]
-    return out
-
-
+# ---- contacts and identifiers (folded text) ------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|(?<![\w@.\-])[\w\-]+(?:\.[\w\-]+)*\.(?:fr|com|org|net|be|eu|info|io|ch|lu|sante\.fr)\b(?:/[^\s<>\"']*)?")
 _PH = r"[ .\-\u00a0]?"

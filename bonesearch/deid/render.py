@@ -20,7 +20,8 @@ from typing import Literal
 
 from bonesearch.deid.dates import DateSpan
 from bonesearch.deid.key import PseudonymKey
-from bonesearch.deid.patterns import Candidate, institution_kind
+from bonesearch.deid.patterns import Candidate
+from bonesearch.deid.places import institution_kind
 from bonesearch.deid.surrogates import SurrogateMaker
 from bonesearch.deid.vocab import fold, word_tokens
 

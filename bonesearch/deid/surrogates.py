@@ -144,7 +144,18 @@ class SurrogateMaker:
             pos = run[-1].end()
             run.clear()
 
-        for m in _WORD.finditer(text):
+        words = list(_WORD.finditer(text))
+        # "Odile SAINT-MARTIN", "HADDOU Samia": when case tells them apart, capitals are the family
+        # name and Title case the given names, whatever the lists say
+        mixed = (any(len(w.group()) > 2 and w.group().isupper() for w in words)
+                 and any(w.group()[:1].isupper() and w.group()[1:].islower() and len(w.group()) > 2 for w in words))
+
+        def is_given(word: str, folded: str) -> bool:
+            if mixed:
+                return word[:1].isupper() and not word.isupper() and folded not in NAME_CONNECTORS
+            return folded in FIRST_NAMES or folded.split("-")[0] in FIRST_NAMES
+
+        for m in words:
             word = m.group()
             folded = fold(word)
             if word.endswith(".") and len(word) == 2:  # an initial: "J."
@@ -153,7 +164,7 @@ class SurrogateMaker:
                 given = self._pick("initial", folded, GIVEN_F + GIVEN_M)
                 out.append(fold(given)[0].upper() + ".")
                 pos = m.end()
-            elif (folded in FIRST_NAMES or folded.split("-")[0] in FIRST_NAMES):
+            elif is_given(word, folded):
                 flush_run()
                 is_f = female if female is not None else is_female_given_name(folded)
                 out.append(text[pos:m.start()])
@@ -179,6 +190,8 @@ class SurrogateMaker:
         if kind_prefix is None:
             return match_case(text, f"Centre Hospitalier {_of(self._pick('city', folded, CITIES))}")
         kind = _TRAILING_CONNECTOR.sub("", kind_prefix).strip()
+        if fold(kind_prefix.strip()) == folded.strip():  # "AP-HP", "CHUV", "Hôtel-Dieu": a name, no kind to keep
+            kind = "Groupe Hospitalier"
         if _CITY_TYPES.match(kind) or fold(kind).startswith(("assistance publique", "ap-h", "aph", "hcl")):
             if not _CITY_TYPES.match(kind):
                 kind = "Groupe Hospitalier"

@@ -30,6 +30,7 @@ from bonesearch.deid import patterns as P
 from bonesearch.deid.ages import find_ages
 from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date
 from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.places import find_addresses, find_institutions_places
 from bonesearch.deid.render import MODES, Mode, render
 from bonesearch.deid.spans import resolve
 from bonesearch.deid.vocab import FIRST_NAMES, NAME_CONNECTORS, fold, is_vocab, word_tokens
@@ -232,9 +233,9 @@ class ReportDeidentifier:
                  for d in dates.values()]
         cands += P.find_contacts_ids(folded)
         cands += find_ages(folded)
-        cands += P.find_addresses(text, folded)
+        cands += find_addresses(text, folded)
         cands += P.find_person_names(text, folded, self.is_french_word)
-        cands += P.find_institutions_places(text)
+        cands += find_institutions_places(text)
         cands += P.find_first_name_pairs(text)
         patient_rx = _names_regex(tuple(patient_names))
         cands += self._known_names(text, folded, patient_rx, "PATIENT")

@@ -184,10 +184,13 @@ VOCAB_CLINICAL = _words("""
     nourrisson nourrissons bebe fillette garcon garconnet adolescent adolescente nouveau-ne thorax osteo
     metatarsus enthesophyte enthesophytes anterolisthesis retrolisthesis exam selarl rpps finess adeli
     pt pth ptg ptc pte pts tdm ras residence site pole sau smur senior
-    repos appui marche reprise kinesitherapie surveillance antalgiques glace sportif sportive""")
+    repos appui marche reprise kinesitherapie surveillance antalgiques glace sportif sportive
+    rhumatologue orthopediste chirurgien chirurgienne pediatre generaliste kinesitherapeute endocrinologue
+    gériatre geriatre medecin-chef urgentiste anesthesiste radiopediatre interne externe med""")
 
 STOP_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in STOP_WORDS)
 VOCAB: frozenset[str] = STOP_WORDS_FOLDED | VOCAB_CLINICAL | EPONYM_CONTEXT_WORDS
+_PLURAL_BASES = VOCAB_CLINICAL | EPONYM_CONTEXT_WORDS  # "Aix" is no plural of the stop word "ai"
 
 # Common French given names (folded) — only used next to another capitalised word.
 FIRST_NAMES: frozenset[str] = frozenset(_words("""
@@ -219,7 +222,7 @@ _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
 def is_vocab(folded_word: str) -> bool:
     """True when a (folded) word is clinical vocabulary, a header word or a stop word."""
-    if folded_word in VOCAB or (folded_word[-1:] in ("s", "x") and folded_word[:-1] in VOCAB):
+    if folded_word in VOCAB or (folded_word[-1:] in ("s", "x") and folded_word[:-1] in _PLURAL_BASES):
         return True
     # "l'hôpital", "d'imagerie": judge the word after the elision.
     if len(folded_word) > 2 and folded_word[1] == "'":

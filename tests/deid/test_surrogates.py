@@ -72,6 +72,9 @@ def test_person_keeps_structure_case_and_gender():
     assert re.fullmatch(r"[A-Z]\. [A-Z][a-zà-ÿ]+", initial) and initial.endswith(surname.title()[1:])
     assert m.person("Pierre DUPONT", female=True).split(" ")[0] in GIVEN_F
     assert _maker().person("Pierre MARTIN").split(" ")[0] in GIVEN_M
+    mixed = _maker().person("Odile SAINT-MARTIN")  # case tells the given name, even one no list knows
+    assert re.fullmatch(r"[A-ZÉ][a-zà-ÿ]+ [A-ZÀ-Ü\-]+", mixed) and mixed.split(" ")[0] in GIVEN_F
+    assert _maker().person("HADDOU Samia", female=True).split(" ")[1] in GIVEN_F
     compound = m.person("LE GOFF Anne-Marie")
     assert len(compound.split(" ")) == 2 and compound.split(" ")[1] in GIVEN_F
 
@@ -102,6 +105,7 @@ def test_places_keep_their_kind():
     clinic = m.institution("Clinique du Parc", "Clinique du ")
     assert clinic.startswith("Clinique ") and clinic[len("Clinique "):] in NAMED_PLACES
     assert m.institution("AP-HP", "AP-HP").startswith("GROUPE HOSPITALIER ")
+    assert "CHUV" not in m.institution("CHUV", "CHUV")  # a name alone keeps nothing of itself
     assert m.institution("CENTRE HOSPITALIER DE DREUX", "CENTRE HOSPITALIER DE ").startswith("CENTRE HOSPITALIER ")
 
 
