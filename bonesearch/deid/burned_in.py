@@ -32,17 +32,17 @@ the image's long side. Measured on 2048-3000 px phantom plates with a 3-line ide
 text height (% of      screen_size screen_size full image
 the long side)         512         1024        (direct call)
 =====================  ==========  ==========  ==========
-0.5 %                  0/16        2/16        2/16
-0.7 %                  0/16        5/16        8/16
-1.0 %                  10/16       14/16       14/16
-2.0 %                  11/16       14/16       14/16
-3.0 % (the demo's)     13/16       14/16       14/16
+0.5 %                  0/16        4/16        2/16
+0.7 %                  0/16        4/16        8/16
+1.0 %                  9/16        12/16       14/16
+2.0 %                  12/16       14/16       14/16
+3.0 % (the demo's)     12/16       12/16       12/16
 =====================  ==========  ==========  ==========
 
-All misses at ≥ 1 % are stamps mid-image over bone or metal (too little contrast: some
-the pre-filter does not find, others Tesseract reads under 35 characters); corner stamps
-on the background are all caught at ≥ 1 %. Text height here is 0.75 × the font size.
-``screen_size=1024`` catches more (all corner stamps at 1 %, some at 0.7 %) at about twice
+The misses at ≥ 1 % are mostly stamps mid-image over bone or metal (too little contrast:
+some the pre-filter does not find, others Tesseract reads under 35 characters). Text
+height here is 0.75 × the font size.
+``screen_size=1024`` catches more text under 2 % at about twice
 the screening cost, and decodes JPEG 2000 files under 2048 px at full resolution.
 """
 

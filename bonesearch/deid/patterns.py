@@ -42,7 +42,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _CAP = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
 _INIT = rf"[{_UP}]\.(?:-?[{_UP}]\.)*"
 _CONN = r"(?i:de|du|des|la|le|les|van|von|der|den|di|da|del|della|dos|ben|el|sur|sous|en|l[eè]s|aux)"
-NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}{{1,3}}(?:{_CONN}{_SP}+|[dl]['’])?(?:{_INIT}|{_CAP}))*")
+NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}{{1,3}}(?:{_CONN}{_SP}+(?:{_CONN}{_SP}+)?|(?:{_CONN}{_SP}+)?[dl]['’])?(?:{_INIT}|{_CAP}))*")
 _TITLE = r"(?:M\.|MM\.|Mr\.?|Mme\.?|MME\.?|Mmes|Mlle\.?|MLLE\.?|Dr\.?|DR\.?|Drs\.?|Pr\.?|PR\.?|(?i:monsieur|madame|mademoiselle|docteur|professeur))"
 #: building blocks shared with :mod:`bonesearch.deid.places`
 SPACE, UPPER, CAPITALISED = _SP, _UP, _CAP
@@ -74,6 +74,7 @@ def trim_name(text: str, start: int, end: int, max_words: int = 5, stop: Callabl
 
 _LEAD = re.compile(rf"(?:(?:de|du|des|van|von|le|la|di|da|del){_SP}+|d['’])(?=[{_UP}])")
 _LOWER_WORD = re.compile(rf"{_SP}*([a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*)")
+_LOWER_INITIALS = re.compile(rf"{_SP}*([a-zß-öø-ÿ]\.(?:-?[a-zß-öø-ÿ]\.)*){_SP}*(?=[a-zß-öø-ÿ]{{2}})")
 
 
 def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bool,
@@ -88,6 +89,8 @@ def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bo
         return None
     start = end = None
     p = pos
+    if init := _LOWER_INITIALS.match(text, pos):  # "o. garnier", "j.-p. martin"
+        p = init.end()
     for n in range(3):
         m = _LOWER_WORD.match(text, p)
         if not m:
@@ -99,6 +102,8 @@ def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bo
         if is_vocab(word) or ((n or strict_first) and word not in FIRST_NAMES and is_word(m.group(1))):
             break
         start, end, p = (m.start(1) if start is None else start), m.end(1), m.end()
+    if start is not None and init:
+        start = init.start(1)
     return (start, end) if start is not None else None
 
 
@@ -127,7 +132,7 @@ _DOCTOR_AFTER = re.compile(rf"(?:le|la){_SP}+(?:dr|docteur|pr|professeur)\.?{_SP
 _LOWER_TITLE_RE = re.compile(rf"(?<![\w.])(?:mr|mme|mlle|dr|monsieur|madame|mademoiselle|docteur|professeur)\.?{_SP}+")
 _PATIENT_LABEL = re.compile(
     r"\b(?:patient(?:\(e\)|e)?|enfant|nom(?: de naissance| d'usage| marital| de famille| de jeune fille)?|prenoms?|"
-    rf"identite|assure|beneficiaire)\s*:\s*{_FTITLE}?"
+    rf"identite|assure|beneficiaire|concerne|au\s+nom\s+de)\s*:\s*{_FTITLE}?"
 )
 _MAIDEN = re.compile(r"\b(?:nee|epouse|ep\.|veuve|vve)\s+")
 # "Pt KONÉ Ibrahim", "Enfant Mathis LEROY", "chez l'enfant Maël LE GOFF", "chez Ethan, 5 ans"

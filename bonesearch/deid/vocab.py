@@ -93,6 +93,7 @@ EPONYM_CONTEXT_WORDS: frozenset[str] = frozenset(_words("""
     ostéite osteite osteochondrose osteochondromatose dysplasie exostose lame arc tuberosite
     fixateur clou plaque vis cupule tige ancre agrafe cerclage attelle orthese
     nevrome serie corset glene nodosite nodosites tendon triangle zone zones appelee appele dit dite
+    point points loi courbe repere reperes abord
     """))
 
 VOCAB_CLINICAL = _words("""
@@ -186,7 +187,9 @@ VOCAB_CLINICAL = _words("""
     pt pth ptg ptc pte pts tdm ras residence site pole sau smur senior
     repos appui marche reprise kinesitherapie surveillance antalgiques glace sportif sportive
     rhumatologue orthopediste chirurgien chirurgienne pediatre generaliste kinesitherapeute endocrinologue
-    gériatre geriatre medecin-chef urgentiste anesthesiste radiopediatre interne externe med""")
+    gériatre geriatre medecin-chef urgentiste anesthesiste radiopediatre interne externe med
+    ramq nam niss inss inami avs mutuelle mutualite affilie affiliation registre national assurance assureur carte
+    acc concerne objet ehpad ehpa usld ssr traumato rhumato ortho arthro angio myelo scano uro neuro""")
 
 STOP_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in STOP_WORDS)
 VOCAB: frozenset[str] = STOP_WORDS_FOLDED | VOCAB_CLINICAL | EPONYM_CONTEXT_WORDS

@@ -172,3 +172,24 @@ def test_ocr_off_needs_no_tesseract(tmp_path: Path) -> None:
 def test_missing_language_names_the_package() -> None:
     with pytest.raises(OcrUnavailable, match="tesseract-ocr-zzz"):
         check_tesseract(BurnedInPolicy(languages="fra+zzz"))
+
+
+@needs_tesseract
+def test_ingest_sized_copy_of_a_large_plate() -> None:
+    """Ingest screens the copy it decodes (long side >= screen_size): a 3 % corner stamp on a
+    2500-px plate is still found there, and the clean plate never reaches Tesseract."""
+    from bonesearch.imaging import box_reduce
+    from indexer.decode_worker import WorkerOptions
+
+    policy = BurnedInPolicy()
+    assert WorkerOptions("00", 256, policy).decode_size == policy.screen_size
+    assert WorkerOptions("00", 256, BurnedInPolicy(ocr=False)).decode_size == 256
+    img = render_phantom(PhantomParams(body_part="pelvis", view="AP", side="", finding="normal",
+                                       long_side=2500, seed=7)).image
+    u8 = np.clip(img * 255 + 0.5, 0, 255).astype(np.uint8)
+    clean = screen_pixels(box_reduce(u8, 2500 // policy.screen_size), policy)
+    assert not clean.excluded and not clean.ocr_run
+    for k, line in enumerate(["MARTIN ODILE", "IPP 04417282 NE LE 02/11/1948", "03/05/2021 16:20"]):
+        stamp(img, text_mask(line, 100), 1580 + k * 110, 100, 0.98, mode="over")  # bottom-left of 2000 x 2500
+    u8 = np.clip(img * 255 + 0.5, 0, 255).astype(np.uint8)
+    assert screen_pixels(box_reduce(u8, 2500 // policy.screen_size), policy).excluded
