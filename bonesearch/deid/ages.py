@@ -38,7 +38,11 @@ _DURATION_BEFORE = re.compile(
     rf"[ \t\u00a0\u202f]*$"
 )
 # "BRUNET, 9 mois", "KONÉ Ibrahim 28 a": an age right after a name at the top of a report
-_AGE_AFTER_NAME = re.compile(r"(?m)(?<=[a-z])(?:,[ \t]*(\d{1,2}\s?(?:mois|semaines?)\b)|(?:,[ \t]*|[ \t]+)(\d{1,3}\s?a)(?=[ \t]*(?:$|[,;)–])))")
+_AGE_AFTER_NAME = re.compile(
+    r"(?m)(?<=[a-z])(?:,[ \t]*(\d{1,2}\s?(?:mois|semaines?)\b)|(?:,[ \t]*|[ \t]+|[ \t]*\([ \t]*)(\d{1,3}\s?a)(?=[ \t]*(?:$|[,;)–|])))"
+)
+# "Âge osseux selon Greulich et Pyle : 13 ans 6 mois": a bone age is a finding, not the patient's age
+_BONE_AGE_BEFORE = re.compile(r"\bage\s+osseux\b[^\n.;]{0,50}$")
 _DURATION_AFTER = re.compile(r"\s*(?:plus\s+tot|auparavant|d'evolution|de\s+recul|d'intervalle|apres|post|"
                              r"d'ecart|de\s+suivi|de\s+delai|de\s+retard|d'avance|par\s+an)")
 
@@ -50,10 +54,12 @@ def find_ages(folded: str) -> list[Candidate]:
     out += [Candidate(m.start(1), m.end(1), "AGE", 74) for m in _AGE_CONTEXT.finditer(folded)]
     for m in _AGE_AFTER_NAME.finditer(folded):
         g = 1 if m.group(1) else 2
-        if not _DURATION_BEFORE.search(folded, max(0, m.start(g) - 25), m.start(g)):
+        if not (_DURATION_BEFORE.search(folded, max(0, m.start(g) - 25), m.start(g))
+                or (g == 1 and _DURATION_AFTER.match(folded, m.end(g)))):
             out.append(Candidate(m.start(g), m.end(g), "AGE", 73))
     for m in _AGE_YEARS.finditer(folded):
-        if _DURATION_BEFORE.search(folded, max(0, m.start() - 25), m.start()) or _DURATION_AFTER.match(folded, m.end()):
+        if (_DURATION_BEFORE.search(folded, max(0, m.start() - 25), m.start()) or _DURATION_AFTER.match(folded, m.end())
+                or _BONE_AGE_BEFORE.search(folded, max(0, m.start() - 60), m.start())):
             continue
         out.append(Candidate(m.start(1), m.end(1), "AGE", 73))
     return out

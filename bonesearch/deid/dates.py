@@ -47,6 +47,15 @@ _NUMERIC = re.compile(
 _ISO = re.compile(
     rf"(?<![\d/.\-])(?P<date>(?P<y>(?:1[89]|20)\d{{2}})(?P<sep>[-/.])(?P<m>[01]\d)(?P=sep)(?P<d>[0-3]\d)){_END}"
 )
+# "08 08 1957": day, month and a four-digit year separated by spaces (not inside a phone number)
+_SPACED = re.compile(
+    rf"(?<![\d/.\-])(?<!\d )(?P<date>(?P<d>[0-3]\d)(?P<sep> )(?P<m>[01]\d) (?P<y>(?:19|20)\d{{2}}))(?![\d/.\-]|\s\d)"
+)
+# "mars dernier", "depuis janvier", "en février": a month without a year, relative to the report
+_MONTH_REL = re.compile(
+    rf"(?<![\w])(?:(?P<date>(?P<mf>{_FULL_ALT})\s+(?:dernier|passe|precedent|prochain))"
+    rf"|(?:depuis|en|debut|fin|courant|mi-|(?:le\s+)?mois\s+d['e]\s*)\s*(?P<date2>(?P<mf2>{_FULL_ALT})))(?![\w])(?!\s+(?:\d|dernier|passe|precedent|prochain))"
+)
 _NUM_MONTH_YEAR = re.compile(rf"(?<![\d/.\-])(?P<date>(?P<m>0?[1-9]|1[0-2])/(?P<y>(?:19|20)\d{{2}})){_END}")
 _DAY_MONTH = re.compile(
     r"\b(?:le|du|au|depuis le|des le|jusqu'au|dates? du)\s+"
@@ -69,6 +78,98 @@ class DateSpan:
     end: int
     value: dt.date
     render: Callable[[dt.date], str]
+
+
+_UNITS = ("zero un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize").split()
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+
+
+def number_words(n: int) -> str:
+    """French words for 0 <= n < 100: 21 "vingt et un", 71 "soixante et onze", 80 "quatre-vingts"."""
+    if n < 17:
+        return _UNITS[n]
+    if n < 20:
+        return "dix-" + _UNITS[n - 10]
+    if n < 70:
+        t, u = divmod(n, 10)
+        return _TENS[t] + ("" if u == 0 else " et un" if u == 1 else "-" + _UNITS[u])
+    if n < 80:
+        return "soixante et onze" if n == 71 else "soixante-" + number_words(n - 60)
+    return "quatre-vingts" if n == 80 else "quatre-vingt-" + number_words(n - 80)
+
+
+def year_words(y: int) -> str:
+    """French words for a year: 2024 "deux mille vingt-quatre", 1957 "mille neuf cent cinquante-sept"."""
+    head, rest = ("deux mille", y - 2000) if y >= 2000 else ("mille neuf cent", y - 1900)
+    return head + (" " + number_words(rest) if rest else "")
+
+
+_WORD_NUMBERS = {fold_n: n for n in range(100) for fold_n in {number_words(n).replace("-", " ")}}
+_WORD_NUMBERS.update({"premier": 1, "quatre vingt": 80, "un": 1})
+_NUM_WORDS = "|".join(sorted((w.replace(" ", r"[\s\-]+") for w in _WORD_NUMBERS), key=len, reverse=True))
+_SPELLED = re.compile(
+    rf"(?<![\w\-])(?P<date>(?P<d>{_NUM_WORDS})\s+(?P<mf>{_FULL_ALT})"
+    rf"(?:\s+(?P<y>(?:deux\s+mille|(?:mille|dix[\s\-]+neuf)\s+neuf\s+cents?|mille\s+neuf\s+cents?|dix[\s\-]+neuf\s+cents?)"
+    rf"(?:[\s\-]+(?:{_NUM_WORDS}))?))?)(?![\w\-])"
+)
+
+
+def _words_value(words: str) -> int | None:
+    return _WORD_NUMBERS.get(re.sub(r"[\s\-]+", " ", words).strip())
+
+
+def _spelled(m: re.Match[str], orig: str, ref: dt.date | None) -> DateSpan | None:
+    """"douze mars deux mille vingt-quatre" (dictation), re-written in words."""
+    day = _words_value(m.group("d"))
+    month = _FULL[m.group("mf")]
+    year = None
+    if y := m.group("y"):
+        parts = re.match(r"(deux\s+mille|(?:mille|dix[\s\-]+neuf)\s+neuf\s+cents?|dix[\s\-]+neuf\s+cents?|mille\s+neuf\s+cents?)"
+                         r"[\s\-]*(.*)", y)
+        base = 2000 if parts.group(1).startswith("deux") else 1900
+        rest = _words_value(parts.group(2)) if parts.group(2) else 0
+        if rest is None:
+            return None
+        year = base + rest
+    if not day or day > 31:
+        return None
+    try:
+        value = dt.date(year, month, day) if year else _infer_year(day, month, ref)
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    sample = orig[m.start("date"):m.end("date")]
+    month_orig = orig[m.start("mf"):m.end("mf")]
+    first = m.group("d") == "premier"
+
+    def render(new: dt.date) -> str:
+        out = "premier" if new.day == 1 and first else number_words(new.day)
+        out += " " + _style(month_orig, MONTHS[new.month - 1], MONTHS[month - 1])
+        if year:
+            out += " " + year_words(new.year)
+        return out.upper() if sample.isupper() else out
+
+    return DateSpan(m.start("date"), m.end("date"), value, render)
+
+
+def _month_relative(m: re.Match[str], orig: str, ref: dt.date | None) -> DateSpan | None:
+    """"mars dernier", "depuis janvier": the month nearest before (dernier) or after (prochain) the report."""
+    g = "date" if m.group("date") else "date2"
+    mf = m.group("mf") or m.group("mf2")
+    month = _FULL[mf]
+    ref = ref or dt.date(2000, 6, 15)
+    future = "prochain" in m.group(g)
+    year = ref.year + (1 if future and month <= ref.month else 0) - (1 if not future and month > ref.month else 0)
+    value = dt.date(year, month, 15)
+    mo_start = m.start("mf") if m.group("mf") else m.start("mf2")
+    mo_orig = orig[mo_start:mo_start + len(mf)]
+    tail = orig[mo_start + len(mf):m.end(g)]
+
+    def render(new: dt.date) -> str:
+        return _style(mo_orig, MONTHS[new.month - 1], MONTHS[month - 1]) + tail
+
+    return DateSpan(m.start(g), m.end(g), value, render)
 
 
 def _style(sample: str, word: str, canonical: str = "") -> str:
@@ -211,6 +312,12 @@ def find_dates(orig: str, folded: str, ref: dt.date | None = None) -> list[DateS
         found.append(_month_year(m, orig, numeric=False))
     for m in _NUM_MONTH_YEAR.finditer(folded):
         found.append(_month_year(m, orig, numeric=True))
+    for m in _SPACED.finditer(folded):
+        found.append(_numeric(m, orig, ref))
+    for m in _SPELLED.finditer(folded):
+        found.append(_spelled(m, orig, ref))
+    for m in _MONTH_REL.finditer(folded):
+        found.append(_month_relative(m, orig, ref))
     spans: list[DateSpan] = []
     for span in sorted((s for s in found if s), key=lambda s: (s.start, -(s.end - s.start))):
         if not spans or span.start >= spans[-1].end:

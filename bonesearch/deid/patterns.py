@@ -275,11 +275,16 @@ _TEL_LABEL = re.compile(
     r"\b(?:tel|telephone|fax|telecopie|portable|mobile|gsm|standard|secretariat|poste|tel\.?\s*/\s*fax)\.?\s*[:.]?\s*"
     r"(?P<v>\+?[\d(][\d ().\-/]{5,}\d)"
 )
+_ID_WHAT = (r"(?:dossier|examen|patient|sejour|accession|demande|venue|ss|secu(?:rite sociale)?|securite sociale|assure|ipp|"
+            r"affilie|affiliation|adherent|mutuelle|national|registre(?:\s+national)?|carte(?:\s+(?:vitale|soleil|sis))?|"
+            r"assurance(?:\s+maladie)?|archive|avs|inami|rpps|finess|beneficiaire|matricule|identification|client)")
+# an identifier after its label: "IPP : 123", "RAMQ : TREM 8551 1512", "n° d'affilié 318-0047712-85"
 _ID_LABEL = re.compile(
-    r"\b(?:ipp|nip|nda|ndi|ins|ins-c|nir|niss|inss|iep|id|identifiant|accession|acc|numero national|registre national|n°\s*(?:de\s+)?(?:dossier|examen|patient|"
-    r"sejour|accession|demande|venue|ss|secu(?:rite sociale)?|assure|ipp)|numero\s+(?:de\s+|d')?(?:dossier|examen|patient|"
-    r"sejour|accession|demande|venue|securite sociale|assure)|(?:dossier|examen|demande|ref(?:erence)?)\s*n°|"
-    r"securite sociale|secu|ref(?:erence)?\.?(?=\s*:))\s*(?:n°|no\.?|num\.?|number|numero|nr)?\s*[:#]?\s*(?P<v>[a-z]{0,5}[\-/]?\d(?:[a-z0-9\-/.]| (?=\d))*\d|\d)"
+    r"\b(?:ipp|nip|nda|ndi|ins|ins-c|nir|niss|inss|iep|id|identifiant|accession|acc|ramq|nam|avs|inami|mrn|matricule|"
+    r"numero national|registre national|carte soleil|"
+    rf"(?:n°|nº|no\.?|num\.?|numero)\s*(?:de\s+|d'|du\s+)?{_ID_WHAT}|(?:dossier|examen|demande|ref(?:erence)?)\s*n°|"
+    r"securite sociale|secu|ref(?:erence)?\.?(?=\s*:))\s*(?:n°|no\.?|num\.?|number|numero|nr)?\s*[:#]?\s*"
+    r"(?P<v>(?:(?!(?:date|dans|avec|pour|sans)\b)[a-z]{3,5} (?=\d{3}))?[a-z]{0,5}[\-/]?\d(?:[a-z0-9\-/.]| (?=\d))*\d|\d)"
 )
 _NIR = re.compile(
     r"(?<![\d\w])[12][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[ab])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?(?!\d)"

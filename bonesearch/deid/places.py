@@ -9,15 +9,17 @@ case, no accents, same offsets); people are in :mod:`bonesearch.deid.patterns`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bonesearch.deid.patterns import CAPITALISED as CAP
 from bonesearch.deid.patterns import SPACE as SP
 from bonesearch.deid.patterns import UPPER as UP
 from bonesearch.deid.patterns import Candidate, Strength, name_after
-from bonesearch.deid.vocab import fold, is_vocab
+from bonesearch.deid.vocab import EPONYM_CONTEXT_WORDS, VOCAB_CLINICAL, fold, is_vocab
 
 _HOSPITAL = re.compile(
-    r"(?<![\w])(?:CHU|CHRU|CHR|CHIC|CHI|CHG|CHS|CHD|CH|GHU|GHT|GHI|GH|HIA|(?i:h[oô]pital|h[oô]pitaux|"
+    r"(?<![\w])(?:CHU|CHRU|CHR|CHIC|CHI|CHG|CHS|CHD|CH|GHU|GHT|GHI|GH|HIA|GMF(?:-[UR])?|CISSS|CIUSSS|CSSS|CLSC|CHSLD|"
+    r"(?i:h[oô]pital|h[oô]pitaux|"
     r"cliniques?|polyclinique|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|"
     r"g[ée]n[ée]ral|d[ée]partemental|sp[ée]cialis[ée]))*|groupe(?:ment)?\s+hospitalier|hospices\s+civils|"
     r"institut|(?:centre\s+|cabinet\s+|groupe\s+)?(?:d'|de\s+)?(?:imagerie|radiologie)(?:\s+m[ée]dicale)?|"
@@ -34,18 +36,49 @@ _HOSPITAL_DEMONYM = re.compile(
     r"cantonale?s?|g[ée]n[ée]rale?s?|intercommunale?s?))*\s+[a-zß-öø-ÿ]+(?:ois|oise|ais|aise|ien|ienne|in|ine)s?\b"
 )
 _PLACE = re.compile(rf"(?m)(?:(?:^|(?<=[ \t\u00a0]{{3}})){SP}*(?={CAP}(?:[ \-]{CAP}){{0,3}}{SP}*,{SP}*le{SP}+(?:\d|1er))|\b(?:[Ff]ait|[Dd]omicili[ée]e?|[Dd]emeurant|[Hh]abitant|[Rr][ée]sidant|[Nn][ée]e?|[Tt]ransf[ée]r[ée]e?|[Oo]riginaire|"
-    rf"[Gg][ée]n[ée]raliste|[Mm][ée]decin|[Kk]in[ée]sith[ée]rapeute|[Ii]nstall[ée]e?|[Ee]xer[çc]ant|[Vv]ivant){SP}+(?:à|a|au|de|d'|du){SP}*"
+    rf"[Gg][ée]n[ée]raliste|[Mm][ée]decin(?:{SP}+(?:traitant|g[ée]n[ée]raliste|install[ée]e?|exer[çc]ant))?|[Kk]in[ée]sith[ée]rapeute|[Ii]nstall[ée]e?|[Ee]xer[çc]ant|[Vv]ivant){SP}+(?:à|a|au|de|d'|du){SP}*"
     rf"|\b[Ss]ite{SP}+(?:de{SP}+|d['’]))")
 
 
 _LINE_FINAL_PLACE = re.compile(
     rf"(?im)^[^\n]*?\b(?:dr|docteur|pr|professeur|m[ée]decin|prescripteur|chu|chr|ch|gh|ghu|clinique|polyclinique|"
-    rf"centre|h[oô]pital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl)\b[^\n]*?{SP}*[,–\-]{SP}*"
+    rf"centre|h[oô]pital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl|gmf|cisss|ciusss|clsc)\b[^\n]*?{SP}*[,–—\-]{SP}*"
     rf"(?P<place>(?-i:[{UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*(?:{SP}[{UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*)?))"
-    rf"(?:{SP}*\(\d{{2,3}}\))?[ \t\u00a0\u202f.)]*$"
+    rf"(?:{SP}*\((?:\d{{2,3}}|(?-i:[{UP}][^\W\d_]+(?:[ \-][^\W\d_]+)*))\))?[ \t\u00a0\u202f.)]*$"
 )
+# the same in lower-case letterheads: "cabinet de rhumatologie – dr hélène marchal – quimper",
+# "(clinique de l'union, saint-jean)"
+_LINE_FINAL_PLACE_LOWER = re.compile(
+    rf"(?m)^[^\n]*?\b(?:dr|docteur|pr|professeur|medecin|prescripteur|chu|chr|ch|clinique|polyclinique|"
+    rf"centre|hopital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl|gmf|clsc)\b[^\n]*?{SP}*[,–—\-]{SP}*"
+    rf"(?P<place>[a-z][a-z'\-]+(?:{SP}[a-z][a-z'\-]+)?)"
+    rf"(?:{SP}*\([a-z0-9 \-]+\))?[ \t\u00a0\u202f.)]*$"
+)
+# "Clinique Saint-Paul – Fort-de-France", "Hôpital Erasme – H.U.B": an acronym beside an institution
+_ACRONYM_BESIDE = re.compile(rf"{SP}*(?:[–—\-]|\(){SP}*(?P<acr>[{UP}](?:\.?[{UP}]){{1,5}}\.?)(?={SP}*(?:[–—\-,)]|$))", re.M)
+# institutions named after a physician: "Cabinet de radiologie Dr Cohen et associés", "Cabinet du Dr Martin"
+_PERSON_INSTITUTION = re.compile(
+    rf"(?<![\w])(?:[Cc]abinet|CABINET|[Cc]entre|CENTRE|SELARL|[Ss]elarl|[Gg]roupe|GROUPE)"
+    rf"(?:{SP}+(?:de{SP}+|d['’])?(?i:radiologie|imagerie|rhumatologie|orthop[ée]die)(?:{SP}+(?i:m[ée]dicale))?)?"
+    rf"{SP}+(?:(?i:du|des){SP}+)?(?:Drs?|DRS?|Docteurs?|Pr)\.?{SP}+"
+)
+_PERSON_INSTITUTION_TAIL = re.compile(rf"(?:{SP}+(?:et|&){SP}+(?:(?i:associ[ée]s|partenaires|coll[èe]gues|collaborateurs)|{CAP}))?")
+_LOWER_HOSPITAL = re.compile(
+    rf"(?<![\w])(?:clinique|polyclinique|h[oô]pital|centre{SP}+hospitalier(?:{SP}+universitaire)?|chu|gmf|clsc)"
+    rf"{SP}+(?:(?:de{SP}+la|du|des|de|la|le|les){SP}+|[dl]['’])"
+    rf"(?P<name>[a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*(?:{SP}+(?:(?:de|du|des|la|le|les){SP}+|[dl]['’])?[a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*){{0,2}})"
+    rf"(?={SP}*(?:[,)–—;]|{SP}-{SP}|$))", re.M
+)
+_GENERIC_AFTER_HOSPITAL = frozenset("jour nuit semaine proximite reference garde secteur ville quartier".split())
+_COMPASS = frozenset("nord sud est ouest centre".split())
+# nouns that "clinique" qualifies as an adjective: "examen clinique", "ténosynovite clinique"
+_CLINICAL_NOUNS = EPONYM_CONTEXT_WORDS | frozenset(
+    """examen examens bilan renseignement renseignements contexte tableau suspicion diagnostic forme aspect evaluation
+    donnees symptomatologie argument arguments instabilite laxite douleur tumefaction presentation""".split())
 _HOSPITAL_WORDS = frozenset("""femme femmes mere enfant enfants pere famille main coeur residence site pole allee allees
     parc val mont jardin jardins sante medecine physique readaptation reeducation sport sports universitaire regional
+    stade gare port lac pont marche moulin chateau plaine foret bois colline vallee mer montagne riviere source sources
+    fontaine tour ile cedres pins chenes tilleuls plateau cap nord sud ouest
     regionale general generale prive privee militaire mutualiste pediatrique orthopedique chirurgie traumatologie
     rhumatologie cancer rein os appareil locomoteur fondation""".split())
 # "Centre de médecine du sport de Vichy", "Institut de rééducation de Berck": lower-case words, then a name
@@ -72,12 +105,16 @@ def institution_kind(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def find_institutions_places(text: str) -> list[Candidate]:
+def find_institutions_places(text: str, is_word: Callable[[str], bool] = lambda w: False) -> list[Candidate]:
     """Hospitals and clinics with their name ("CHU de Lille", "Clinique du Parc") and the
-    places of letter headers ("Lille, le 3 mars 2024", "fait à Lille", "née à Roubaix")."""
+    places of letter headers ("Lille, le 3 mars 2024", "fait à Lille", "née à Roubaix").
+
+    ``is_word`` tells common French words, to find places in lower-case letterheads."""
     out: list[Candidate] = []
     for rx in (_HOSPITAL, _HOSPITAL_SPECIALTY):
         for m in rx.finditer(text):
+            if rx is _HOSPITAL and _adjective_clinique(text, m.start()):  # "ténosynovite clinique de De Quervain"
+                continue
             if span := name_after(text, m.end(), stop=_hospital_stop):
                 end = span[1]
                 if malades := _MALADES.match(text, end):  # "Hôpital Necker-Enfants malades"
@@ -86,17 +123,47 @@ def find_institutions_places(text: str) -> list[Candidate]:
     for m in _HOSPITAL_ALONE.finditer(text):
         out.append(Candidate(m.start(), m.end(), "INSTITUTION", 59))
     out += [Candidate(m.start(), m.end(), "INSTITUTION", 58) for m in _HOSPITAL_DEMONYM.finditer(text)]
+    for m in _PERSON_INSTITUTION.finditer(text):
+        if span := name_after(text, m.end()):
+            tail = _PERSON_INSTITUTION_TAIL.match(text, span[1])
+            out.append(Candidate(m.start(), tail.end(), "INSTITUTION", 66))
+    for m in _LOWER_HOSPITAL.finditer(text):
+        words = [fold(w) for w in re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", m.group("name"))]
+        if (not _adjective_clinique(text, m.start()) and words
+                and not any(w in VOCAB_CLINICAL or w in _GENERIC_AFTER_HOSPITAL for w in words)):
+            out.append(Candidate(m.start(), m.end("name"), "INSTITUTION", 57))
     for m in _SITE.finditer(text):
-        if span := name_after(text, m.end(), stop=_hospital_stop):
+        if (span := name_after(text, m.end(), stop=_hospital_stop)) and fold(text[span[0]:span[1]]) not in _COMPASS:
             out.append(Candidate(*span, "INSTITUTION", 54))
     for m in _PLACE.finditer(text):
         if span := name_after(text, m.end()):
             out.append(Candidate(*span, "CITY", 59, Strength.WEAK))
     for m in _LINE_FINAL_PLACE.finditer(text):  # "Dr Henri CARPENTIER, Douai", "Institut Calot – Berck-sur-Mer"
         span = name_after(text, m.start("place"))
-        if span and span[1] == m.end("place") and not text[span[0]:span[1]].isupper():
+        place = text[m.start("place"):m.end("place")]
+        if span and span[1] == m.end("place") and (not place.isupper() or len(place) >= 4):
             out.append(Candidate(*span, "CITY", 52, Strength.WEAK))
+    for m in _LINE_FINAL_PLACE_LOWER.finditer(text):  # "… – dr hélène marchal – quimper"
+        words = m.group("place").split()  # (the spaCy lemma list holds town names: vocabulary only)
+        if all(len(w) >= 3 and not is_vocab(fold(w)) for w in words):
+            out.append(Candidate(m.start("place"), m.end("place"), "CITY", 52, Strength.WEAK))
+    institutions = [c for c in out if c.category == "INSTITUTION"]
+    for c in institutions:  # "Hôpital Erasme – H.U.B", "Centre hospitalier … (CHUV)"
+        m = _ACRONYM_BESIDE.match(text, c.end)
+        if not m or is_vocab(fold(m.group("acr")).replace(".", "")):
+            continue
+        line = text[text.rfind("\n", 0, c.start) + 1:(text.find("\n", c.end) + 1 or len(text) + 1) - 1]
+        if "." in m.group("acr") or any(ch.islower() for ch in line):  # "LYON" on a capitals line is a town
+            out.append(Candidate(m.start("acr"), m.end("acr"), "INSTITUTION", 50))
     return out
+
+
+def _adjective_clinique(text: str, start: int) -> bool:
+    """"clinique" after a clinical noun is an adjective ("examen clinique", "TÉNOSYNOVITE CLINIQUE")."""
+    if fold(text[start:start + 8]) != "clinique":
+        return False
+    before = re.search(r"([^\W\d_]+)[ \t\u00a0]+$", text[max(0, start - 30):start])
+    return before is not None and fold(before.group(1)) in _CLINICAL_NOUNS
 
 
 # ---- addresses (folded text) ------------------------------------------------------------
@@ -115,6 +182,16 @@ _POSTCODE4 = re.compile(rf"{SP}*[,\-–]?{SP}*\d{{4}}{SP}+")
 _CEDEX = re.compile(rf"{SP}+cedex(?:{SP}+\d{{1,2}})?\b")
 _WORD_AT = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\S")
 _BOX = re.compile(r"\b(?:bp|b\.p\.|cs|tsa)\s?\d{1,6}\b")
+# "Montréal (Québec) H2X 3E4", "Greenfield Park QC J4V 2H1": a town before a Canadian postcode
+_CA_POSTCODE = re.compile(
+    rf"(?<![\w])(?:{CAP}(?:[ \-]{CAP}){{0,3}}),?{SP}*(?:\({CAP}(?:[ \-]{CAP})?\)|QC|Qc|ON|NB){SP}+"
+    rf"[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z]{SP}?\d[A-CEGHJ-NPR-TV-Z]\d(?![\w])"
+)
+# "Grand-Rue 14, 1095 Lutry", "Kerkstraat 5, B-2000 Antwerpen": street name, number, 4-digit postcode, town
+_STREET_FIRST = re.compile(
+    rf"(?:(?<=^)|(?<=\n)|(?<=,{SP})|(?<=[–—]{SP}))(?P<street>{CAP}(?:{SP}+(?:(?i:de{SP}+la|du|des|de|la|le|les|aux){SP}+|[dl]['’])?{CAP}){{0,3}})"
+    rf"{SP}+\d{{1,4}}(?:{SP}?(?:bis|ter|[a-dA-D]))?{SP}*,{SP}*(?:[BCHL]-{SP}?)?\d{{4}}{SP}+(?={CAP})"
+)
 
 
 def find_addresses(text: str, folded: str) -> list[Candidate]:
@@ -139,4 +216,10 @@ def find_addresses(text: str, folded: str) -> list[Candidate]:
                 end = cx.end()
             out.append(Candidate(m.start(), end, "ADDRESS", 70))
     out += [Candidate(m.start(), m.end(), "ADDRESS", 70) for m in _BOX.finditer(folded)]
+    for m in _CA_POSTCODE.finditer(text):
+        if not is_vocab(fold(_WORD_AT.match(text, m.start()).group())):
+            out.append(Candidate(m.start(), m.end(), "ADDRESS", 70))
+    for m in _STREET_FIRST.finditer(text):
+        if (span := name_after(text, m.end())) and not all(is_vocab(fold(w)) for w in m.group("street").split()):
+            out.append(Candidate(m.start(), span[1], "ADDRESS", 69))
     return out

@@ -103,6 +103,7 @@ def _names_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w])(?:{body})(?![\w])")
 
 
+_BRACKET_GAP = re.compile(r"[ \t\u00a0]*\([ \t\u00a0]*(?:(?:n[ée]e?|DDN|ddn|°)[ \t\u00a0]*(?:le)?[ \t\u00a0:]*)?")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]|\n)[ \t\u00a0\"«(\-–•*]*$")
 
 
@@ -235,7 +236,7 @@ class ReportDeidentifier:
         cands += find_ages(folded)
         cands += find_addresses(text, folded)
         cands += P.find_person_names(text, folded, self.is_french_word)
-        cands += find_institutions_places(text)
+        cands += find_institutions_places(text, self.is_french_word)
         cands += P.find_first_name_pairs(text)
         patient_rx = _names_regex(tuple(patient_names))
         cands += self._known_names(text, folded, patient_rx, "PATIENT")
@@ -258,6 +259,11 @@ class ReportDeidentifier:
         # staff named by a title or a label ("Dr", "validé par") stays staff, even with the patient's family name
         spans = [P.Candidate(c.start, c.end, "PATIENT", c.priority)
                  if c.category == "STAFF" and c.priority < 60 and is_patient(c) else c for c in spans]
+        # "Concerne : Wilfried STÉVENART (14/11/1972)": a date in brackets right after the patient's name
+        for i in range(1, len(spans)):
+            c, p = spans[i], spans[i - 1]
+            if c.category == "DATE" and p.category == "PATIENT" and _BRACKET_GAP.fullmatch(text, p.end, c.start):
+                spans[i] = P.Candidate(c.start, c.end, "BIRTHDATE", c.priority, c.strength)
         return spans, dates
 
     @staticmethod

@@ -189,7 +189,7 @@ VOCAB_CLINICAL = _words("""
     rhumatologue orthopediste chirurgien chirurgienne pediatre generaliste kinesitherapeute endocrinologue
     gériatre geriatre medecin-chef urgentiste anesthesiste radiopediatre interne externe med
     ramq nam niss inss inami avs mutuelle mutualite affilie affiliation registre national assurance assureur carte
-    acc concerne objet ehpad ehpa usld ssr traumato rhumato ortho arthro angio myelo scano uro neuro""")
+    acc concerne objet nord sud ouest ehpad ehpa usld ssr traumato rhumato ortho arthro angio myelo scano uro neuro""")
 
 STOP_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in STOP_WORDS)
 VOCAB: frozenset[str] = STOP_WORDS_FOLDED | VOCAB_CLINICAL | EPONYM_CONTEXT_WORDS

@@ -11,7 +11,10 @@ eponym/term that a de-identifier must leave alone. Lines before the first ``=== 
 header are comments. This script strips the markup, computes the character offsets
 into the clean text and checks every span by re-reading ``text[start:end]``.
 
-Usage: python tests/data/make_deid_dev.py [--check]   (--check: fail if the JSONL is stale)
+Usage: python tests/data/make_deid_dev.py [--check] [--source SRC.txt --output OUT.jsonl]
+(--check: fail if the JSONL is stale; without --source/--output: deid_dev_source.txt → deid_dev.jsonl).
+The held-out set is built with
+``--source tests/data/deid_holdout_source.txt --output tests/data/deid_holdout.jsonl``.
 """
 
 from __future__ import annotations
@@ -102,21 +105,24 @@ def render(records: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="exit 1 if deid_dev.jsonl differs from the source")
-    args = parser.parse_args()
-    records = parse_source(SOURCE.read_text(encoding="utf-8"))
+    parser.add_argument("--check", action="store_true", help="exit 1 if the JSONL differs from the source")
+    parser.add_argument("--source", type=Path, default=SOURCE, help=f"marked-up source (default {SOURCE.name})")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSONL to write or check (default {OUTPUT.name})")
+    args = parser.parse_args(argv)
+    source, output = args.source, args.output
+    records = parse_source(source.read_text(encoding="utf-8"))
     rendered = render(records)
     if args.check:
-        stale = not OUTPUT.exists() or OUTPUT.read_text(encoding="utf-8") != rendered
-        print(f"{OUTPUT.name}: {'stale, rerun without --check' if stale else 'up to date'}")
+        stale = not output.exists() or output.read_text(encoding="utf-8") != rendered
+        print(f"{output.name}: {'stale, rerun without --check' if stale else 'up to date'}")
         return 1 if stale else 0
-    OUTPUT.write_text(rendered, encoding="utf-8")
+    output.write_text(rendered, encoding="utf-8")
     n_spans = sum(len(r["spans"]) for r in records)
     n_keep = sum(len(r["keep"]) for r in records)
     n_words = sum(len(r["text"].split()) for r in records)
-    print(f"wrote {OUTPUT.name}: {len(records)} reports, {n_words} words, {n_spans} PHI spans, {n_keep} keep terms")
+    print(f"wrote {output.name}: {len(records)} reports, {n_words} words, {n_spans} PHI spans, {n_keep} keep terms")
     return 0
 
 
