@@ -30,7 +30,7 @@ _AGE_CONTEXT = re.compile(
     rf"\bage\s+(?:reel|civil|chronologique)\s*(?:de|:)?)[ \t\u00a0\u202f]*({_AGE_VALUE})"
 )
 # "N ans" elsewhere is an age unless it reads as a duration ("il y a 3 ans", "depuis 2 ans")
-_AGE_YEARS = re.compile(r"(?<![\d,./])(\d{1,3}\s?ans?(?:\s*(?:et\s+)?\d{1,2}\s?mois\b|\s*1/2)?)\b")
+_AGE_YEARS = re.compile(r"(?<![\d,./])(\d{1,3}\s?ans?(?:\s*(?:et\s+)?\d{1,2}\s?mois\b|\s*1/2|\s+et\s+demi\b)?)\b")
 _DURATION_BEFORE = re.compile(
     r"(?:\bil\s+y\s+a|\bya|\bdepuis|\bpendant|\bdurant|\bdans|\bapres|\bavant|\ben|\bsur|\ba|\bau\s+bout\s+de|"
     r"\bde\s+plus\s+de|\bplus\s+de|\bmoins\s+de|\btous\s+les|\bdes|\bchaque|\bprevu|\brecul\s+de|\bou|\bet|"
@@ -39,7 +39,8 @@ _DURATION_BEFORE = re.compile(
 )
 # "BRUNET, 9 mois", "KONÉ Ibrahim 28 a": an age right after a name at the top of a report
 _AGE_AFTER_NAME = re.compile(
-    r"(?m)(?<=[a-z])(?:,[ \t]*(\d{1,2}\s?(?:mois|semaines?)\b)|(?:,[ \t]*|[ \t]+|[ \t]*\([ \t]*)(\d{1,3}\s?a)(?=[ \t]*(?:$|[,;)–|])))"
+    r"(?m)(?<=[a-z])(?:,[ \t]*(\d{1,2}\s?(?:mois|semaines?|jours?)\b(?:\s+(?:et\s+)?\d{1,2}\s?(?:jours?|j)\b)?)"
+    r"|(?:,[ \t]*|[ \t]+|[ \t]*\([ \t]*)(\d{1,3}\s?a)(?=[ \t]*(?:$|[,;)–|]|[ \t](?:ddn|nee?|ne\(e\))\b)))"
 )
 # "Âge osseux selon Greulich et Pyle : 13 ans 6 mois": a bone age is a finding, not the patient's age
 _BONE_AGE_BEFORE = re.compile(r"\bage\s+osseux\b[^\n.;]{0,50}$")

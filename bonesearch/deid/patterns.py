@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
+from spacy.lang.fr.stop_words import STOP_WORDS
+
 from bonesearch.deid.vocab import FIRST_NAMES, NAME_CONNECTORS, fold, is_vocab, word_tokens
 
 
@@ -43,7 +45,7 @@ _CAP = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
 _INIT = rf"[{_UP}]\.(?:-?[{_UP}]\.)*"
 _CONN = r"(?i:de|du|des|la|le|les|van|von|der|den|di|da|del|della|dos|ben|el|sur|sous|en|l[eè]s|aux)"
 NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}{{1,3}}(?:{_CONN}{_SP}+(?:{_CONN}{_SP}+)?|(?:{_CONN}{_SP}+)?[dl]['’])?(?:{_INIT}|{_CAP}))*")
-_TITLE = r"(?:M\.|MM\.|Mr\.?|Mme\.?|MME\.?|Mmes|Mlle\.?|MLLE\.?|Dr\.?|DR\.?|Drs\.?|Pr\.?|PR\.?|(?i:monsieur|madame|mademoiselle|docteur|professeur))"
+_TITLE = r"(?:M\.|MM\.|Mr\.?|Mme\.?|MME\.?|Mmes|Mlle\.?|MLLE\.?|Dr\.?|DR\.?|Drs\.?|Pr\.?|PR\.?|Prs\.?|(?i:monsieur|madame|mademoiselle|docteurs?|professeurs?))"
 #: building blocks shared with :mod:`bonesearch.deid.places`
 SPACE, UPPER, CAPITALISED = _SP, _UP, _CAP
 _FTITLE = r"(?:(?:dr|drs|docteur|pr|professeur|m|mr|mme|mlle|monsieur|madame|mademoiselle)\.?\s+)"
@@ -57,11 +59,17 @@ def trim_name(text: str, start: int, end: int, max_words: int = 5, stop: Callabl
     (clinical/header vocabulary by default). ``None`` when no name word is left."""
     last = None
     n_words = 0
+    particle = False  # the word before was a capitalised particle inside the name: "Morgane Le Saux"
     for ws, we in word_tokens(text[start:end]):
         word = fold(text[start + ws:start + we])
         initial = we - ws == 1 and text[start + we:start + we + 1] == "." and text[start + ws].isupper()
         if word in NAME_CONNECTORS and not initial:  # "LE GOFF", "van der Berg", "Jean de La Fontaine"
+            particle = bool(n_words) and text[start + ws].isupper()
             continue
+        if particle and text[start + ws].isupper() and word not in STOP_WORDS and n_words < max_words:
+            last, n_words, particle = start + we, n_words + 1, False
+            continue
+        particle = False
         month_name = (word in _MONTH_NAMES and n_words and text[start + ws].isupper()  # "TRAN Thi Mai", not "Mai 2024"
                       and not re.match(r"[ \t]*\d{4}", text[start + we:start + we + 6]))
         if (stop(word) and not initial and not month_name) or n_words >= max_words:
@@ -124,20 +132,22 @@ _TITLE_RE = re.compile(rf"(?<![\w.]){_TITLE}(?:{_SP}+|(?<=\.)(?=[{_UP}]))")
 _CIVIL_TITLES = frozenset("m mm mr mme mlle mmes monsieur madame mademoiselle".split())
 _RELATIVES = (r"(?:epoux|epouse|mari|femme|conjointe?|compagnon|compagne|mere|pere|parents?|fils|fille|frere|soeur|"
               r"tante|oncle|grand-mere|grand-pere|tuteur|tutrice|belle-fille|beau-fils|voisine?|aidant|aidante)")
-_RELATIVE_BEFORE = re.compile(rf"(?:\b(?:son|sa|le|la|ses|les)\s+{_RELATIVES}\s*[,:]?|\baccompagnee?s?\s+(?:de|par))\s*$")
+_RELATIVE_BEFORE = re.compile(rf"(?:\b(?:son|sa|le|la|ses|les)\s+{_RELATIVES}\s*[,:]?|(?:^|\n|[|;,.])[ \t]*{_RELATIVES}\s*:|\baccompagnee?s?\s+(?:de|par))\s*$")
 _RELATIVE_AFTER = re.compile(rf"\s*(?:,\s*|\(\s*)(?:(?:son|sa)\s+)?{_RELATIVES}\b")
-_TITLE_WORDS = _CIVIL_TITLES | frozenset("dr drs pr docteur professeur".split())
+_TITLE_WORDS = _CIVIL_TITLES | frozenset("dr drs pr prs docteur docteurs professeur professeurs".split())
+_PLURAL_TITLES = frozenset("drs prs docteurs professeurs".split())
+_AND = re.compile(rf"{_SP}+(?:et|&){_SP}+(?:{_TITLE}{_SP}+)?")
 _MED_AFTER = re.compile(rf"m[ée]d\.{_SP}*")
 _DOCTOR_AFTER = re.compile(rf"(?:le|la){_SP}+(?:dr|docteur|pr|professeur)\.?{_SP}+")
 _LOWER_TITLE_RE = re.compile(rf"(?<![\w.])(?:mr|mme|mlle|dr|monsieur|madame|mademoiselle|docteur|professeur)\.?{_SP}+")
 _PATIENT_LABEL = re.compile(
-    r"\b(?:patient(?:\(e\)|e)?|enfant|nom(?: de naissance| d'usage| marital| de famille| de jeune fille)?|prenoms?|"
+    r"\b(?:patient(?:\(e\)|e)?|pat|enfant|nom(?: de naissance| d'usage| marital| de famille| de jeune fille)?|prenom(?:\(s\)|s)?|"
     rf"identite|assure|beneficiaire|concerne|au\s+nom\s+de)\s*:\s*{_FTITLE}?"
 )
 _MAIDEN = re.compile(r"\b(?:nee|epouse|ep\.|veuve|vve)\s+")
 # "Pt KONÉ Ibrahim", "Enfant Mathis LEROY", "chez l'enfant Maël LE GOFF", "chez Ethan, 5 ans"
 _PATIENT_NOUN = re.compile(
-    r"\b(?:pt|pte|enfant|nourrisson|bebe|fillette|garcon|adolescente?|chez(?:\s+(?:l'enfant|le\s+patient|la\s+patiente|"
+    r"\b(?:pt|pte|enfant|nourrisson|nouveau-nee?|bebe|fillette|garcon|adolescente?|chez(?:\s+(?:l'enfant|le\s+patient|la\s+patiente|"
     r"l'adolescente?|le\s+nourrisson|le\s+jeune|la\s+jeune|le\s+petit|la\s+petite))?)(?![\w'])[ \t]*:?[ \t]*"
 )
 # a name just before an age or a birth date: "Théo GAUTHIER, 13 ans", "LEFORT Capucine, 15 ans"
@@ -145,14 +155,14 @@ _NAME_BEFORE_AGE = re.compile(
     rf"((?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}+(?:{_CONN}{_SP}+)?(?:{_INIT}|{_CAP})){{0,4}})"
     rf"{_SP}*(?:[,–\-(]|{_SP}){_SP}*(?:\(?{_SP}*)$"
 )
-_AGE_OR_BIRTH_AHEAD = re.compile(r"\d{1,3}\s?(?:ans?|a|mois|semaines?)\b|n[ée]e?\s+le\b|n[ée]\(e\)\s+le\b|ddn\b", re.IGNORECASE)
+_AGE_OR_BIRTH_AHEAD = re.compile(r"\d{1,3}\s?(?:ans?|a|mois|semaines?|jours?)\b|n[ée]e?\s+le\b|n[ée]\(e\)\s+le\b|ddn\b", re.IGNORECASE)
 _OTHER_LABEL = re.compile(
     r"\b(?:medecin(?: prescripteur| traitant| demandeur| adresseur| radiologue| referent)?|prescripteur|"
     r"demandeur|radiologue|correspondant|manipulat(?:eur|rice)|operateur|interne|copie a|destinataire|"
     r"signataire|referent)\s*:\s*(?:(?:le|la)\s+)?" + _FTITLE + "?"
     r"|\b(?:interne|senior|assistante?|manipulat(?:eur|rice)|radiologue|externe)\s*:?\s*(?=(?:dr\.?\s+)?[a-z]\.\s*[a-z]|dr\b|docteur)"
     r"(?:dr\.?\s+|docteur\s+)?"
-    r"|\b(?:adresse|valide|signe|interprete|dicte|redige|realise|relu|vu|examine|envoye|dactylographie|tape|saisi|"
+    r"|\b(?:adresse|valide|signe|interprete|dicte|redige|realise|relu|vu|examine|envoye|dactylographie|tape|frappe|saisi|"
     r"transcrit|supervise|pratique|effectue|lu)e?s?\s+par\s*:?\s*"
     r"(?:(?:le|la)\s+)?" + _FTITLE + "?"
 )
@@ -197,6 +207,8 @@ def find_person_names(text: str, folded: str, is_word: Callable[[str], bool] = l
                 end = _next_line_surname(text, span[1])
                 if title not in _CIVIL_TITLES:
                     out.append(Candidate(span[0], end, "STAFF", 60))
+                    if title in _PLURAL_TITLES and (et := _AND.match(text, end)) and (more := name_after(text, et.end())):
+                        out.append(Candidate(*more, "STAFF", 60))  # "Docteurs P. FAUCHER et S. DESCHAMPS"
                 elif _RELATIVE_BEFORE.search(folded, max(0, m.start() - 30), m.start()) or _RELATIVE_AFTER.match(folded, end):
                     out.append(Candidate(span[0], end, "STAFF", 61))  # "sa mère, Mme X": another person
                 else:  # a civil title names the patient

@@ -75,7 +75,7 @@ _COMPASS = frozenset("nord sud est ouest centre".split())
 _CLINICAL_NOUNS = EPONYM_CONTEXT_WORDS | frozenset(
     """examen examens bilan renseignement renseignements contexte tableau suspicion diagnostic forme aspect evaluation
     donnees symptomatologie argument arguments instabilite laxite douleur tumefaction presentation""".split())
-_HOSPITAL_WORDS = frozenset("""femme femmes mere enfant enfants pere famille main coeur residence site pole allee allees
+_HOSPITAL_WORDS = frozenset("""femme femmes mere enfant enfants pere famille cote basque pays main coeur residence site pole allee allees
     parc val mont jardin jardins sante medecine physique readaptation reeducation sport sports universitaire regional
     stade gare port lac pont marche moulin chateau plaine foret bois colline vallee mer montagne riviere source sources
     fontaine tour ile cedres pins chenes tilleuls plateau cap nord sud ouest
@@ -86,7 +86,9 @@ _HOSPITAL_SPECIALTY = re.compile(
     rf"(?<![\w])(?:[Cc]entre|CENTRE|[Ii]nstitut|INSTITUT|[Mm]aison|[Pp]ôle|[Hh]ôpital)[ \t]+(?:de[ \t]+|d['’]|du[ \t]+)"
     rf"(?:[a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*[ \t]+){{1,4}}?(?:de[ \t]+la[ \t]+|de[ \t]+|du[ \t]+|des[ \t]+|d['’])(?=[{UP}])"
 )
-_MALADES = re.compile(r"[ \t]+malades\b")
+_MALADES = re.compile(r"[ \t]+malades\b", re.I)
+# "HÔPITAL NECKER – ENFANTS MALADES", "Hôpital Nord – Femme Mère Enfant": a dash inside the name
+_DASH_TAIL = re.compile(rf"{SP}*[–\-]{SP}*((?:[^\W\d_]+(?:{SP}+|(?=[\s,;)(]|$))){{1,3}})")
 _SITE = re.compile(rf"(?<![\w])(?:[Ss]ite|SITE){SP}+(?=[{UP}])")  # "Hôpital Delta – Site Chirec"
 
 
@@ -119,6 +121,9 @@ def find_institutions_places(text: str, is_word: Callable[[str], bool] = lambda 
                 end = span[1]
                 if malades := _MALADES.match(text, end):  # "Hôpital Necker-Enfants malades"
                     end = malades.end()
+                elif (tail := _DASH_TAIL.match(text, end)) and all(
+                        fold(w) in _HOSPITAL_WORDS or fold(w) == "malades" for w in tail.group(1).split()):
+                    end = tail.end(1) - (len(tail.group(1)) - len(tail.group(1).rstrip()))
                 out.append(Candidate(m.start(), end, "INSTITUTION", 59))
     for m in _HOSPITAL_ALONE.finditer(text):
         out.append(Candidate(m.start(), m.end(), "INSTITUTION", 59))
@@ -181,6 +186,8 @@ _NUMBER_AFTER = re.compile(rf",?{SP}+\d{{1,4}}(?:{SP}?(?:bis|ter|[A-Da-d]))?\b")
 _POSTCODE4 = re.compile(rf"{SP}*[,\-–]?{SP}*\d{{4}}{SP}+")
 _CEDEX = re.compile(rf"{SP}+cedex(?:{SP}+\d{{1,2}})?\b")
 _WORD_AT = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\S")
+# "41 Grande Rue", "3 Grand-Rue": the street type is the name
+_ADDR_TYPE_NAME = re.compile(rf"(?<![\w,.])\d{{1,4}}(?:{SP}?(?:bis|ter))?,?{SP}+(?:grande?|grand['’])[ \-]?rue\b")
 _BOX = re.compile(r"\b(?:bp|b\.p\.|cs|tsa)\s?\d{1,6}\b")
 # "Montréal (Québec) H2X 3E4", "Greenfield Park QC J4V 2H1": a town before a Canadian postcode
 _CA_POSTCODE = re.compile(
@@ -216,6 +223,7 @@ def find_addresses(text: str, folded: str) -> list[Candidate]:
                 end = cx.end()
             out.append(Candidate(m.start(), end, "ADDRESS", 70))
     out += [Candidate(m.start(), m.end(), "ADDRESS", 70) for m in _BOX.finditer(folded)]
+    out += [Candidate(m.start(), m.end(), "ADDRESS", 70) for m in _ADDR_TYPE_NAME.finditer(folded)]
     for m in _CA_POSTCODE.finditer(text):
         if not is_vocab(fold(_WORD_AT.match(text, m.start()).group())):
             out.append(Candidate(m.start(), m.end(), "ADDRESS", 70))

@@ -25,10 +25,18 @@ NAME_LIKE = frozenset({"PATIENT", "STAFF", "CITY", "INSTITUTION"})
 TAG = re.compile(r"\[[A-Z]{2,14}\]|<[A-Z]{2,14}>")
 _EPONYMS = eponym_regex()
 # "fracture de", "stade III de", "classification de type": a capitalised word after it is an eponym
+_CONTEXT_NOUN = r"\b(?:" + "|".join(sorted(EPONYM_CONTEXT_WORDS, key=len, reverse=True)) + r")\s+"
+# "critères radiographiques de", "angle métaphyso-diaphysaire tibial de": up to two adjectives, then "de"
+_ADJECTIVE = (r"(?!(?:des|les|par|sur|dans|pour|avec|chez|une|est|sont|pas|sans|qui|que|aux|entre|ou|et)\b)"
+              r"[a-z][a-z'\-]{2,}\s+")
 _EPONYM_CONTEXT = re.compile(
-    r"\b(?:" + "|".join(sorted(EPONYM_CONTEXT_WORDS, key=len, reverse=True)) + r")\s+"
-    r"(?:(?:[ivx]{1,4}|\d{1,2}[a-c]?)\s+)?(?:(?:de\s+type|de\s+la|type|de|du|des|selon)\s+|d')?"
+    _CONTEXT_NOUN + r"(?:(?:" + _ADJECTIVE + r"){1,2}(?:(?:[ivx]{1,4}|\d{1,2}[a-c]?)\s+)?(?:(?:de|du|des|selon)\s+|d')"
+    r"|(?:(?:[ivx]{1,4}|\d{1,2}[a-c]?)\s+)?(?:(?:de\s+type|de\s+la|type|de|du|des|selon)\s+|d')?)"
 )
+# "Lagrange et Rigault", "Gruen ni de DeLee et Charnley": more names of one eponym
+_EPONYM_CHAIN = re.compile(r"[ \t]+(?:et|ni|ou)[ \t]+(?:de[ \t]+|d['’])?(?=[A-ZÀ-ÖØ-Þ])")
+_CAP_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:['’\-][^\W\d_]+)*")
+_TITLE_WORD = re.compile(r"(?:M|Mme|Mlle|Dr|Pr|Mr|MM|Drs)\b\.?")
 # "Garden III", "Weber B", "Meyers et McKeever type II": a grade after the word
 GRADE_AFTER = re.compile(r"(?:[ \t]+et[ \t]+[A-Z][\w'\-]+)?[ \t]*(?:type[ \t]+|stade[ \t]+|grade[ \t]+)?"
                          r"(?:[IVX]{1,4}|[A-D]\d?|[0-4])\b")
@@ -47,10 +55,20 @@ def eponym_spans(text: str, folded: str) -> tuple[list[tuple[int, int]], list[tu
         if (before and before.end() == m.start()) or GRADE_AFTER.match(text, m.end()):
             clinical.append((m.start(), m.end()))
     for m in _EPONYM_CONTEXT.finditer(folded):  # "maladie de Xyz": an unlisted eponym
-        w = _WORD.match(text, m.end())
-        if w and w.group()[0].isupper():
-            clinical.append((w.start(), w.end()))
-    return eponyms, clinical
+        w = _CAP_WORD.match(text, m.end())
+        if w and not _TITLE_WORD.match(text, m.end()):
+            end = w.end()
+            if (nxt := re.match(r"[ \t]+([A-ZÀ-ÖØ-Þ][^\W\d_]+)", text[end:end + 40])):  # "New York"
+                end += nxt.end()
+            clinical.append((w.start(), end))
+    more = []
+    for s, e in clinical:  # "zones de Gruen ni de DeLee et Charnley"
+        while (c := _EPONYM_CHAIN.match(text, e)) and (w := _CAP_WORD.match(text, c.end())):
+            if _TITLE_WORD.match(text, c.end()):
+                break
+            more.append((w.start(), w.end()))
+            e = w.end()
+    return eponyms, clinical + more
 
 
 def _mask(n: int, spans: Iterable[tuple[int, int]]) -> bytearray:

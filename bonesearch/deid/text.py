@@ -104,6 +104,10 @@ def _names_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 _BRACKET_GAP = re.compile(r"[ \t\u00a0]*\([ \t\u00a0]*(?:(?:n[ée]e?|DDN|ddn|°)[ \t\u00a0]*(?:le)?[ \t\u00a0:]*)?")
+# "LOPES DA SILVA Maria | F | 1970-02-11 | 54 ans": an identity line split by pipes
+_PIPE_AFTER_NAME = re.compile(r"[ \t]*\|[ \t]*(?:[MFHmfh][ \t]*\|[ \t]*)?")
+_PIPE_SEX_BEFORE = re.compile(r"\|[ \t]*(?:m|f|h|masculin|feminin|homme|femme)[ \t]*\|[ \t]*$")
+_PIPE_AGE_AFTER = re.compile(r"[ \t]*\|[ \t]*\d{1,3}[ \t]?(?:ans?|a|mois)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]|\n)[ \t\u00a0\"«(\-–•*]*$")
 
 
@@ -262,7 +266,12 @@ class ReportDeidentifier:
         # "Concerne : Wilfried STÉVENART (14/11/1972)": a date in brackets right after the patient's name
         for i in range(1, len(spans)):
             c, p = spans[i], spans[i - 1]
-            if c.category == "DATE" and p.category == "PATIENT" and _BRACKET_GAP.fullmatch(text, p.end, c.start):
+            if c.category == "DATE" and p.category == "PATIENT" and (_BRACKET_GAP.fullmatch(text, p.end, c.start)
+                                                                    or _PIPE_AFTER_NAME.fullmatch(text, p.end, c.start)):
+                spans[i] = P.Candidate(c.start, c.end, "BIRTHDATE", c.priority, c.strength)
+        for i, c in enumerate(spans):
+            if c.category == "DATE" and (_PIPE_AGE_AFTER.match(folded, c.end)
+                                         or _PIPE_SEX_BEFORE.search(folded, max(0, c.start - 40), c.start)):
                 spans[i] = P.Candidate(c.start, c.end, "BIRTHDATE", c.priority, c.strength)
         return spans, dates
 

@@ -78,7 +78,7 @@ EPONYMS: tuple[str, ...] = tuple(
     "Achille", "Schneck", "Walch", "Letenneur", "Milwaukee", "Boston", "Chêneau", "Cheneau", "Lyonnais", "Kapandji",
     "Mose", "Lequesne", "Bouchard", "Heberden", "Kager", "Gruen", "Meyerding", "Cobb", "Harris", "Mueller", "Müller",
     "Heijde", "van der Heijde", "Sharp", "Genant", "Nash", "Larsen", "Steinbrocker", "Ratliff", "Mirels", "Magnusson",
-    "Destot", "Trendelenburg", "Scheie", "Lisfranc", "Bohler", "Gissane", "Kohler", "Letournel",
+    "Thurston-Holland", "DeLee", "Drennan", "Destot", "Trendelenburg", "Scheie", "Lisfranc", "Bohler", "Gissane", "Kohler", "Letournel",
 )
 
 # Clinical nouns after which a capitalised word is an eponym, not a person: "maladie de
@@ -93,7 +93,7 @@ EPONYM_CONTEXT_WORDS: frozenset[str] = frozenset(_words("""
     ostéite osteite osteochondrose osteochondromatose dysplasie exostose lame arc tuberosite
     fixateur clou plaque vis cupule tige ancre agrafe cerclage attelle orthese
     nevrome serie corset glene nodosite nodosites tendon triangle zone zones appelee appele dit dite
-    point points loi courbe repere reperes abord
+    point points loi courbe repere reperes abord fragment fragments
     """))
 
 VOCAB_CLINICAL = _words("""

@@ -15,7 +15,8 @@ from bonesearch.deid.scoring import KEEP_REDACTED_CEILING, TARGET_RECALL, score
 from bonesearch.deid.text import ReportDeidentifier
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-SETS = {"dev": DATA / "deid_dev.jsonl", "holdout": DATA / "deid_holdout.jsonl"}
+SETS = {"dev": DATA / "deid_dev.jsonl", "holdout": DATA / "deid_holdout.jsonl",
+        "holdout3": DATA / "deid_holdout3.jsonl"}
 
 
 def _read(path: Path) -> list[dict]:
@@ -120,3 +121,35 @@ def test_names_with_two_particles_and_patient_age_in_brackets(tagger):
 ])
 def test_clinical_text_is_left_alone(tagger, text):
     assert [c for c in _found(tagger, text) if c[0] != "INSTITUTION" or "Nord" in c[1]] == []
+
+
+# ---- general rules the third (blind) held-out set asked for --------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Prénom(s) : Anne Sophie\nDate de naissance : 2001-01-02", ("PATIENT", "Anne Sophie")),
+    ("pat : ana da costa  41 a  ddn 01/02/83", ("PATIENT", "ana da costa")),
+    ("pat : ana da costa  41 a  ddn 01/02/83", ("AGE", "41 a")),
+    ("dicté par dr b. martin, frappé par sylvie le 02/03/2024", ("STAFF", "sylvie")),
+    ("Dicté par Dr Paul Morel, frappé par J.-L. Fournier le 13/03/24", ("STAFF", "J.-L. Fournier")),
+    ("Conclusion : sans particularité.\n\nDr Gwenaëlle Le Saux\n", ("STAFF", "Gwenaëlle Le Saux")),
+    ("Nouveau-né MARTIN Noé, 4 jours\nMère : Mme Julie MARTIN\n", ("AGE", "4 jours")),
+    ("Nouveau-né MARTIN Noé, 4 jours\nMère : Mme Julie MARTIN\n", ("STAFF", "Julie MARTIN")),
+    ("PATIENT: COSTA Ana | F | 1981-03-12 | 43 ans | IPP 123", ("BIRTHDATE", "1981-03-12")),
+    ("Docteurs A. LEROY et B. SIMON\n", ("STAFF", "B. SIMON")),
+    ("Enfant Lina DUBOIS, 4 ans et demi\n", ("AGE", "4 ans et demi")),
+    ("12 Grande Rue, 59800 Lille — 03 20 00 00 00", ("ADDRESS", "12 Grande Rue, 59800 Lille")),
+    ("HÔPITAL NORD – FEMME MÈRE ENFANT\nService de radiologie", ("INSTITUTION", "HÔPITAL NORD – FEMME MÈRE ENFANT")),
+    ("Centre Hospitalier de la Côte Basque — Bayonne", ("INSTITUTION", "Centre Hospitalier de la Côte Basque")),
+])
+def test_holdout3_rules(tagger, text, expected):
+    assert expected in _found(tagger, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Pas de liseré dans les zones de Gruen ni de DeLee et Charnley.",
+    "Déplacement modéré, stade II de Lagrange et Rigault.",
+    "Sacro-iliite bilatérale répondant aux critères radiographiques de New York modifiés.",
+    "Angle métaphyso-diaphysaire tibial de Drennan à 9°.",
+    "Petit fragment de Thurston-Holland.",
+])
+def test_eponyms_after_clinical_nouns_survive(tagger, text):
+    assert not [c for c, _ in _found(tagger, text) if c in ("PATIENT", "STAFF", "CITY", "INSTITUTION")], _found(tagger, text)
