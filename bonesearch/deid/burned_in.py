@@ -48,7 +48,9 @@ the screening cost, and decodes JPEG 2000 files under 2048 px at full resolution
 
 from __future__ import annotations
 
+import bisect
 import os
+import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -296,28 +298,32 @@ def _lines(boxes: list[tuple[int, int, int, int]], bright: bool) -> list[TextLin
     lines: list[TextLine] = []
     used = [False] * len(boxes)
     order = sorted(range(len(boxes)), key=lambda i: boxes[i][2])
+    lefts = [boxes[i][2] for i in order]
     for i in order:
         if used[i]:
             continue
         used[i] = True
         t, b, left, r = boxes[i]
         members = [boxes[i]]
-        for j in order:
+        # boxes are sorted by left edge: start where a neighbour can begin (gap >= -2) and stop
+        # once the gap exceeds what any box may bridge (1.2 x a height at most 1.7 x this line's)
+        for j in order[bisect.bisect_left(lefts, r - 2):]:
             if used[j]:
                 continue
             tj, bj, lj, rj = boxes[j]
+            if lj - r > 2.04 * (b - t) + 1:
+                break
             h = max(b - t, bj - tj)
             same_row = abs((tj + bj) - (t + b)) <= 0.6 * h and 0.6 <= (bj - tj) / (b - t) <= 1.7
             if same_row and -2 <= lj - r <= 1.2 * h:
                 used[j] = True
                 members.append(boxes[j])
                 t, b, r = min(t, tj), max(b, bj), max(r, rj)
-        heights = np.array([m[1] - m[0] for m in members], dtype=np.float32)
-        hh = float(np.median(heights))
+        if len(members) < 3:  # one or two strokes: a marker, a bone edge, noise
+            continue
+        hh = float(statistics.median(m[1] - m[0] for m in members))
         chars = int(round(sum((m[3] - m[2]) / (0.6 * (m[1] - m[0])) for m in members)))
-        chars = max(chars, len(members))
-        if len(members) >= 3:  # one or two strokes: a marker, a bone edge, noise
-            lines.append(TextLine(t, b, left, r, hh, chars, bright))
+        lines.append(TextLine(t, b, left, r, hh, max(chars, len(members)), bright))
     return lines
 
 
