@@ -83,6 +83,7 @@ def ingest(
     ocr_max_chars: Annotated[int, typer.Option(min=1, help="Exclude an image when OCR reads this many characters or more.")] = 35,
     ocr_screen_size: Annotated[int, typer.Option(min=256, max=4096, help="Long side (px) the OCR screen sees at least: 512 catches text ≥ ~1 % of the image; 1024 smaller text, at twice the cost.")] = 512,
     export_dicom: Annotated[Optional[Path], typer.Option(file_okay=False, help="Also write de-identified DICOM copies (PS3.15 Basic Profile, modified dates) into this folder.")] = None,
+    date_window: Annotated[int, typer.Option(min=0, max=365, help="Reports without an accession number link to the patient's study within this many days.")] = 7,
 ) -> None:
     """De-identify an export (DICOM + French reports) into a store. Resumable."""
     from bonesearch.deid.burned_in import BurnedInPolicy
@@ -99,7 +100,7 @@ def ingest(
     with progress_bar("ingest") as bar:
         summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=bar,
                                  on_total=bar.set_total, cache_size=cache_size, burned_in=policy,
-                                 export_dicom=export_dicom)
+                                 export_dicom=export_dicom, date_window_days=date_window)
     print_ingest_summary(summary, store)
 
 
@@ -135,6 +136,11 @@ def print_ingest_summary(summary, store: Path) -> None:
         out.print(f"  [yellow]skipped[/] {escape(reason)}")
     if len(listed) > 10:
         out.print(f"  … and {len(listed) - 10} more")
+    orphans = list(getattr(summary.reports, "orphans", []) or [])
+    for label, reason in orphans[:5]:
+        out.print(f"  [yellow]report without a study[/] {escape(label)}: {escape(reason)}")
+    if len(orphans) > 5:
+        out.print(f"  … and {len(orphans) - 5} more reports without a study (counts by reason in the ingest report)")
     if summary.skipped_list_path:
         out.print(f"  full list with paths (operator only, outside the store): {summary.skipped_list_path}")
     if getattr(summary, "report_path", None):

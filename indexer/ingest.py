@@ -101,6 +101,7 @@ def ingest_archive(
     cache_size: int | None = None,
     burned_in: BurnedInPolicy | None = None,
     export_dicom: Path | None = None,
+    date_window_days: int = 7,
     advance: Advance = no_progress,
     on_total: "callable | None" = None,
     commit_every: int = COMMIT_EVERY,
@@ -111,7 +112,9 @@ def ingest_archive(
     its first ingest), else :data:`CACHE_SIZE`; a different size for an existing store raises
     :class:`StoreConfigMismatch`. ``workers`` processes decode in parallel (1: in-process).
     ``burned_in`` is the burned-in text policy (default: exclude flagged images, OCR-screen the
-    others); ``export_dicom`` a folder for de-identified DICOM copies (PS3.15 header profile).
+    others); ``export_dicom`` a folder for de-identified DICOM copies (PS3.15 header profile);
+    ``date_window_days`` how far a report's date may be from its study's when it is linked by
+    patient (reports without an accession number).
     """
     burned_in = burned_in or BurnedInPolicy()
     check_tesseract(burned_in)  # OCR on without Tesseract: stop now with the fix, not after listing files
@@ -151,6 +154,7 @@ def ingest_archive(
         if reports_path is not None:
             t = time.perf_counter()
             summary.reports = ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
+                                             date_window_days=date_window_days,
                                              header_loader=lambda: _header_contexts(sources, key, workers))
             summary.stage_seconds["reports"] = time.perf_counter() - t
         summary.studies_total = store.count("studies")

@@ -355,3 +355,26 @@ def test_parallel_ingest_gives_the_same_store_as_one_process(bad_archive, bad_in
         assert a.con.execute(query).fetchall() == b.con.execute(query).fetchall()
     for (path,) in [("pixels/1.png",), ("pixels/3.png",)]:
         assert (store / path).read_bytes() == (tmp_path / "store" / path).read_bytes()
+
+
+def test_orphans_on_both_sides_are_counted_and_reported(archive, tmp_path):
+    """A report whose study is missing and a study whose report is missing: both counted, the job finishes."""
+    export = tmp_path / "export"
+    shutil.copytree(archive / "export", export)
+    with open(export / "reports.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    gone_study = next(p for p in (export / "DICOM").glob("*/*") if p.is_dir())  # its report becomes an orphan
+    shutil.rmtree(gone_study)
+    silent = next(r for r in rows if r["accession_number"] != gone_study.name)  # its study loses its report
+    kept = [r for r in rows if r is not silent]
+    with open(export / "reports.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+    summary = ingest_archive(export, tmp_path / "store", workers=2)
+    assert summary.reports_orphan >= 1 and summary.studies_without_report >= 1
+    report = json.loads((tmp_path / "store" / "ingest-report.json").read_text(encoding="utf-8"))
+    assert report["run"]["reports_without_study"] == summary.reports_orphan
+    assert report["run"]["studies_without_report"] == summary.studies_without_report
+    assert sum(report["run"]["reports_without_study_by_reason"].values()) == summary.reports_orphan
+    assert gone_study.name not in json.dumps(report)  # the accession number never appears

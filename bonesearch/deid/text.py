@@ -30,6 +30,7 @@ from bonesearch.deid import patterns as P
 from bonesearch.deid.ages import find_ages
 from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date
 from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.ocr import repair_ocr
 from bonesearch.deid.places import find_addresses, find_institutions_places
 from bonesearch.deid.render import MODES, Mode, render
 from bonesearch.deid.spans import resolve
@@ -232,6 +233,7 @@ class ReportDeidentifier:
 
     def _detect(self, text: str, doc: Any, known_names: Sequence[str], patient_names: Sequence[str],
                 report_date: dt.date | None) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
+        text = repair_ocr(text)  # same length: "Non :", "14/O2/1947" in scanned reports
         folded = fold(text)
         dates = {d.start: d for d in find_dates(text, folded, report_date)}
         cands = [P.Candidate(d.start, d.end, "BIRTHDATE" if is_birth_date(folded, d.start) else "DATE", 85)
