@@ -62,7 +62,8 @@ def demo_archive(
     with progress_bar("demo archive", studies) as advance:
         summary = write_demo_archive(out_dir, studies=studies, seed=seed, progress=lambda done, total: advance(1))
     out.print(
-        f"wrote {summary.studies} studies, {summary.images} images ({summary.burned_in_images} with burned-in text), "
+        f"wrote {summary.studies} studies, {summary.images} images ({summary.burned_in_images} flagged BurnedInAnnotation=YES, "
+        f"{summary.undeclared_stamp_images} with an undeclared identity stamp), "
         f"{summary.reports} reports, {summary.junk_files} stray non-DICOM/corrupt files for {summary.patients} patients "
         f"to {out_dir} in {summary.seconds:.1f} s"
     )
