@@ -294,6 +294,79 @@ def _month_year(m: re.Match[str], orig: str, numeric: bool) -> DateSpan | None:
     return DateSpan(m.start("date"), m.end("date"), value, render)
 
 
+# "13 fév 24": an abbreviated month and a two-digit year
+_ABBR_YY = re.compile(
+    rf"(?<![\w/])(?P<date>(?P<d>1er|0?[1-9]|[12]\d|3[01])\s+(?P<ma>{_ABBR_ALT}|mars|mai|juin|aout)\.?\s+(?P<y>\d{{2}}))(?![\w/.,]\d|[\w]|\s*(?:ans?|mois|jours?|h|heures?|mm|cm|kg|%|semaines?|sa)\b)"
+)
+# "20240211": a compact date, not inside a longer number nor after an identifier label
+_COMPACT = re.compile(
+    r"(?<![\w\-/.])(?P<date>(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01]))(?![\w\-/]|[.,]\d)"
+)
+_ID_BEFORE = re.compile(r"(?:\b(?:ipp|nip|nda|ins|nir|id|n°|no|num|numero|dossier|examen|accession|acc|ref|reference|sejour|"
+                        r"venue|demande|code|identifiant)\b[^\n\d]{0,12}|[\w\-])$")
+# "été 2021", "hiver 2019": a season and a year
+_SEASON = re.compile(r"(?<![\w])(?P<date>(?P<s>ete|hiver|printemps|automne)\s+(?:(?:de\s+)?l'annee\s+)?(?P<y>(?:19|20)\d{2}))(?![\w])")
+_SEASON_MONTH = {"hiver": 1, "printemps": 4, "ete": 7, "automne": 10}
+_SEASON_OF = {1: "hiver", 2: "hiver", 3: "printemps", 4: "printemps", 5: "printemps", 6: "été", 7: "été", 8: "été",
+              9: "automne", 10: "automne", 11: "automne", 12: "hiver"}
+# "17 III 1968": a Roman-numeral month between a day and a four-digit year
+_ROMAN_MONTHS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11,
+                 "xii": 12}
+_ROMAN = re.compile(r"(?<![\w/])(?P<date>(?P<d>0?[1-9]|[12]\d|3[01])(?P<sep>[ .\-/])(?P<m>xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)"
+                    r"(?P=sep)(?P<y>(?:1[89]|20)\d{2}))(?![\w])")
+_ROMAN_OUT = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def _extra_dates(orig: str, folded: str, ref: dt.date | None) -> list[DateSpan]:
+    out: list[DateSpan] = []
+    for m in _ABBR_YY.finditer(folded):
+        d = m.group("d")
+        mon = _ABBR.get(m.group("ma")) or _FULL[m.group("ma")]
+        try:
+            value = dt.date(_full_year(m.group("y"), ref), mon, 1 if d == "1er" else int(d))
+        except ValueError:
+            continue
+        mo_orig = orig[m.start("ma"):m.end("date") - len(m.group("y"))].rstrip()
+        names = [a.rstrip(".") for a in MONTH_ABBR]
+        pad = d.startswith("0")
+
+        def render(new: dt.date, mo_orig: str = mo_orig, mon: int = mon, names: list[str] = names, pad: bool = pad) -> str:
+            dot = "." if mo_orig.endswith(".") else ""
+            return (f"{new.day:02d}" if pad else str(new.day)) + " " + \
+                _style(mo_orig.rstrip("."), names[new.month - 1], names[mon - 1]) + dot + f" {new.year % 100:02d}"
+
+        out.append(DateSpan(m.start("date"), m.end("date"), value, render))
+    for m in _COMPACT.finditer(folded):
+        if _ID_BEFORE.search(folded, max(0, m.start() - 25), m.start()):
+            continue
+        try:
+            value = dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        except ValueError:
+            continue
+        out.append(DateSpan(m.start("date"), m.end("date"), value, lambda new: f"{new.year}{new.month:02d}{new.day:02d}"))
+    for m in _SEASON.finditer(folded):
+        value = dt.date(int(m.group("y")), _SEASON_MONTH[m.group("s")] + 1, 15)
+        s_orig = orig[m.start("s"):m.end("s")]
+
+        def render(new: dt.date, s_orig: str = s_orig, m: re.Match[str] = m) -> str:
+            word = _SEASON_OF[new.month]
+            word = word.capitalize() if s_orig[:1].isupper() else word
+            return word + orig[m.end("s"):m.start("y")] + str(new.year)
+
+        out.append(DateSpan(m.start("date"), m.end("date"), value, render))
+    for m in _ROMAN.finditer(folded):
+        if not orig[m.start("m"):m.end("m")].isupper():
+            continue
+        try:
+            value = dt.date(int(m.group("y")), _ROMAN_MONTHS[m.group("m")], int(m.group("d")))
+        except ValueError:
+            continue
+        sep = m.group("sep")
+        out.append(DateSpan(m.start("date"), m.end("date"), value,
+                            lambda new, sep=sep: f"{new.day}{sep}{_ROMAN_OUT[new.month - 1]}{sep}{new.year}"))
+    return out
+
+
 def find_dates(orig: str, folded: str, ref: dt.date | None = None) -> list[DateSpan]:
     """Every date in ``orig`` (``folded`` is ``fold(orig)``), longest forms first, no overlaps.
 
@@ -318,6 +391,7 @@ def find_dates(orig: str, folded: str, ref: dt.date | None = None) -> list[DateS
         found.append(_spelled(m, orig, ref))
     for m in _MONTH_REL.finditer(folded):
         found.append(_month_relative(m, orig, ref))
+    found += _extra_dates(orig, folded, ref)
     spans: list[DateSpan] = []
     for span in sorted((s for s in found if s), key=lambda s: (s.start, -(s.end - s.start))):
         if not spans or span.start >= spans[-1].end:
@@ -349,7 +423,7 @@ def _day_alone(m: re.Match[str], orig: str, before: list[DateSpan], ref: dt.date
 # "née le", "Date de naissance :", "DDN", "né(e) à Lyon le": the date after is a birth date
 _BIRTH_CONTEXT = re.compile(
     r"(?:\bnee?s?(?:\(e\))?|\bnaissance|\bnaiss\.?|\bddn|\bd\.d\.n\.?)"
-    r"(?:[ \t]+(?:a|en|au)?[ \t]*[^\s\d.;:,]+){0,3}?[ \t]*(?:le|:|en|du)?[ \t]*[:\-]?[ \t]*$"
+    r"(?:[ \t]+(?:a|en|au)?[ \t]*[^\s\d.;:,]+){0,3}?[ \t]*(?:le|:|en|du|(?:\.[ \t]*){3,})?[ \t]*[:\-]?[ \t]*$"
 )
 
 

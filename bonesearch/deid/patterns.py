@@ -81,6 +81,7 @@ def trim_name(text: str, start: int, end: int, max_words: int = 5, stop: Callabl
 
 
 _LEAD = re.compile(rf"(?:(?:de|du|des|van|von|le|la|di|da|del){_SP}+|d['’])(?=[{_UP}])")
+_PHRASE_END = re.compile(rf"{_SP}*(?:[(,;]|\n|$)")
 _LOWER_WORD = re.compile(rf"{_SP}*([a-zß-öø-ÿ][a-zß-öø-ÿ'’\-]*)")
 _LOWER_INITIALS = re.compile(rf"{_SP}*([a-zß-öø-ÿ]\.(?:-?[a-zß-öø-ÿ]\.)*){_SP}*(?=[a-zß-öø-ÿ]{{2}})")
 
@@ -107,6 +108,10 @@ def _person_after(text: str, pos: int, is_word: Callable[[str], bool], lower: bo
         if word in NAME_CONNECTORS and n:
             p = m.end()
             continue
+        if (n == 1 and word not in STOP_WORDS and not is_vocab(word) and len(word) >= 3
+                and _PHRASE_END.match(text, m.end())):  # "dr marc petit (sens)": a surname closing the phrase
+            end, p = m.end(1), m.end()
+            break
         if is_vocab(word) or ((n or strict_first) and word not in FIRST_NAMES and is_word(m.group(1))):
             break
         start, end, p = (m.start(1) if start is None else start), m.end(1), m.end()
@@ -133,6 +138,14 @@ _CIVIL_TITLES = frozenset("m mm mr mme mlle mmes monsieur madame mademoiselle".s
 _RELATIVES = (r"(?:epoux|epouse|mari|femme|conjointe?|compagnon|compagne|mere|pere|parents?|fils|fille|frere|soeur|"
               r"tante|oncle|grand-mere|grand-pere|tuteur|tutrice|belle-fille|beau-fils|voisine?|aidant|aidante)")
 _RELATIVE_BEFORE = re.compile(rf"(?:\b(?:son|sa|le|la|ses|les)\s+{_RELATIVES}\s*[,:]?|(?:^|\n|[|;,.])[ \t]*{_RELATIVES}\s*:|\baccompagnee?s?\s+(?:de|par))\s*$")
+# carers and other professionals around the patient: "son aide à domicile, Mme X", "l'infirmière, Mme X",
+# "son kiné (M. X)", "Copie au podologue, M. X"
+_CARERS = (r"(?:aide[ \-]a[ \-]domicile|aide[ \-]menagere|auxiliaire\s+de\s+vie|aide[ \-]soignante?|infirmiere?s?|ide|"
+           r"kine(?:sitherapeute)?s?|masseur[ \-]kinesitherapeute|podologue|osteopathe|pharmacien(?:ne)?|ergotherapeute|"
+           r"orthoptiste|orthophoniste|sage[ \-]femme|dentiste|educat(?:eur|rice)|assistante?\s+sociale?|"
+           r"medecin(?:\s+traitant)?|chirurgien(?:ne)?|generaliste|rhumatologue|orthopediste|prothesiste|psychologue)")
+_CARER_BEFORE = re.compile(rf"(?:\b(?:son|sa|ses|le|la|les|au|aux|du|des|par|l'|l’){_SP}*{_CARERS}|\b{_RELATIVES})"
+                           rf"{_SP}*[,:(]?{_SP}*$")
 _RELATIVE_AFTER = re.compile(rf"\s*(?:,\s*|\(\s*)(?:(?:son|sa)\s+)?{_RELATIVES}\b")
 _TITLE_WORDS = _CIVIL_TITLES | frozenset("dr drs pr prs docteur docteurs professeur professeurs".split())
 _PLURAL_TITLES = frozenset("drs prs docteurs professeurs".split())
@@ -142,7 +155,7 @@ _DOCTOR_AFTER = re.compile(rf"(?:le|la){_SP}+(?:dr|docteur|pr|professeur)\.?{_SP
 _LOWER_TITLE_RE = re.compile(rf"(?<![\w.])(?:mr|mme|mlle|dr|monsieur|madame|mademoiselle|docteur|professeur)\.?{_SP}+")
 _PATIENT_LABEL = re.compile(
     r"\b(?:patient(?:\(e\)|e)?|pat|enfant|nom(?: de naissance| d'usage| marital| de famille| de jeune fille)?|prenom(?:\(s\)|s)?|"
-    rf"identite|assure|beneficiaire|concerne|au\s+nom\s+de)\s*:\s*{_FTITLE}?"
+    rf"identite|assure|beneficiaire|concerne|au\s+nom\s+de)(?:\s*:|[ \t]*(?:\.[ \t]*){{3,}}|(?<=\w)\t+)\s*{_FTITLE}?"
 )
 _MAIDEN = re.compile(r"\b(?:nee|epouse|ep\.|veuve|vve)\s+")
 # "Pt KONÉ Ibrahim", "Enfant Mathis LEROY", "chez l'enfant Maël LE GOFF", "chez Ethan, 5 ans"
@@ -153,7 +166,8 @@ _PATIENT_NOUN = re.compile(
 # a name just before an age or a birth date: "Théo GAUTHIER, 13 ans", "LEFORT Capucine, 15 ans"
 _NAME_BEFORE_AGE = re.compile(
     rf"((?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}+(?:{_CONN}{_SP}+)?(?:{_INIT}|{_CAP})){{0,4}})"
-    rf"{_SP}*(?:[,–\-(]|{_SP}){_SP}*(?:\(?{_SP}*)$"
+    rf"{_SP}*(?:[,–\-(]|{_SP}){_SP}*(?:\(?{_SP}*)"
+    rf"(?:(?:ado|adolescente?|enfant|jeune|garçon|fillette|bébé|nourrisson|patiente?|sportive?|homme|femme)(?:{_SP}+d[eu])?{_SP}+)?$"
 )
 _AGE_OR_BIRTH_AHEAD = re.compile(r"\d{1,3}\s?(?:ans?|a|mois|semaines?|jours?)\b|n[ée]e?\s+le\b|n[ée]\(e\)\s+le\b|ddn\b", re.IGNORECASE)
 _OTHER_LABEL = re.compile(
@@ -209,7 +223,8 @@ def find_person_names(text: str, folded: str, is_word: Callable[[str], bool] = l
                     out.append(Candidate(span[0], end, "STAFF", 60))
                     if title in _PLURAL_TITLES and (et := _AND.match(text, end)) and (more := name_after(text, et.end())):
                         out.append(Candidate(*more, "STAFF", 60))  # "Docteurs P. FAUCHER et S. DESCHAMPS"
-                elif _RELATIVE_BEFORE.search(folded, max(0, m.start() - 30), m.start()) or _RELATIVE_AFTER.match(folded, end):
+                elif (_RELATIVE_BEFORE.search(folded, max(0, m.start() - 30), m.start()) or _RELATIVE_AFTER.match(folded, end)
+                      or _CARER_BEFORE.search(folded, max(0, m.start() - 40), m.start())):
                     out.append(Candidate(span[0], end, "STAFF", 61))  # "sa mère, Mme X": another person
                 else:  # a civil title names the patient
                     out.append(Candidate(span[0], end, "PATIENT", 60))
@@ -256,7 +271,7 @@ def find_first_name_pairs(text: str) -> list[Candidate]:
         return text[s].isupper() and not is_vocab(fold(text[s:e]))
 
     def adjacent(i: int) -> bool:
-        return re.fullmatch(rf"{_SP}+", text[toks[i][1]:toks[i + 1][0]]) is not None
+        return re.fullmatch(r"[ \u00a0\u202f]{1,3}", text[toks[i][1]:toks[i + 1][0]]) is not None  # not across columns
 
     for i, (s, e) in enumerate(toks):
         word = fold(text[s:e])
@@ -320,4 +335,52 @@ def find_contacts_ids(folded: str) -> list[Candidate]:
         code = m.group()
         if sum(ch.isdigit() for ch in code) >= 6 and re.search(r"\d{3}", code) and not _DECIMAL.fullmatch(code):
             out.append(Candidate(m.start(), m.end(), "ID", 80))
+    return out
+
+
+# ---- tables: a header row, then a value row ------------------------------------------------
+_CELL_SPLIT = re.compile(r"\t+|[ \u00a0]{2,}|[ \t]*\|[ \t]*")
+_HEADER_LABELS = {
+    **dict.fromkeys(("nom", "prenom", "prenoms", "prenom(s)", "nom prenom", "nom-prenom", "nom/prenom", "patient",
+                     "patiente", "nom de naissance", "nom d'usage", "nom usuel", "nom marital", "identite"), "PATIENT"),
+    **dict.fromkeys(("ddn", "date de naissance", "ne le", "nee le", "ne(e) le", "naissance", "date naiss.",
+                     "date naiss"), "BIRTHDATE"),
+    **dict.fromkeys(("ipp", "nip", "nda", "ins", "nir", "id", "n° dossier", "dossier", "n° ipp", "n° patient",
+                     "n° sejour", "sejour", "venue", "n° venue", "matricule", "identifiant"), "ID"),
+}
+_PRIORITY = {"PATIENT": 66, "BIRTHDATE": 96, "ID": 93}
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    cells, pos = [], start
+    for m in _CELL_SPLIT.finditer(text, start, end):
+        if m.start() > pos:
+            cells.append((pos, m.start()))
+        pos = m.end()
+    if end > pos:
+        cells.append((pos, end))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in cells
+            if text[s:e].strip()]
+
+
+def find_table_values(text: str, folded: str) -> list[Candidate]:
+    """"NOM   PRENOM   DDN   SEXE   IPP" then "FONTAINE   Rose   05/05/1955   F   009876543": each
+    value takes its column's label (two identity columns or more, as many cells on both rows)."""
+    out: list[Candidate] = []
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    for i, (ls, le) in enumerate(lines[:-1]):
+        cells = _cells(folded, ls, le)
+        if len(cells) < 3:
+            continue
+        labels = [_HEADER_LABELS.get(folded[s:e].rstrip(" :")) for s, e in cells]
+        if sum(lab is not None for lab in labels) < 2 or not any(lab == "PATIENT" for lab in labels):
+            continue
+        values = _cells(text, *lines[i + 1])
+        if len(values) != len(cells):
+            continue
+        for (s, e), lab in zip(values, labels):
+            if lab == "PATIENT" and not re.search(r"\d", text[s:e]):
+                out.append(Candidate(s, e, lab, _PRIORITY[lab]))
+            elif lab in ("BIRTHDATE", "ID") and re.search(r"\d", text[s:e]):
+                out.append(Candidate(s, e, lab, _PRIORITY[lab]))
     return out

@@ -36,10 +36,18 @@ _HOSPITAL_DEMONYM = re.compile(
     r"cantonale?s?|g[ée]n[ée]rale?s?|intercommunale?s?))*\s+[a-zß-öø-ÿ]+(?:ois|oise|ais|aise|ien|ienne|in|ine)s?\b"
 )
 _PLACE = re.compile(rf"(?m)(?:(?:^|(?<=[ \t\u00a0]{{3}})){SP}*(?={CAP}(?:[ \-]{CAP}){{0,3}}{SP}*,{SP}*le{SP}+(?:\d|1er))|\b(?:[Ff]ait|[Dd]omicili[ée]e?|[Dd]emeurant|[Hh]abitant|[Rr][ée]sidant|[Nn][ée]e?|[Tt]ransf[ée]r[ée]e?|[Oo]riginaire|"
-    rf"[Gg][ée]n[ée]raliste|[Mm][ée]decin(?:{SP}+(?:traitant|g[ée]n[ée]raliste|install[ée]e?|exer[çc]ant))?|[Kk]in[ée]sith[ée]rapeute|[Ii]nstall[ée]e?|[Ee]xer[çc]ant|[Vv]ivant){SP}+(?:à|a|au|de|d'|du){SP}*"
+    rf"[Gg][ée]n[ée]raliste|[Mm][ée]decin(?:{SP}+(?:traitant|g[ée]n[ée]raliste|install[ée]e?|exer[çc]ant))?|[Kk]in[ée]sith[ée]rapeute|[Ii]nstall[ée]e?|[Ee]xer[çc]ant|[Vv]ivant|[Vv]it|[Hh]abite|[Ss]'est{SP}+install[ée]e?){SP}+(?:à|a|au|de|d'|du){SP}*"
     rf"|\b[Ss]ite{SP}+(?:de{SP}+|d['’]))")
 
 
+_MONTHS_RX = r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
+_PLACE_AFTER_DATE = re.compile(rf"(?i:\b(?:{_MONTHS_RX}{SP}+|en{SP}+|\d{{1,2}}/)\d{{4}}){SP}*,?{SP}+(?:à|a){SP}+(?=[{UP}])")
+_PLACE_AFTER_DOCTOR = re.compile(rf"\b(?:dr|docteur|pr|professeur)\.?{SP}+[a-z'\-]+(?:{SP}+[a-z'\-]+){{0,2}}{SP}*\({SP}*"
+                                 rf"(?P<p>[a-z][a-z'\-]+(?:{SP}[a-z'\-]+){{0,2}}){SP}*\)")
+_PLACE_AFTER_AGE = re.compile(rf"\b\d{{1,3}}{SP}?ans{SP}*,{SP}*(?P<p>[{UP}][a-zß-öø-ÿ]+(?:[\-'’][{UP}]?[a-zß-öø-ÿ]+)*){SP}*,")
+_DESCRIPTOR_ENDINGS = ("ier", "iere", "if", "ive", "eur", "euse", "iste", "ant", "ante", "aire", "ais", "aise", "ien", "ienne")
+_NOT_PLACE_IN_BRACKETS = frozenset("remplacant remplacante interne senior chef assistant assistante absent absente cf "
+                                   "pediatre radiologue orthopediste rhumatologue chirurgien urgentiste".split())
 _LINE_FINAL_PLACE = re.compile(
     rf"(?im)^[^\n]*?\b(?:dr|docteur|pr|professeur|m[ée]decin|prescripteur|chu|chr|ch|gh|ghu|clinique|polyclinique|"
     rf"centre|h[oô]pital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl|gmf|cisss|ciusss|clsc)\b[^\n]*?{SP}*[,–—\-]{SP}*"
@@ -143,6 +151,17 @@ def find_institutions_places(text: str, is_word: Callable[[str], bool] = lambda 
     for m in _PLACE.finditer(text):
         if span := name_after(text, m.end()):
             out.append(Candidate(*span, "CITY", 59, Strength.WEAK))
+    for m in _PLACE_AFTER_DATE.finditer(text):  # "en mai 2015 à Sens"
+        if span := name_after(text, m.end()):
+            out.append(Candidate(*span, "CITY", 60, Strength.WEAK))
+    for m in _PLACE_AFTER_DOCTOR.finditer(fold(text)):  # "dr marc petit (sens)"
+        if not any(is_vocab(w) or w in _NOT_PLACE_IN_BRACKETS or w.endswith(("ie", "ique", "logue", "iatre"))
+                   for w in m.group("p").split()):
+            out.append(Candidate(m.start("p"), m.end("p"), "CITY", 60, Strength.WEAK))
+    for m in _PLACE_AFTER_AGE.finditer(text):  # "M. Dimitri ROSE, 39 ans, Tours, chute"
+        word = fold(m.group("p"))
+        if not (is_vocab(word) or word.endswith(_DESCRIPTOR_ENDINGS) or m.group("p").endswith(("é", "ée"))):
+            out.append(Candidate(m.start("p"), m.end("p"), "CITY", 60, Strength.WEAK))
     for m in _LINE_FINAL_PLACE.finditer(text):  # "Dr Henri CARPENTIER, Douai", "Institut Calot – Berck-sur-Mer"
         span = name_after(text, m.start("place"))
         place = text[m.start("place"):m.end("place")]

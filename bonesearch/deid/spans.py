@@ -40,10 +40,17 @@ _TITLE_WORD = re.compile(r"(?:M|Mme|Mlle|Dr|Pr|Mr|MM|Drs)\b\.?")
 # "Garden III", "Weber B", "Meyers et McKeever type II": a grade after the word
 GRADE_AFTER = re.compile(r"(?:[ \t]+et[ \t]+[A-Z][\w'\-]+)?[ \t]*(?:type[ \t]+|stade[ \t]+|grade[ \t]+)?"
                          r"(?:[IVX]{1,4}|[A-D]\d?|[0-4])\b")
+# "type A de Gärtner", "stade 2 de Tönnis": a capitalised word after "type X de"
+_TYPE_OF = re.compile(r"\b(?:type|stade|grade|classe)\s+(?:[a-d]\d?|[ivx]{1,4}|\d{1,2}[a-c]?)\s+(?:de\s+|d')(?P<e>(?:la\s+|le\s+)?[\w'\-]+)")
+# "signe du « chien de La Chapelle »": capitalised words in a quoted sign
+_QUOTED_SIGN = re.compile(r"\b(?:signe|aspect|image|sign)\s+(?:du|de\s+la|des|de\s+l'|de|en)?\s*[«\"“]\s*(?P<e>[^»\"”\n]{1,50})[»\"”]")
+# "distance pointe-apex (Baumgaertner)", "indice (Caton)": a name in brackets after a measurement
+_MEASURE_PAREN = re.compile(r"\b(?:distance|indice|index|angle|rapport|ratio|ligne|mesure|score|methode|technique|"
+                            r"classification|critere|critères|test|manoeuvre|signe)s?\b[^()\n.;]{0,30}\(\s*(?P<e>[\w'\-]+(?:\s+et\s+[\w'\-]+)?)\s*\)")
 _OF_BEFORE = re.compile(r"(?:\b(?:de|du|des|selon|type|sec\.)\s+|\bd')$")
 _OF = re.compile(r"[ \t]+(?:de|du|des|d')[ \t]*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_MERGE_GAP = {"ADDRESS": re.compile(r"[ \t,\-–]*"), "name": re.compile(r"[ \t\u00a0\-]*")}
+_MERGE_GAP = {"ADDRESS": re.compile(r"[ \t,\-–]*"), "name": re.compile(r"[ \u00a0\-]{0,3}")}  # not across table columns
 
 
 def eponym_spans(text: str, folded: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -61,6 +68,12 @@ def eponym_spans(text: str, folded: str) -> tuple[list[tuple[int, int]], list[tu
             if (nxt := re.match(r"[ \t]+([A-ZÀ-ÖØ-Þ][^\W\d_]+)", text[end:end + 40])):  # "New York"
                 end += nxt.end()
             clinical.append((w.start(), end))
+    for rx in (_TYPE_OF, _QUOTED_SIGN, _MEASURE_PAREN):  # "type A de Gärtner", "« chien de La Chapelle »"
+        for m in rx.finditer(folded):
+            s, e = m.start("e"), m.end("e")
+            for w in _CAP_WORD.finditer(text, s, e):
+                if not _TITLE_WORD.fullmatch(w.group()):
+                    clinical.append((w.start(), w.end()))
     more = []
     for s, e in clinical:  # "zones de Gruen ni de DeLee et Charnley"
         while (c := _EPONYM_CHAIN.match(text, e)) and (w := _CAP_WORD.match(text, c.end())):

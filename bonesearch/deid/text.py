@@ -202,7 +202,7 @@ class ReportDeidentifier:
         """Like :meth:`deidentify_many`, with the detected spans of each report beside its result."""
         reqs = [r if isinstance(r, DeidRequest) else DeidRequest(**r) if isinstance(r, Mapping) else DeidRequest(*r)
                 for r in items]
-        docs = self._docs([r.text or "" for r in reqs], batch_size, n_process) if self.use_ner else None
+        docs = self._docs([repair_ocr(r.text or "") for r in reqs], batch_size, n_process) if self.use_ner else None
         out = []
         try:
             for req in reqs:
@@ -218,7 +218,7 @@ class ReportDeidentifier:
     def detect(self, text: str, *, known_names: Sequence[str] = (), report_date: dt.date | None = None,
                patient_names: Sequence[str] = ()) -> list[Detection]:
         """The spans :meth:`deidentify` would replace, for evaluation and debugging."""
-        doc = list(self._docs([text], 1, 1))[0] if self.use_ner else None
+        doc = list(self._docs([repair_ocr(text)], 1, 1))[0] if self.use_ner else None
         spans, _ = self._detect(text, doc, known_names, patient_names, report_date)
         return [Detection(c.start, c.end, c.category) for c in spans]
 
@@ -244,6 +244,7 @@ class ReportDeidentifier:
         cands += P.find_person_names(text, folded, self.is_french_word)
         cands += find_institutions_places(text, self.is_french_word)
         cands += P.find_first_name_pairs(text)
+        cands += P.find_table_values(text, folded)
         patient_rx = _names_regex(tuple(patient_names))
         cands += self._known_names(text, folded, patient_rx, "PATIENT")
         cands += self._known_names(text, folded, _names_regex(tuple(known_names)), "STAFF")

@@ -16,7 +16,7 @@ from bonesearch.deid.text import ReportDeidentifier
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 SETS = {"dev": DATA / "deid_dev.jsonl", "holdout": DATA / "deid_holdout.jsonl",
-        "holdout3": DATA / "deid_holdout3.jsonl"}
+        "holdout3": DATA / "deid_holdout3.jsonl", "holdout4": DATA / "deid_holdout4.jsonl"}
 
 
 def _read(path: Path) -> list[dict]:
@@ -153,3 +153,65 @@ def test_holdout3_rules(tagger, text, expected):
 ])
 def test_eponyms_after_clinical_nouns_survive(tagger, text):
     assert not [c for c, _ in _found(tagger, text) if c in ("PATIENT", "STAFF", "CITY", "INSTITUTION")], _found(tagger, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # OCR-damaged labels and digits in scanned reports
+    ("Non : DUPUIS        Prenon : Rose", [("PATIENT", "DUPUIS"), ("PATIENT", "Rose")]),
+    ("Dote de naissance : 14/O2/1947    N° dossler : 24-118 532",
+     [("BIRTHDATE", "14/O2/1947"), ("ID", "24-118 532")]),
+    ("Potient : LEMAIRE Rose    Sexe : F    0DN : O1/12/1958",
+     [("PATIENT", "LEMAIRE Rose"), ("BIRTHDATE", "O1/12/1958")]),
+    ("Tel cabinet : O2 31 67 89 12", [("PHONE", "O2 31 67 89 12")]),
+    ("N° IPP : l40 087 662", [("ID", "l40 087 662")]),
+    # tables, tab and dotted-leader labels
+    ("NOM          PRENOM        DDN           SEXE   IPP\nFONTAINE     Rose          05/05/1955    F      009876543",
+     [("PATIENT", "FONTAINE"), ("PATIENT", "Rose"), ("BIRTHDATE", "05/05/1955"), ("ID", "009876543")]),
+    ("\tPatient\tABDELKADER Sofiane\n", [("PATIENT", "ABDELKADER Sofiane")]),
+    ("Nom de naissance . . . .  CHAUVIN\nDate de naissance  . . .  17 III 1968\n",
+     [("PATIENT", "CHAUVIN"), ("BIRTHDATE", "17 III 1968")]),
+    # date shapes
+    ("Bassin de face – 13 fév 24", [("DATE", "13 fév 24")]),
+    ("Bassin de face – 20240211\n", [("DATE", "20240211")]),
+    ("ancienne fracture (été 2021, traitée)", [("DATE", "été 2021")]),
+    # people around the patient are staff
+    ("relevée par son aide à domicile, Mme Nadia OUALI.", [("STAFF", "Nadia OUALI")]),
+    ("suivi par son kiné (M. Julien CARRÉ).", [("STAFF", "Julien CARRÉ")]),
+    ("Copie au podologue, M. Kévin LAURENT.", [("STAFF", "Kévin LAURENT")]),
+    ("CR — Théo GIRAUD-NKOULOU, ado de 15 ans, footballeur", [("PATIENT", "Théo GIRAUD-NKOULOU")]),
+    # places in context
+    ("Mme Nathalie GRASSE, 36 ans, vit à Grasse, douleurs", [("CITY", "Grasse")]),
+    ("arthroscopie en mai 2015 à Sens ; fracture", [("CITY", "Sens")]),
+    ("M. Dimitri ROSE, 39 ans, Tours, chute de vélo", [("CITY", "Tours")]),
+])
+def test_holdout4_general_rules(tagger, text, expected):
+    found = _found(tagger, text)
+    for item in expected:
+        assert item in found, (item, found)
+
+
+@pytest.mark.parametrize("text, eponym", [
+    ("rétraction de 6 mm du sus-épineux, type A de Gärtner.", "Gärtner"),
+    ("lyse isthmique (signe du « chien de La Chapelle » décapité)", "Chapelle"),
+    ("distance pointe-apex (Baumgaertner) de 18 mm.", "Baumgaertner"),
+])
+def test_holdout4_eponyms_kept(tagger, text, eponym):
+    assert not any(eponym in surface for _, surface in _found(tagger, text))
+
+
+@pytest.mark.parametrize("text", [
+    "Patient âgé de 12 mai 24 ans",  # not a date: "24 ans"
+    "NAM : SMIJ 7861 0214",  # a real label one letter away from "Nom"
+    "Non : pas de fracture.",  # "Non" without a label position
+    "IPP : 20240211",  # a compact number after an ID label is an ID, not a date
+])
+def test_holdout4_rules_stay_precise(tagger, text):
+    found = _found(tagger, text)
+    if text.startswith("NAM"):
+        assert ("ID", "SMIJ 7861 0214") in found
+    elif text.startswith("IPP"):
+        assert ("ID", "20240211") in found
+    elif text.startswith("Non"):
+        assert not any(cat == "PATIENT" for cat, _ in found)
+    else:
+        assert ("DATE", "12 mai 24") not in found
