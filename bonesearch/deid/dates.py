@@ -8,7 +8,8 @@ text is read back only to copy its style (capitals, accents, zero padding).
 Handled: ``12/03/2024 12/03/24 12.03.2024 12-03-2024 2024-03-12 le 12/03``,
 ``12 mars 2024 1er mars 2024 lundi 3 mars 2024 3 janv. 2024 12 mars``,
 ``mars 2024 03/2024``, and a day alone after "le"/"du" ("revu le 3.", "du 3 au 5 mars") in
-the month of the date before it (or of the report). A year alone ("en 2019") is left as is.
+the month of the date before it (or of the report). A year alone after "depuis", "en", "fin",
+"début"… ("opérée en 2019") moves by the offset's whole years (rounded), unless a unit follows.
 """
 
 from __future__ import annotations
@@ -317,8 +318,21 @@ _ROMAN = re.compile(r"(?<![\w/])(?P<date>(?P<d>0?[1-9]|[12]\d|3[01])(?P<sep>[ .\
 _ROMAN_OUT = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
+# "depuis 2019", "opérée en 2019", "fin 2021": a year alone after a time word, not a measure ("en 2000 UI")
+_BARE_YEAR = re.compile(
+    r"(?<![\w\-])(?:depuis|en|fin|debut|courant|mi-|des|avant|apres|jusqu'en|entre|annee)\s*(?:l'annee\s+)?"
+    r"(?P<date>(?:19|20)\d{2})(?![\w\-/]|[.,]\d|\s*(?:[-–]\s*\d|ans?\b|mois\b|jours?\b|semaines?\b|h\b|heures?\b|mm\b|cm\b|"
+    r"m\b|kg\b|g\b|mg\b|ml\b|l\b|ui\b|u\b|%|gy\b|msv\b|mgy\b|kv\b|mas\b|ms\b|hu\b|uh\b|points?\b|patients?\b|cas\b))"
+)
+
+
+def _bare_year(m: re.Match[str]) -> DateSpan:
+    value = dt.date(int(m.group("date")), 7, 2)  # mid-year: the shifted year is the offset's rounded whole years
+    return DateSpan(m.start("date"), m.end("date"), value, lambda new: str(new.year))
+
+
 def _extra_dates(orig: str, folded: str, ref: dt.date | None) -> list[DateSpan]:
-    out: list[DateSpan] = []
+    out: list[DateSpan] = [_bare_year(m) for m in _BARE_YEAR.finditer(folded)]
     for m in _ABBR_YY.finditer(folded):
         d = m.group("d")
         mon = _ABBR.get(m.group("ma")) or _FULL[m.group("ma")]

@@ -50,7 +50,7 @@ _NOT_PLACE_IN_BRACKETS = frozenset("remplacant remplacante interne senior chef a
                                    "pediatre radiologue orthopediste rhumatologue chirurgien urgentiste".split())
 _LINE_FINAL_PLACE = re.compile(
     rf"(?im)^[^\n]*?\b(?:dr|docteur|pr|professeur|m[ée]decin|prescripteur|chu|chr|ch|gh|ghu|clinique|polyclinique|"
-    rf"centre|h[oô]pital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl|gmf|cisss|ciusss|clsc)\b[^\n]*?{SP}*[,–—\-]{SP}*"
+    rf"centre|h[oô]pital|institut|cabinet|groupe|site|service|imagerie|radiologie|selarl|gmf|cisss|ciusss|clsc|ehpad|r[ée]sidence|maison|p[oô]le|hia)\b[^\n]*?{SP}*[,–—\-]{SP}*"
     rf"(?P<place>(?-i:[{UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*(?:{SP}[{UP}][^\W\d_]+(?:[\-'’][^\W\d_]+)*)?))"
     rf"(?:{SP}*\((?:\d{{2,3}}|(?-i:[{UP}][^\W\d_]+(?:[ \-][^\W\d_]+)*))\))?[ \t\u00a0\u202f.)]*$"
 )
@@ -88,7 +88,8 @@ _HOSPITAL_WORDS = frozenset("""femme femmes mere enfant enfants pere famille cot
     stade gare port lac pont marche moulin chateau plaine foret bois colline vallee mer montagne riviere source sources
     fontaine tour ile cedres pins chenes tilleuls plateau cap nord sud ouest
     regionale general generale prive privee militaire mutualiste pediatrique orthopedique chirurgie traumatologie
-    rhumatologie cancer rein os appareil locomoteur fondation""".split())
+    rhumatologie cancer rein os appareil locomoteur fondation porte portes croix rive rives orient ocean atlantique
+    plage vallon coteau""".split())
 # "Centre de médecine du sport de Vichy", "Institut de rééducation de Berck": lower-case words, then a name
 _HOSPITAL_SPECIALTY = re.compile(
     rf"(?<![\w])(?:[Cc]entre|CENTRE|[Ii]nstitut|INSTITUT|[Mm]aison|[Pp]ôle|[Hh]ôpital)[ \t]+(?:de[ \t]+|d['’]|du[ \t]+)"
@@ -97,6 +98,30 @@ _HOSPITAL_SPECIALTY = re.compile(
 _MALADES = re.compile(r"[ \t]+malades\b", re.I)
 # "HÔPITAL NECKER – ENFANTS MALADES", "Hôpital Nord – Femme Mère Enfant": a dash inside the name
 _DASH_TAIL = re.compile(rf"{SP}*[–\-]{SP}*((?:[^\W\d_]+(?:{SP}+|(?=[\s,;)(]|$))){{1,3}})")
+# "Centre hospitalier de Dax – Côte d'Argent": a region after a dash, part of the name
+_REGION_TAIL = re.compile(rf"{SP}*[–\-]{SP}*(?:C[ôo]te|Pays|Val|Mont|Porte|Rives?){SP}*(?:d['’]|de{SP}+|du{SP}+|des{SP}+)?{CAP}(?={SP}*$)", re.M)
+# "Service d'Imagerie – Saint-Mandé", "Imagerie – Rx": a department, then a dash: no name follows
+_DEPARTMENT_DASH = re.compile(rf"(?:d['’]|de{SP}+)?(?:imagerie|radiologie)(?:{SP}+medicale)?{SP}*[–\-]{SP}*")
+# "Hôpital Pierre Zobda-Quitman⏎Fort-de-France": a line holding only a town under a letterhead line
+_LINE_ALONE_PLACE = re.compile(
+    rf"(?m)^[ \t]*(?P<place>{CAP}(?:(?:[ \-](?:(?:de|du|des|sur|sous|en|la|le|les|lès|lez|aux)[ \-]|[dl]['’])?{CAP})){{0,3}})"
+    rf"(?:{SP}+(?:Cedex|CEDEX))?[ \t.]*$")
+_LETTERHEAD_WORDS = re.compile(r"\b(?:chu|chru|chr|ch|chi|gh|ghu|hia|clinique|polyclinique|centre|hopital|institut|cabinet|"
+                               r"groupe|ehpad|residence|imagerie|radiologie|selarl|fondation|maison|service)\b")
+# "suivie auparavant à Paris", "opéré à Lyon en 2019": a town after a care verb
+_PLACE_AFTER_CARE = re.compile(
+    rf"\b(?:[Ss]uivie?s?|[Oo]p[ée]r[ée]e?s?|[Hh]ospitalis[ée]e?s?|[Ss]oign[ée]e?s?|[Tt]rait[ée]e?s?|[Pp]ris(?:e|es)?{SP}+en{SP}+charge|"
+    rf"[Dd]omicili[ée]e?s?|[Nn][ée]e?s?|[Aa]dress[ée]e?s?|[Ii]mmobilis[ée]e?s?|[Pp]l[âa]tr[ée]e?s?)"
+    rf"(?:{SP}+(?:auparavant|pr[ée]c[ée]demment|initialement|ant[ée]rieurement|jusqu'ici|jusqu'alors|d[ée]j[àa]|en{SP}+urgence))?"
+    rf"{SP}+(?:à|a){SP}+(?=[{UP}][a-zß-öø-ÿ])")
+# "Dr Isabelle MOREAU de Montélimar pour…": a doctor's town at the end of a phrase
+_PLACE_OF_DOCTOR = re.compile(
+    rf"\b(?:Dr|Docteur|Pr|Professeur)\.?{SP}+(?:{CAP}{SP}+){{0,2}}[{UP}]{{2,}}(?:[\-'’][{UP}]{{2,}})*{SP}+(?:de|d['’]){SP}*"
+    rf"(?P<p>[{UP}][a-zß-öø-ÿ]+(?:-(?:[a-zß-öø-ÿ]+-)*[{UP}]?[a-zß-öø-ÿ]+)*)"
+    rf"(?={SP}*(?:[,.;:)\n]|$)|{SP}+(?:pour|qui|depuis|en|le|du|et|car)\b)")
+# "SOS Médecins Nantes", "SAMU de Lyon": an emergency service and its town
+_SERVICE_TOWN = re.compile(rf"\b(?:SOS{SP}*M[ée]decins|SAMU|SMUR|SDIS|Maison{SP}+m[ée]dicale{SP}+de{SP}+garde){SP}+(?:de{SP}+|d['’])?"
+                           rf"(?P<p>{CAP}(?:-{CAP})*)")
 _SITE = re.compile(rf"(?<![\w])(?:[Ss]ite|SITE){SP}+(?=[{UP}])")  # "Hôpital Delta – Site Chirec"
 
 
@@ -125,13 +150,19 @@ def find_institutions_places(text: str, is_word: Callable[[str], bool] = lambda 
         for m in rx.finditer(text):
             if rx is _HOSPITAL and _adjective_clinique(text, m.start()):  # "ténosynovite clinique de De Quervain"
                 continue
+            if rx is _HOSPITAL and _DEPARTMENT_DASH.fullmatch(fold(m.group())):  # "Service d'Imagerie – Saint-Mandé"
+                continue
             if span := name_after(text, m.end(), stop=_hospital_stop):
                 end = span[1]
                 if malades := _MALADES.match(text, end):  # "Hôpital Necker-Enfants malades"
                     end = malades.end()
+                elif region := _REGION_TAIL.match(text, end):  # "… de Dax – Côte d'Argent"
+                    end = region.end()
                 elif (tail := _DASH_TAIL.match(text, end)) and all(
                         fold(w) in _HOSPITAL_WORDS or fold(w) == "malades" for w in tail.group(1).split()):
                     end = tail.end(1) - (len(tail.group(1)) - len(tail.group(1).rstrip()))
+                if end - span[0] <= 2 and text[span[0]:end].isupper():  # "Service de Radiologie B"
+                    continue
                 out.append(Candidate(m.start(), end, "INSTITUTION", 59))
     for m in _HOSPITAL_ALONE.finditer(text):
         out.append(Candidate(m.start(), m.end(), "INSTITUTION", 59))
@@ -151,6 +182,21 @@ def find_institutions_places(text: str, is_word: Callable[[str], bool] = lambda 
     for m in _PLACE.finditer(text):
         if span := name_after(text, m.end()):
             out.append(Candidate(*span, "CITY", 59, Strength.WEAK))
+    for rx in (_PLACE_AFTER_CARE, _PLACE_OF_DOCTOR, _SERVICE_TOWN):  # "suivie auparavant à Paris", "SOS Médecins Nantes"
+        for m in rx.finditer(text):
+            span = (m.start("p"), m.end("p")) if "p" in rx.groupindex else name_after(text, m.end())
+            if span and not all(is_vocab(fold(w)) or is_word(fold(w)) for w in re.findall(r"[^\W\d_]+", text[span[0]:span[1]])):
+                out.append(Candidate(*span, "CITY", 61, Strength.WEAK))
+    lines = text.split("\n")
+    pos, prev = 0, ""
+    for line in lines[:8]:  # "Hôpital Pierre Zobda-Quitman⏎Fort-de-France"
+        if (m := _LINE_ALONE_PLACE.fullmatch(line)) and _LETTERHEAD_WORDS.search(fold(prev)):
+            words = m.group("place").split()
+            if not any(is_vocab(fold(w)) or (is_word(fold(w)) and len(words) == 1) for w in words if len(w) > 3):
+                out.append(Candidate(pos + m.start("place"), pos + m.end("place"), "CITY", 52, Strength.WEAK))
+        if line.strip():
+            prev = line
+        pos += len(line) + 1
     for m in _PLACE_AFTER_DATE.finditer(text):  # "en mai 2015 à Sens"
         if span := name_after(text, m.end()):
             out.append(Candidate(*span, "CITY", 60, Strength.WEAK))
@@ -165,7 +211,9 @@ def find_institutions_places(text: str, is_word: Callable[[str], bool] = lambda 
     for m in _LINE_FINAL_PLACE.finditer(text):  # "Dr Henri CARPENTIER, Douai", "Institut Calot – Berck-sur-Mer"
         span = name_after(text, m.start("place"))
         place = text[m.start("place"):m.end("place")]
-        if span and span[1] == m.end("place") and (not place.isupper() or len(place) >= 4):
+        if (span and span[1] == m.end("place") and (not place.isupper() or len(place) >= 4)
+                and not all(is_vocab(fold(w)) or (is_word(fold(w)) and fold(w).endswith(("graphie", "logie", "scopie")))
+                            for w in re.findall(r"[^\W\d_]+", place))):  # "– Mammographie"
             out.append(Candidate(*span, "CITY", 52, Strength.WEAK))
     for m in _LINE_FINAL_PLACE_LOWER.finditer(text):  # "… – dr hélène marchal – quimper"
         words = m.group("place").split()  # (the spaCy lemma list holds town names: vocabulary only)

@@ -47,6 +47,11 @@ _QUOTED_SIGN = re.compile(r"\b(?:signe|aspect|image|sign)\s+(?:du|de\s+la|des|de
 # "distance pointe-apex (Baumgaertner)", "indice (Caton)": a name in brackets after a measurement
 _MEASURE_PAREN = re.compile(r"\b(?:distance|indice|index|angle|rapport|ratio|ligne|mesure|score|methode|technique|"
                             r"classification|critere|critères|test|manoeuvre|signe)s?\b[^()\n.;]{0,30}\(\s*(?P<e>[\w'\-]+(?:\s+et\s+[\w'\-]+)?)\s*\)")
+# "incidence de face et de De Sèze", "clichés de profil et de Lequesne": a person's incidence after another one
+_AND_OF = re.compile(r"\b(?:incidences?|cliches?|vues?|radiographies?|positions?)\s+(?:de\s+|en\s+)?[a-z'\-]+"
+                     r"(?:\s+[a-z'\-]+)?\s+(?:et|ou)\s+(?:de\s+|d'|en\s+)")
+# "Naviculaire normal (Köhler exclue)": a listed eponym opening a bracket
+_OPEN_BRACKET = re.compile(r"\(\s*$")
 _OF_BEFORE = re.compile(r"(?:\b(?:de|du|des|selon|type|sec\.)\s+|\bd')$")
 _OF = re.compile(r"[ \t]+(?:de|du|des|d')[ \t]*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
@@ -59,13 +64,21 @@ def eponym_spans(text: str, folded: str) -> tuple[list[tuple[int, int]], list[tu
     for m in _EPONYMS.finditer(folded):
         eponyms.append((m.start(), m.end()))
         before = _EPONYM_CONTEXT.search(folded, max(0, m.start() - 40), m.start() + 1)
-        if (before and before.end() == m.start()) or GRADE_AFTER.match(text, m.end()):
+        if ((before and before.end() == m.start()) or GRADE_AFTER.match(text, m.end())
+                or (text[m.start()].isupper() and _OPEN_BRACKET.search(folded, max(0, m.start() - 4), m.start()))):
             clinical.append((m.start(), m.end()))
     for m in _EPONYM_CONTEXT.finditer(folded):  # "maladie de Xyz": an unlisted eponym
         w = _CAP_WORD.match(text, m.end())
         if w and not _TITLE_WORD.match(text, m.end()):
             end = w.end()
             if (nxt := re.match(r"[ \t]+([A-ZÀ-ÖØ-Þ][^\W\d_]+)", text[end:end + 40])):  # "New York"
+                end += nxt.end()
+            clinical.append((w.start(), end))
+    for m in _AND_OF.finditer(folded):  # "incidence de face et de De Sèze"
+        w = _CAP_WORD.match(text, m.end())
+        if w and not _TITLE_WORD.match(text, m.end()):
+            end = w.end()
+            if (nxt := re.match(r"[ \t]+([A-ZÀ-ÖØ-Þ][^\W\d_]+)", text[end:end + 40])):
                 end += nxt.end()
             clinical.append((w.start(), end))
     for rx in (_TYPE_OF, _QUOTED_SIGN, _MEASURE_PAREN):  # "type A de Gärtner", "« chien de La Chapelle »"

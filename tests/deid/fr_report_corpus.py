@@ -45,7 +45,7 @@ Secrétariat : radiologie.secretariat@chu-lille.fr""",
             "EMAIL": ["radiologie.secretariat@chu-lille.fr"],
         },
         keep=["Fracture de Pouteau-Colles du radius distal", "Pas de fracture du scaphoïde",
-              "styloïde ulnaire", "Indication :", "Conclusion :", "en 2019"],
+              "styloïde ulnaire", "Indication :", "Conclusion :"],
     ),
     dict(
         name="genou_kellgren",

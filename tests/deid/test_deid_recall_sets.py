@@ -16,7 +16,8 @@ from bonesearch.deid.text import ReportDeidentifier
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 SETS = {"dev": DATA / "deid_dev.jsonl", "holdout": DATA / "deid_holdout.jsonl",
-        "holdout3": DATA / "deid_holdout3.jsonl", "holdout4": DATA / "deid_holdout4.jsonl"}
+        "holdout3": DATA / "deid_holdout3.jsonl", "holdout4": DATA / "deid_holdout4.jsonl",
+        "holdout5": DATA / "deid_holdout5.jsonl"}
 
 
 def _read(path: Path) -> list[dict]:
