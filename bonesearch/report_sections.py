@@ -102,8 +102,10 @@ _FOOTER = re.compile(
     r"radiologue[ \t]*:|secr[ée]tariat|dr\.?[ \t]+\[|docteur[ \t]+\[|pr\.?[ \t]+\[|t[ée]l[ .:]|courriel|e-?mail|"
     r"cordialement|(?:bien[ \t]+)?confraternellement|dict[ée][ \t]+(?:par|le)|frapp[ée][ \t]+(?:par|le)|"
     r"fait[ \t]+(?:à|a)[ \t]+[^\n,]{1,40},[ \t]*le\b|fait[ \t]+le[ \t]+\d|"
-    # a signature alone on its line: "Dr Jean MARTIN", "Pr. Lefèvre", "Docteur A. Durand"
-    r"(?:dr|docteur|pr|professeur)\.?[ \t]+(?-i:(?:[A-ZÀ-Ý][\w'’\-]*\.?[ \t]*){1,4})$)",
+    # a signature alone on its line ("Dr Jean MARTIN", "Pr. Lefèvre", "Docteur A. Durand") or followed
+    # by its validation ("Dr Jean MARTIN — validé le 12/03/2024", "Dr A. Durand, radiologue")
+    r"(?:dr|docteur|pr|professeur)\.?[ \t]+(?-i:(?:[A-ZÀ-Ý][\w'’\-]*\.?[ \t]*){1,4})"
+    r"(?:$|[—–,\-][ \t]*(?:valid|sign|dict|radiolog|le[ \t]+\d|\d)))",
     re.IGNORECASE | re.MULTILINE,
 )
 

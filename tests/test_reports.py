@@ -374,3 +374,16 @@ def test_orphan_reasons_are_grouped_without_numbers():
     assert summary.orphan_reasons() == {
         "no accession number; no study of this patient in the store": 1,
         "no accession number; no study of this patient within ±N days of the report date (nearest N days away)": 2}
+
+
+@pytest.mark.parametrize("signature", ["Dr Michèle BOUVET — validé le 2016-02-09.", "Dr A. Durand, radiologue",
+                                       "Pr LEFÈVRE - signé électroniquement", "Docteur Jean MARTIN"])
+def test_a_signature_line_with_its_validation_is_not_part_of_the_conclusion(signature):
+    sections = parse_sections(f"RADIOGRAPHIE DU GENOU\nCONCLUSION : Gonarthrose interne, KL III.\n{signature}")
+    assert sections.conclusion == "Gonarthrose interne, KL III."
+    assert signature.split()[1] in sections.other
+
+
+def test_a_doctor_named_inside_the_conclusion_sentence_stays():
+    assert parse_sections("Conclusion : fracture du radius. Dr Martin a été prévenu.").conclusion == (
+        "fracture du radius. Dr Martin a été prévenu.")
