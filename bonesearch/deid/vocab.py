@@ -97,6 +97,7 @@ EPONYM_CONTEXT_WORDS: frozenset[str] = frozenset(_words("""
     """))
 
 VOCAB_CLINICAL = _words("""
+    rx diastasis venue radiopediatrie refus entier
     indication indications motif renseignement renseignements clinique cliniques technique techniques
     resultat resultats description compte rendu compte-rendu conclusion conclusions synthese avis
     impression commentaire commentaires observation observations constatations analyse protocole
