@@ -110,19 +110,19 @@ def print_ingest_summary(summary, store: Path) -> None:
     table = Table(title=f"ingest → {store}", show_header=False, title_justify="left")
     table.add_row("files seen", str(summary.files_seen))
     processed = summary.files_seen - summary.already_ingested
-    workers = getattr(summary, "workers", 1)
+    workers = summary.workers
     table.add_row("images ingested", f"{summary.images_ingested} ({summary.images_per_second:.1f} images/s, "
                   f"{processed / max(summary.seconds, 1e-9) / workers:.1f} files/s per worker × {workers})")
     table.add_row("already in store", str(summary.already_ingested))
     by_class: dict[str, dict[str, int]] = {}
-    for record in getattr(summary, "problems", []):
+    for record in summary.problems:
         by_class.setdefault(record.status, {}).setdefault(record.reason_class, 0)
         by_class[record.status][record.reason_class] += 1
     for status, title in (("excluded", "excluded (burned-in text)"), ("skipped", "skipped (bad input)")):
         count = len(summary.excluded if status == "excluded" else summary.skipped)
         detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(by_class.get(status, {}).items()))
         table.add_row(title, f"{count} ({detail})" if detail else str(count))
-    if getattr(summary, "multi_frame", 0):
+    if summary.multi_frame:
         table.add_row("multi-frame files", f"{summary.multi_frame} (first frame cached)")
     table.add_row("studies in store", str(summary.studies_total))
     table.add_row("reports ingested", str(summary.reports_ingested))
@@ -137,14 +137,14 @@ def print_ingest_summary(summary, store: Path) -> None:
         out.print(f"  [yellow]skipped[/] {escape(reason)}")
     if len(listed) > 10:
         out.print(f"  … and {len(listed) - 10} more")
-    orphans = list(getattr(summary.reports, "orphans", []) or [])
+    orphans = summary.reports.orphans if summary.reports else []
     for label, reason in orphans[:5]:
         out.print(f"  [yellow]report without a study[/] {escape(label)}: {escape(reason)}")
     if len(orphans) > 5:
         out.print(f"  … and {len(orphans) - 5} more reports without a study (counts by reason in the ingest report)")
     if summary.skipped_list_path:
         out.print(f"  full list with paths (operator only, outside the store): {summary.skipped_list_path}")
-    if getattr(summary, "report_path", None):
+    if summary.report_path:
         out.print(f"  ingest report (counts, reasons, throughput; no paths): {summary.report_path}")
 
 

@@ -143,15 +143,16 @@ def read_reports_folder(folder: Path) -> ReportsReadResult:
     documents = []
     for number, path in enumerate(files, start=1):
         kind = _kind(path, default="text" if not path.suffix else None)
+        label = file_label(path.name, number)
         if kind in ("csv", "jsonl"):
             try:
                 result.extend((read_reports_csv if kind == "csv" else read_reports_jsonl)(path))
-            except ReportFileError as exc:  # name the file by its label, not its folder
-                result.skipped.append((file_label(path.name, number), str(exc).replace(str(path), file_label(path.name, number)).replace(path.name, file_label(path.name, number))))
+            except ReportFileError as exc:  # name the file by its label, never its path or name
+                result.skipped.append((label, str(exc).replace(str(path), label).replace(path.name, label)))
         elif kind in ("text", "pdf"):
             documents.append((path, number))
         else:
-            result.skipped.append((file_label(path.name, number), f"not a report file; reports are {_SUPPORTED}"))
+            result.skipped.append((label, f"not a report file; reports are {_SUPPORTED}"))
     result.extend(_read_documents(documents))
     return result
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from bonesearch.deid.burned_in import BurnedInPolicy, flag_decision, screen_pixels
@@ -84,16 +85,12 @@ def safe_label(relative: str, source_hash: str) -> str:
     return f"file [{source_hash}]{suffix}"
 
 
-_HEADER_PROFILES: dict[str, object] = {}  # one HeaderDeidentifier per key, per worker process
-
-
-def _header_profile(key: PseudonymKey):
+@lru_cache(maxsize=4)
+def _header_profile(salt_hex: str):
+    """One PS3.15 :class:`HeaderDeidentifier` per key and worker process (dicognito loads only when exporting)."""
     from bonesearch.deid.dicom_profile import HeaderDeidentifier
 
-    salt = key.salt.hex()
-    if salt not in _HEADER_PROFILES:
-        _HEADER_PROFILES[salt] = HeaderDeidentifier(key)
-    return _HEADER_PROFILES[salt]
+    return HeaderDeidentifier(PseudonymKey(bytes.fromhex(salt_hex)))
 
 
 def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions, header_only: bool = False) -> DecodedImage:
@@ -129,9 +126,9 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
         result.png = encode_png(cached)
         clock.lap("encode")
         if options.export_dir:
-            _header_profile(key).deidentify(ds, result.metadata)
             from bonesearch.deid.dicom_profile import write_deidentified
 
+            _header_profile(options.salt_hex).deidentify(ds, result.metadata)
             write_deidentified(ds, Path(options.export_dir))
             clock.lap("export")
     except InvalidDicom as exc:

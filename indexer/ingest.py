@@ -32,7 +32,7 @@ from bonesearch.store import Store
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
 from indexer.decode_worker import DecodedImage, WorkerOptions, decode_file, safe_label
 from indexer.ingest_report import stored_reason, write_report
-from indexer.reports_ingest import ReportContext, ingest_reports
+from indexer.reports_ingest import ReportContext, ReportsSummary, ingest_reports
 
 REPORT_FILE_NAMES = ("reports.csv", "reports.jsonl", "reports")  # default report inputs beside the images
 COMMIT_EVERY = 256  # files per transaction: a crash loses at most this much work, never consistency
@@ -73,7 +73,7 @@ class IngestSummary:
     cache_size: int = CACHE_SIZE
     stage_seconds: dict[str, float] = field(default_factory=dict)  # parent wall time per stage
     worker_seconds: dict[str, float] = field(default_factory=dict)  # per-file stages, summed over workers
-    reports: object | None = None  # the report stage's own summary (indexer.reports_ingest), when it returns one
+    reports: ReportsSummary | None = None  # the report stage's summary (orphans on both sides…), when reports were read
     report_path: Path | None = None  # STORE/ingest-report.json
 
     @property

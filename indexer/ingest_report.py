@@ -95,8 +95,7 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
             "studies_without_report": summary.studies_without_report,
             "phi_replaced_in_reports": dict(sorted(summary.phi_replacements.items())),
             "reports": _safe_counts(summary.reports),
-            "reports_without_study_by_reason": (summary.reports.orphan_reasons()
-                                                if hasattr(summary.reports, "orphan_reasons") else {}),
+            "reports_without_study_by_reason": summary.reports.orphan_reasons() if summary.reports else {},
         },
         "throughput": {
             "workers": summary.workers,

@@ -13,6 +13,7 @@ import pytest
 from bonesearch.deid.key import PseudonymKey, default_key_path
 from bonesearch.store import Store
 from indexer.ingest import ingest_archive
+from tests.store_dump import store_cells_text
 
 STUDIES = 30
 
@@ -70,14 +71,8 @@ def test_labels_join_through_the_key(archive, ingested):
 
 
 def _store_text(store: Path) -> str:
-    """Everything in the store as text: every table cell, every file name, the manifest files."""
-    parts = []
-    with Store.open(store) as s:
-        for table in ("studies", "images", "reports", "sources", "store_meta"):
-            for row in s.con.execute(f"SELECT * FROM {table}").fetchall():
-                parts.append(" | ".join("" if v is None else str(v) for v in row))
-    parts.extend(str(p.relative_to(store)) for p in store.rglob("*"))
-    return "\n".join(parts)
+    """Everything in the store as text: every table cell and every file name."""
+    return "\n".join([store_cells_text(store), *(str(p.relative_to(store)) for p in store.rglob("*"))])
 
 
 def _contains_word(text: str, phrase: str) -> bool:

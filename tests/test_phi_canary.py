@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from bonesearch.deid.key import PseudonymKey, default_key_path
 from bonesearch.store import Store
 from cli import app
+from tests.store_dump import store_cells_text
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
                                 reason="needs Tesseract (apt-get install tesseract-ocr tesseract-ocr-fra); CI has it")
@@ -141,16 +142,6 @@ def canary_run(tmp_path_factory):
             "canary_files": len(files)}
 
 
-def _all_cells(store: Path) -> str:
-    parts = []
-    with Store.open(store) as s:
-        tables = [t for (t,) in s.con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
-        for table in tables:
-            for row in s.con.execute(f'SELECT * FROM "{table}"').fetchall():
-                parts.append(" | ".join("" if v is None else str(v) for v in row))
-    return "\n".join(parts)
-
-
 def test_the_canary_was_planted_and_ingested(canary_run):
     """Guards the test itself: the canary study is in the store (so the checks below look at something)."""
     key = PseudonymKey.load(default_key_path(canary_run["store"]))
@@ -164,7 +155,7 @@ def test_the_canary_was_planted_and_ingested(canary_run):
 
 
 def test_no_canary_in_duckdb(canary_run):
-    assert not _leaks(_all_cells(canary_run["store"]))
+    assert not _leaks(store_cells_text(canary_run["store"]))
 
 
 def test_no_canary_in_any_store_file_or_name(canary_run):
