@@ -85,6 +85,7 @@ def ingest(
     ocr_screen_size: Annotated[int, typer.Option(min=256, max=4096, help="Long side (px) the OCR screen sees at least: 512 catches text ≥ ~1 % of the image; 1024 smaller text, at twice the cost.")] = 512,
     export_dicom: Annotated[Optional[Path], typer.Option(file_okay=False, help="Also write de-identified DICOM copies (PS3.15 Basic Profile, modified dates) into this folder.")] = None,
     date_window: Annotated[int, typer.Option(min=0, max=365, help="Reports without an accession number link to the patient's study within this many days.")] = 7,
+    max_upsample: Annotated[float, typer.Option(min=0.0, max=0.5, help="Decode a smaller resolution level when it is within this fraction of the cache size, and upsample (JPEG 2000 1760 px into a 512 cache: the 440-px level, 4x faster than 880). 0: never upsample. The OCR screen never uses it.")] = 0.15,
 ) -> None:
     """De-identify an export (DICOM + French reports) into a store. Resumable."""
     from bonesearch.deid.burned_in import BurnedInPolicy
@@ -101,7 +102,8 @@ def ingest(
     with progress_bar("ingest") as bar:
         summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=bar,
                                  on_total=bar.set_total, cache_size=cache_size, burned_in=policy,
-                                 export_dicom=export_dicom, date_window_days=date_window)
+                                 export_dicom=export_dicom, date_window_days=date_window,
+                                 max_upsample=max_upsample)
     print_ingest_summary(summary, store)
 
 

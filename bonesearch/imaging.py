@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 CACHE_SIZE = 256  # default side of the square greyscale images cached in the store (ingest --cache-size)
+MAX_UPSAMPLE = 0.15  # a cached square may be upsampled from a decode up to 15 % smaller (ingest --max-upsample)
 PNG_COMPRESS_LEVEL = 1  # zlib level 1 with the Z_RLE strategy: on filtered radiograph rows it writes
 PNG_COMPRESS_TYPE = 3  # smaller files than the default strategy (−25 % on the real CR file) and no slower
 

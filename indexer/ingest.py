@@ -26,7 +26,7 @@ from pathlib import Path
 from bonesearch.deid.headers import ImageMetadata
 from bonesearch.deid.key import PseudonymKey, default_key_path
 from bonesearch.errors import StoreConfigMismatch
-from bonesearch.imaging import CACHE_SIZE, save_png
+from bonesearch.imaging import CACHE_SIZE, MAX_UPSAMPLE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
@@ -102,6 +102,7 @@ def ingest_archive(
     burned_in: BurnedInPolicy | None = None,
     export_dicom: Path | None = None,
     date_window_days: int = 7,
+    max_upsample: float = MAX_UPSAMPLE,
     advance: Advance = no_progress,
     on_total: "callable | None" = None,
     commit_every: int = COMMIT_EVERY,
@@ -114,7 +115,8 @@ def ingest_archive(
     ``burned_in`` is the burned-in text policy (default: exclude flagged images, OCR-screen the
     others); ``export_dicom`` a folder for de-identified DICOM copies (PS3.15 header profile);
     ``date_window_days`` how far a report's date may be from its study's when it is linked by
-    patient (reports without an accession number).
+    patient (reports without an accession number); ``max_upsample`` how much smaller than the
+    cache a decoded resolution level may be (then upsampled; 0: never).
     """
     burned_in = burned_in or BurnedInPolicy()
     check_tesseract(burned_in)  # OCR on without Tesseract: stop now with the fix, not after listing files
@@ -148,7 +150,7 @@ def ingest_archive(
             on_total(len(sources))
         t = time.perf_counter()
         options = WorkerOptions(key.salt.hex(), summary.cache_size, burned_in,
-                                str(Path(export_dicom).resolve()) if export_dicom else None)
+                                str(Path(export_dicom).resolve()) if export_dicom else None, max_upsample)
         contexts = _ingest_images(store, sources, key, workers, options, summary, advance, commit_every)
         summary.stage_seconds["images"] = time.perf_counter() - t
         if reports_path is not None:

@@ -125,6 +125,33 @@ def test_reduced_jpeg2000_decode_matches_full_decode(shared_data, name, size):
     assert np.corrcoef(full.ravel(), reduced.ravel())[0, 1] > 0.99
 
 
+def test_cache_may_upsample_a_smaller_level_but_the_ocr_screen_never_does(shared_data):
+    """1760-px JPEG 2000 into a 512 cache: the 440-px level (within 15 %) unless the OCR screen needs 512."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from bonesearch.deid.burned_in import BurnedInPolicy
+    from bonesearch.jpeg2000 import decode_reduced
+    from indexer.decode_worker import WorkerOptions, decode_file
+
+    no_ocr = BurnedInPolicy(ocr=False)
+    assert WorkerOptions("00" * 32, 512, no_ocr).decode_size == 436
+    assert WorkerOptions("00" * 32, 512, no_ocr, max_upsample=0.0).decode_size == 512
+    assert WorkerOptions("00" * 32, 512).decode_size == 512  # OCR screen on: its 512 px win
+    path = shared_data / "dicom" / "RG3_J2KR.dcm"
+    assert decode_reduced(read_dataset(path), 436).shape == (440, 440)
+
+    def cached(options: WorkerOptions) -> np.ndarray:
+        result = decode_file(str(path), "h" * 16, "RG3_J2KR.dcm [h]", options)
+        assert result.status == "ingested", result.reason
+        return np.asarray(Image.open(BytesIO(result.png))).astype(int)
+
+    upsampled, exact = cached(WorkerOptions("00" * 32, 512, no_ocr)), cached(WorkerOptions("00" * 32, 512, no_ocr, max_upsample=0.0))
+    assert upsampled.shape == exact.shape == (512, 512)
+    assert 0 < np.abs(upsampled - exact).mean() < 2.0 and np.corrcoef(upsampled.ravel(), exact.ravel())[0, 1] > 0.995
+
+
 def test_codestream_precision_reads_the_siz_marker(shared_data):
     from pydicom.encaps import get_frame
 
