@@ -3,7 +3,7 @@
 Every reader of the hospital's reports (this module's tabular ones, and the ``.txt``/PDF
 folder readers of :mod:`bonesearch.report_sources`) yields :class:`RawReport` records in a
 :class:`ReportsReadResult`, with the rows or files it could not use listed by a safe label
-(``reports.csv:row 12``, a masked file name) and the reason. Tabular exports may be in
+(``reports export (.csv) row 12``, ``report file 3 (.pdf)``) and the reason. Tabular exports may be in
 whatever encoding and dialect the hospital's system wrote: UTF-8 with or without BOM, UTF-16
 with BOM, cp1252 or latin-1 (:func:`decode_report_bytes`), commas or semicolons, multi-line
 quoted text, French or English column names.
@@ -39,7 +39,7 @@ class RawReport:
     accession_number: str  # links the report to its DICOM study; "" when the export has none
     report_date: dt.date | None  # None when absent or unreadable
     text: str  # the report, line breaks kept
-    source: str  # a safe label: "reports.csv:row 12", "CR_A04….pdf (file 3)"; never a folder
+    source: str  # a safe label: "reports export (.csv) row 12", "report file 3 (.pdf)"; never a name or folder
     patient_id: str = ""  # the hospital's patient id (IPP), to link by patient + date; "" when unknown
 
 
@@ -245,6 +245,15 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def export_label(path: Path) -> str:
+    """How a tabular export's rows are named in summaries: by its extension, never its file name.
+
+    The export's name is the hospital's choice (it may carry a patient's or a ward's name);
+    row labels reach the ingest summary and ``STORE/ingest-report.json``.
+    """
+    return f"reports export ({path.suffix.lower() or 'no extension'})"
+
+
 def read_reports_csv(path: Path) -> ReportsReadResult:
     """Read a reports CSV export.
 
@@ -273,7 +282,7 @@ def read_reports_csv(path: Path) -> ReportsReadResult:
             if not any(cell.strip() for cell in row):
                 continue  # blank line
             cells = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
-            _record(result, f"{path.name}:row {row_number}", cells, "patient_id" in columns)
+            _record(result, f"{export_label(path)} row {row_number}", cells, "patient_id" in columns)
     except csv.Error as exc:
         raise ReportFileError(
             f"{path}: malformed CSV near row {row_number} ({exc}); check the quoting of multi-line texts"
@@ -321,7 +330,7 @@ def read_reports_jsonl(path: Path) -> ReportsReadResult:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        source = f"{path.name}:line {number}"
+        source = f"{export_label(path)} line {number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:

@@ -11,8 +11,8 @@ Linking, in order:
 
 Reports without a study and studies without a report are both counted; the former are
 listed with a safe label and the reason. Nothing returned or stored holds a raw accession
-number, patient id, date or file path: labels are ``reports.csv:row 12`` or a shortened
-base name, and distances are in days.
+number, patient id, date or file path: labels are ``reports export (.csv) row 12`` or ``report file 3
+(.pdf)``, and distances are in days.
 """
 
 from __future__ import annotations

@@ -221,12 +221,12 @@ def test_jsonl_keys_and_bad_lines(tmp_path):
         ("4471", "00451234", dt.date(2024, 3, 12), "Épanchement."),
         ("", "P9", None, "Pas de fracture."),
     ]
-    assert result.reports[1].source == "export.jsonl:line 2"
+    assert result.reports[1].source == "reports export (.jsonl) line 2"
     reasons = dict(result.skipped)
-    assert reasons["export.jsonl:line 4"].startswith("not valid JSON")
-    assert reasons["export.jsonl:line 5"].startswith("not a JSON object")
-    assert reasons["export.jsonl:line 6"] == 'no "text" string'
-    assert reasons["export.jsonl:line 7"] == "empty accession number and patient id"
+    assert reasons["reports export (.jsonl) line 4"].startswith("not valid JSON")
+    assert reasons["reports export (.jsonl) line 5"].startswith("not a JSON object")
+    assert reasons["reports export (.jsonl) line 6"] == 'no "text" string'
+    assert reasons["reports export (.jsonl) line 7"] == "empty accession number and patient id"
 
 
 def test_semicolon_csv_with_french_headers_and_patient_column(tmp_path):
@@ -240,7 +240,18 @@ def test_semicolon_csv_with_french_headers_and_patient_column(tmp_path):
     assert [(r.accession_number, r.patient_id, r.report_date) for r in result] == [
         ("RX1", "00451234", dt.date(2024, 3, 12)), ("", "00451234", dt.date(2024, 3, 13))]
     assert result.reports[0].text == "Indication : chute.\nConclusion : fracture déplacée."
-    assert result.skipped == [("export_ris.csv:row 4", "empty accession number and patient id")]
+    assert result.skipped == [("reports export (.csv) row 4", "empty accession number and patient id")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_export_named_after_a_patient_is_never_named_in_row_labels(tmp_path, suffix):
+    path = tmp_path / f"CR_DUPONTEL_Marguerite{suffix}"
+    path.write_text("accession_number,text\nA1,Pas de fracture.\n,Texte orphelin.\n" if suffix == ".csv"
+                    else '{"accession_number": "A1", "text": "Pas de fracture."}\n{"text": "Texte orphelin."}\n')
+    result = read_reports(path)
+    labels = [r.source for r in result] + [label for label, _ in result.skipped]
+    assert len(labels) == 2 and not any("DUPONTEL" in label or "Marguerite" in label for label in labels)
+    assert all(label.startswith(f"reports export ({suffix})") for label in labels)
 
 
 def test_csv_needs_text_and_an_identifier(tmp_path):

@@ -29,10 +29,10 @@ def test_utf8_multiline_quoted_text(tmp_path):
     result = read_reports_csv(path)
     assert len(result) == 3 and result.skipped == [] and result.encoding == "utf-8"
     first = result.reports[0]
-    assert first == RawReport("A001", dt.date(2024, 3, 12), REPORT, "reports.csv:row 2")
+    assert first == RawReport("A001", dt.date(2024, 3, 12), REPORT, "reports export (.csv) row 2")
     assert [r.report_date for r in result] == [dt.date(2024, 3, 12)] * 3
     assert result.reports[1].text.startswith("Genou : gonarthrose, stade III")
-    assert result.reports[2].source == "reports.csv:row 4"  # a record's row (header = row 1), not its line
+    assert result.reports[2].source == "reports export (.csv) row 4"  # a record's row (header = row 1), not its line
 
 
 def test_cp1252_with_accents(tmp_path):
@@ -54,7 +54,7 @@ def test_bom_and_aliases_case_insensitive(tmp_path):
     path = _write(tmp_path, "\ufeffAccessionNumber,DATE,Texte\nX9,2023-05-06,Pas de fracture.\n")
     result = read_reports_csv(path)
     assert result.encoding == "utf-8-sig"
-    assert result.reports[0] == RawReport("X9", dt.date(2023, 5, 6), "Pas de fracture.", "reports.csv:row 2")
+    assert result.reports[0] == RawReport("X9", dt.date(2023, 5, 6), "Pas de fracture.", "reports export (.csv) row 2")
 
 
 @pytest.mark.parametrize("header", ["accession,date,report", "Accession Number;Report Date;Report Text",
@@ -71,7 +71,7 @@ def test_date_column_optional_and_bad_dates_kept(tmp_path):
     assert read_reports_csv(path).reports[0].report_date is None
     path = _write(tmp_path, "accession_number,report_date,text\nA,hier,texte\nB,,texte\n", name="b.csv")
     result = read_reports_csv(path)
-    assert [r.report_date for r in result] == [None, None] and result.undated == ["b.csv:row 2"]
+    assert [r.report_date for r in result] == [None, None] and result.undated == ["reports export (.csv) row 2"]
 
 
 def test_empty_rows_skipped_and_counted(tmp_path):
@@ -83,8 +83,8 @@ def test_empty_rows_skipped_and_counted(tmp_path):
                             "A4,2024-01-01,Bon texte\n")
     result = read_reports_csv(path)
     assert [r.accession_number for r in result] == ["A4"]
-    assert result.skipped == [("reports.csv:row 2", "empty accession number"), ("reports.csv:row 3", "empty report text"),
-                              ("reports.csv:row 5", "empty report text")]
+    assert result.skipped == [("reports export (.csv) row 2", "empty accession number"), ("reports export (.csv) row 3", "empty report text"),
+                              ("reports export (.csv) row 5", "empty report text")]
     assert "Texte" not in repr(result.skipped)  # reasons never quote the report
 
 
@@ -292,7 +292,7 @@ def _store(tmp_path: Path) -> Store:
     return store
 
 
-def _report(accession="", patient="", date=None, source="reports.csv:row 2") -> RawReport:
+def _report(accession="", patient="", date=None, source="reports export (.csv) row 2") -> RawReport:
     return RawReport(accession, date, "Conclusion : pas de fracture.", source, patient)
 
 
@@ -351,10 +351,10 @@ def test_ingest_reports_links_stores_and_reports_orphans_on_both_sides(tmp_path)
                     (2, KEY.shift_date("00451234", dt.date(2024, 4, 20)), "pas de déplacement secondaire.")]
     assert (result.read, result.ingested, result.linked_by_accession, result.linked_by_patient_date) == (4, 2, 1, 1)
     assert result.orphans == [
-        ("export.csv:row 4", "no accession number; 2 studies of this patient are equally near the report date "
+        ("reports export (.csv) row 4", "no accession number; 2 studies of this patient are equally near the report date "
                              "(2 days); add the accession number to link it"),
-        ("export.csv:row 5", "accession number matches no study; no patient id to link by patient and date")]
-    assert result.skipped == [("export.csv:row 6", "empty accession number and patient id")]
+        ("reports export (.csv) row 5", "accession number matches no study; no patient id to link by patient and date")]
+    assert result.skipped == [("reports export (.csv) row 6", "empty accession number and patient id")]
     assert result.studies_without_report == 3  # the two tied studies and the one never reported
     assert (again.ingested, again.already_stored, again.studies_without_report) == (0, 2, 3)
     assert summary.reports_ingested == 2 and summary.reports_orphan == 4
@@ -366,11 +366,11 @@ def test_ingest_reports_links_stores_and_reports_orphans_on_both_sides(tmp_path)
 def test_orphan_reasons_are_grouped_without_numbers():
     from indexer.reports_ingest import ReportsSummary
 
-    summary = ReportsSummary(orphans=[("r.csv:row 2", "no accession number; no study of this patient within ±7 days of "
+    summary = ReportsSummary(orphans=[("reports export (.csv) row 2", "no accession number; no study of this patient within ±7 days of "
                                                       "the report date (nearest 15 days away)"),
-                                      ("r.csv:row 3", "no accession number; no study of this patient within ±7 days of "
+                                      ("reports export (.csv) row 3", "no accession number; no study of this patient within ±7 days of "
                                                       "the report date (nearest 9 days away)"),
-                                      ("r.csv:row 4", "no accession number; no study of this patient in the store")])
+                                      ("reports export (.csv) row 4", "no accession number; no study of this patient in the store")])
     assert summary.orphan_reasons() == {
         "no accession number; no study of this patient in the store": 1,
         "no accession number; no study of this patient within ±N days of the report date (nearest N days away)": 2}
