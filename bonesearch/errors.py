@@ -141,3 +141,15 @@ class OcrUnavailable(BonesearchError):
 class DeidEvalError(BonesearchError):
     """An annotated de-identification set and the de-identifier's output do not line up
     (missing or duplicate ids, changed text, spans outside the text)."""
+
+
+class TrainConfigError(BonesearchError):
+    """A pretraining option is out of range or names something that does not exist (loss, optimizer…)."""
+
+
+class TooFewPairs(EmptyStore):
+    """The store has fewer image/report pairs than pretraining needs (the message says how many it found)."""
+
+
+class ResumeError(BonesearchError):
+    """``--resume`` found no resume point, a damaged one, or one written with incompatible settings."""

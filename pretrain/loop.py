@@ -1,50 +1,48 @@
-"""The contrastive training loop: symmetric InfoNCE over image/report pairs.
+"""The contrastive training loop: image/report pairs from a store → a CLIP checkpoint.
 
-One random view per study per epoch (as in the paper), batched augmentations on the
-device, AdamW with cosine schedule and warm-up, bf16 autocast on CUDA, metrics JSONL,
-held-out retrieval at the end, checkpoint as safetensors + config JSON.
+One random image per study per epoch (as in the paper), augmentations batched on the
+device, symmetric InfoNCE (``ClipLoss``, features gathered across DDP ranks) or SigLIP,
+AdamW/Lion with warm-up + cosine, bf16 autocast, exact gradient accumulation, optional
+gradient checkpointing, locked towers and ``torch.compile``. Metrics go to
+``RUN/metrics.jsonl``; every ``val_every`` steps the held-out studies are retrieved both
+ways and the best model is kept in ``RUN/checkpoint``; ``RUN/last`` is the resume point
+(``resume=True`` continues exactly where it stopped, Ctrl-C included).
+
+Run layout::
+
+    RUN/checkpoint/    the model to index with: best on validation (or the final one)
+    RUN/last/          resume point (model + optimizer + position)
+    RUN/metrics.jsonl  train and validation records
 """
 
 from __future__ import annotations
 
-import json
 import math
-import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
-from open_clip.loss import ClipLoss
 
-from bonesearch.errors import EmptyStore
+from bonesearch.errors import TooFewPairs
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
-from pretrain.augment import AugmentConfig, augment_batch
+from pretrain.augment import augment_batch
+from pretrain.config import TrainConfig
+from pretrain.data import EpochBatches, PairDataset, Position, default_workers, make_loader, should_preload
+from pretrain.distributed import DistInfo, all_equal, any_rank, barrier, init_distributed, shutdown
+from pretrain.metrics_log import MetricsLog
+from pretrain.optim import build_optimizer, lr_at, set_lr, training_progress
 from pretrain.pairs import StudyPairs, load_pairs, split_pairs
-from pretrain.retrieval import retrieval_metrics
+from pretrain.retrieval import BestTracker, evaluate_retrieval, retrieval_score
+from pretrain.state import RunState, load_resume_point, read_resume_state, save_resume_point
+from pretrain.step import forward_backward
 
+__all__ = ["TrainConfig", "TrainSummary", "train", "use_bf16", "evaluate_retrieval"]
 
-@dataclass
-class TrainConfig:
-    """Training settings; defaults suit the CPU demo with the `small` model."""
-
-    model: str = "small"  # a registered architecture (`bonesearch models`)
-    epochs: int = 30  # passes over the training studies
-    max_minutes: float | None = None  # stop early after this wall time
-    batch_size: int = 64
-    lr: float = 1e-3  # peak learning rate (AdamW)
-    weight_decay: float = 0.05
-    warmup_fraction: float = 0.05  # of all steps, linear warm-up then cosine decay
-    held_out_fraction: float = 0.2  # patients kept out of training (validation + demo evaluation)
-    text_mode: str = "technique+findings+conclusion"  # report sections the text tower sees ("full": all)
-    full_text_p: float = 0.5  # else a shorter view of the report (conclusion, one sentence…)
-    text_source: str | None = None  # text tower: None = BERT from scratch, or local-dir:PATH / hub name
-    seed: int = 0
-    device: str = "auto"
-    precision: str = "auto"  # bf16 autocast on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX); "fp32" to disable
-    augment: AugmentConfig = field(default_factory=AugmentConfig)
+MIN_TRAIN_STUDIES = 4  # fewer pairs than this cannot teach a contrastive model anything
+SIGLIP_INIT_LOGIT_SCALE, SIGLIP_INIT_LOGIT_BIAS = math.log(10.0), -10.0  # the SigLIP paper's initialisation
+LOG_EVERY = 10  # steps between train records in metrics.jsonl
 
 
 @dataclass
@@ -53,13 +51,19 @@ class TrainSummary:
 
     steps: int
     epochs_done: float
-    pairs_seen: int
-    seconds: float
+    pairs_seen: int  # this session, all ranks
+    seconds: float  # this session's training time
     train_studies: int
     held_out_studies: int
     final_loss: float
-    retrieval: dict[str, float]
+    retrieval: dict[str, float]  # of the kept checkpoint
     checkpoint: Path
+    best_step: int | None = None  # the step of the kept checkpoint when validation chose it
+    validations: int = 0
+    stopped_early: bool = False
+    resumed_from: int | None = None
+    world_size: int = 1
+    loader_workers: int = 0
 
     @property
     def pairs_per_second(self) -> float:
@@ -68,8 +72,6 @@ class TrainSummary:
 
 def use_bf16(device: torch.device, precision: str) -> bool:
     """Whether to train under bf16 autocast: always on CUDA, on CPU only with native bf16 support."""
-    if precision not in ("auto", "bf16", "fp32"):
-        raise ValueError(f"precision {precision!r}: choose auto, bf16 or fp32")
     if precision != "auto":
         return precision == "bf16"
     if device.type == "cuda":
@@ -80,126 +82,252 @@ def use_bf16(device: torch.device, precision: str) -> bool:
         return False
 
 
-def _optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
-    decay, no_decay = [], []
-    for name, param in model.named_parameters():
-        if not param.requires_grad:
-            continue
-        (no_decay if param.ndim < 2 or "logit_" in name else decay).append(param)
-    return torch.optim.AdamW(
-        [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=cfg.lr, betas=(0.9, 0.98), eps=1e-6,
-    )
-
-
-def _lr_at(progress: float, cfg: TrainConfig) -> float:
-    """Linear warm-up then cosine decay, as a function of training progress in [0, 1]."""
-    if progress < cfg.warmup_fraction:
-        return cfg.lr * max(progress / cfg.warmup_fraction, 0.01)
-    rest = (progress - cfg.warmup_fraction) / max(1e-9, 1 - cfg.warmup_fraction)
-    return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, rest)))
-
-
-def _progress(step: int, total_steps: int, start: float, cfg: TrainConfig) -> float:
-    """Fraction of training done: by steps, or by wall time when a time budget ends it sooner."""
-    by_steps = step / max(1, total_steps)
-    if cfg.max_minutes:
-        return min(1.0, max(by_steps, (time.perf_counter() - start) / (cfg.max_minutes * 60)))
-    return by_steps
-
-
-def _sample_views(pairs: StudyPairs, order: list[int], rng: random.Random) -> torch.Tensor:
-    return torch.from_numpy(np.stack([pairs.images[i][rng.randrange(len(pairs.images[i]))] for i in order]))
-
-
 def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = no_progress,
-          on_total: "callable | None" = None) -> TrainSummary:
-    """Pretrain ``cfg.model`` on the store's pairs; write the checkpoint to ``out_dir``."""
-    from bonesearch.models.checkpoint import save_checkpoint
-    from bonesearch.models.device import resolve_device
-    from bonesearch.models.factory import create_model
+          on_total: "callable | None" = None, resume: bool = False) -> TrainSummary:
+    """Pretrain ``cfg.model`` on the store's pairs into the run folder ``out_dir`` (see the module docstring).
 
-    start = time.perf_counter()
-    torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
-    generator = torch.Generator().manual_seed(cfg.seed)
-    with Store.open(Path(store_path)) as store:
-        pairs = load_pairs(store, cfg.text_mode)
-    train_pairs, held_out = split_pairs(pairs, cfg.held_out_fraction)
-    if len(train_pairs) < 2:
-        raise EmptyStore(f"only {len(train_pairs)} training studies in {store_path}: ingest more studies")
-    device = resolve_device(cfg.device)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    clip = create_model(cfg.model, text_source=cfg.text_source, reports=train_pairs.texts,
-                        work_dir=out_dir / ".work", seed=cfg.seed).to(device)
-    model = clip.model
-    model.train()
-    loss_fn = ClipLoss()
-    optimizer = _optimizer(model, cfg)
-    batch = min(cfg.batch_size, len(train_pairs))
-    steps_per_epoch = max(1, len(train_pairs) // batch)
-    total_steps = steps_per_epoch * cfg.epochs
-    if on_total:
-        on_total(total_steps)
-    loop_start = time.perf_counter()
-    deadline = loop_start + cfg.max_minutes * 60 if cfg.max_minutes else None
-    metrics_path = out_dir / "metrics.jsonl"
-    metrics = open(metrics_path, "w")
-    step, pairs_seen, loss_value = 0, 0, float("nan")
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16(device, cfg.precision))
+    Under ``torchrun`` every process calls this; rank 0 writes the run folder.
+    Raises TooFewPairs (with the counts) when the store cannot feed a contrastive batch,
+    TrainConfigError for bad options, ResumeError when ``resume`` finds no usable resume point.
+    """
+    cfg.check()
+    info, device = init_distributed(cfg.device)
     try:
-        for epoch in range(cfg.epochs):
-            order = list(range(len(train_pairs)))
-            rng.shuffle(order)
-            for b in range(steps_per_epoch):
-                idx = order[b * batch : (b + 1) * batch]
-                images = _sample_views(train_pairs, idx, rng).to(device, non_blocking=True)
-                pixels = clip.preprocess_images(augment_batch(images, clip.image_size, cfg.augment, generator))
-                text = clip.tokenize([train_pairs.sample_text(i, rng, cfg.full_text_p) for i in idx])
-                text = text.to(device, non_blocking=True)
-                for group in optimizer.param_groups:
-                    group["lr"] = _lr_at(_progress(step, total_steps, loop_start, cfg), cfg)
-                with autocast:
-                    image_features, text_features, logit_scale = model(pixels, text)[:3]
-                    loss = loss_fn(image_features, text_features, logit_scale)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-                optimizer.step()
-                with torch.no_grad():
-                    model.logit_scale.clamp_(0, math.log(100))
-                loss_value = float(loss.detach())
-                step += 1
-                pairs_seen += len(idx)
-                if step == 1 or step % 10 == 0 or step == total_steps:
-                    metrics.write(json.dumps({"step": step, "epoch": epoch, "loss": round(loss_value, 4),
-                                              "lr": optimizer.param_groups[0]["lr"], "logit_scale": float(model.logit_scale.detach().exp()),
-                                              "seconds": round(time.perf_counter() - start, 2)}) + "\n")
-                    metrics.flush()
-                advance(1)
-                if deadline and time.perf_counter() > deadline:
-                    break
-            if deadline and time.perf_counter() > deadline:
-                break
+        return _Trainer(Path(store_path), Path(out_dir), cfg, info, device, resume).run(advance, on_total)
     finally:
-        metrics.close()
-    train_seconds = time.perf_counter() - start
-    model.eval()
-    retrieval = evaluate_retrieval(clip, held_out) if len(held_out) >= 2 else {}
-    checkpoint = save_checkpoint(clip, out_dir / "checkpoint", extra={
-        "training": {**{k: v for k, v in asdict(cfg).items() if k != "augment"}, "augment": asdict(cfg.augment),
-                     "steps": step, "pairs_seen": pairs_seen, "final_loss": loss_value,
-                     "train_studies": len(train_pairs), "held_out_studies": len(held_out), "held_out_retrieval": retrieval},
-    })
-    return TrainSummary(step, step / steps_per_epoch, pairs_seen, train_seconds, len(train_pairs), len(held_out),
-                        loss_value, retrieval, checkpoint)
+        shutdown(info)
 
 
-def evaluate_retrieval(clip, pairs: StudyPairs) -> dict[str, float]:
-    """Image→report and report→image Recall@1/5/10 on held-out studies (first view of each)."""
-    first_views = torch.from_numpy(np.stack([views[0] for views in pairs.images]))
-    image_vectors = clip.encode_images(first_views).float().cpu().numpy()
-    text_vectors = clip.encode_texts(pairs.texts).float().cpu().numpy()
-    return retrieval_metrics(image_vectors, text_vectors)
+class _Trainer:
+    """One run's state and steps (kept in an object so that the loop reads as the paper describes it)."""
 
+    def __init__(self, store_path: Path, out_dir: Path, cfg: TrainConfig, info: DistInfo, device: torch.device,
+                 resume: bool) -> None:
+        self.cfg, self.info, self.device, self.out_dir = cfg, info, device, out_dir
+        with Store.open(store_path) as store:
+            pairs = load_pairs(store, cfg.text_mode)
+        self.train_pairs, self.held_out = split_pairs(pairs, cfg.held_out_fraction)
+        _check_enough(store_path, pairs, self.train_pairs, self.held_out, info)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.state = read_resume_state(out_dir, cfg) if resume else RunState(config=cfg.to_json())
+        self.resumed_from = self.state.step if resume else None
+        if resume:
+            self.clip, self.optimizer = load_resume_point(out_dir, self._optimizer_for, device)
+        else:
+            self.clip = self._new_model()
+            self.optimizer = self._optimizer_for(self.clip.model)
+        self.model = self.clip.model
+        self.train_model = self._wrap(self.model)
+        self.loss_fn = self._loss()
+        self.batch = _batch_size(cfg, len(self.train_pairs), info.world_size)
+        self.workers = cfg.workers if cfg.workers is not None else default_workers(device)
+        self.sampler = EpochBatches(len(self.train_pairs), self.batch, cfg.seed, info.rank, info.world_size)
+        dataset = PairDataset(self.train_pairs, cfg.seed, cfg.full_text_p,
+                              preload=should_preload(self.train_pairs, self.workers))
+        self.loader = make_loader(dataset, self.sampler, self.clip.tokenize, self.workers, device.type == "cuda")
+        self.total_steps = cfg.max_steps or self.sampler.batches_per_epoch * cfg.epochs
+        self.tracker = BestTracker(cfg.early_stop_patience, self.state.best_score if self.state.best_score is not None
+                                   else float("-inf"), self.state.best_step, self.state.stale_validations)
+        self.autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16(device, cfg.precision))
+        self.best_retrieval: dict[str, float] = {}
+        self.validations = 0
+        self.validated_step = -1  # the step of the latest validation (the end does not repeat it)
+
+    # ------------------------------------------------------------------ building
+    def _new_model(self):
+        from bonesearch.models.factory import create_model
+
+        cfg, info = self.cfg, self.info
+        extra = {"init_logit_bias": SIGLIP_INIT_LOGIT_BIAS} if cfg.loss == "siglip" else {}
+        # rank 0 trains the scratch tokenizer first; the others build theirs beside it (same texts, same result)
+        clip = None
+        for turn in range(2 if info.enabled else 1):
+            if (turn == 0) == info.is_main:
+                work = self.out_dir / (".work" if info.is_main else f".work-rank{info.rank}")
+                clip = create_model(cfg.model, text_source=cfg.text_source, reports=self.train_pairs.texts,
+                                    work_dir=work, seed=cfg.seed, **extra)
+            barrier(info)
+        if cfg.loss == "siglip":
+            with torch.no_grad():
+                clip.model.logit_scale.fill_(SIGLIP_INIT_LOGIT_SCALE)
+        if not all_equal(info, clip.fingerprint()):
+            raise RuntimeError("the ranks built different models (tokenizer or initialisation differ); check the seed and text source")
+        return clip.to(self.device)
+
+    def _optimizer_for(self, model: torch.nn.Module) -> torch.optim.Optimizer:
+        """Locks and checkpointing first (they decide what trains), then the optimizer over what does."""
+        cfg = self.cfg
+        if cfg.lock_image:
+            model.lock_image_tower(unlocked_groups=cfg.lock_image_unlocked_groups, freeze_bn_stats=True)
+        if cfg.lock_text:
+            model.lock_text_tower(unlocked_layers=cfg.lock_text_unlocked_layers, freeze_layer_norm=True)
+        if cfg.grad_checkpointing:
+            model.set_grad_checkpointing(True)
+        return build_optimizer(model, cfg)
+
+    def _wrap(self, model: torch.nn.Module) -> torch.nn.Module:
+        model.train()
+        wrapped = model
+        if self.info.enabled:
+            from torch.nn.parallel import DistributedDataParallel
+
+            wrapped = DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        if self.cfg.compile:
+            wrapped = torch.compile(wrapped)
+        return wrapped
+
+    def _loss(self):
+        from open_clip.loss import ClipLoss, SigLipLoss
+
+        rank, world = self.info.rank, self.info.world_size
+        if self.cfg.loss == "siglip":
+            return SigLipLoss(rank=rank, world_size=world)
+        return ClipLoss(local_loss=False, gather_with_grad=True, rank=rank, world_size=world)
+
+    # ------------------------------------------------------------------- running
+    def run(self, advance: Advance, on_total) -> TrainSummary:
+        cfg, state, info = self.cfg, self.state, self.info
+        if on_total:
+            on_total(self.total_steps)
+        if state.step:
+            advance(state.step)
+        metrics = MetricsLog(self.out_dir, append=self.resumed_from is not None) if info.is_main else None
+        session_start, base_elapsed = time.perf_counter(), state.elapsed_seconds
+        pairs_this_session = 0
+        stop = state.step >= self.total_steps
+        try:
+            while not stop:
+                self.sampler.position = Position(state.epoch, state.batch)
+                for images, tokens in self.loader:
+                    state.elapsed_seconds = base_elapsed + time.perf_counter() - session_start
+                    loss = self._step(images, tokens, state)
+                    state.step, state.batch, state.last_loss = state.step + 1, state.batch + 1, loss
+                    state.pairs_seen += len(images) * info.world_size
+                    pairs_this_session += len(images) * info.world_size
+                    if metrics and (state.step == 1 or state.step % LOG_EVERY == 0 or state.step == self.total_steps):
+                        metrics.write(self._train_record(loss, state, base_elapsed + time.perf_counter() - session_start))
+                    advance(1)
+                    stop = self._after_step(metrics, state, base_elapsed + time.perf_counter() - session_start)
+                    if stop:
+                        break
+                else:
+                    state.epoch, state.batch = state.epoch + 1, 0
+        except KeyboardInterrupt:
+            if info.is_main:  # keep what was trained: `--resume` continues from here
+                self._save_last(state, base_elapsed + time.perf_counter() - session_start)
+            raise
+        seconds = time.perf_counter() - session_start
+        state.elapsed_seconds = base_elapsed + seconds
+        retrieval = self._finish(metrics, state)
+        if metrics:
+            metrics.close()
+        barrier(info)
+        return TrainSummary(
+            steps=state.step, epochs_done=state.step / self.sampler.batches_per_epoch, pairs_seen=pairs_this_session,
+            seconds=seconds, train_studies=len(self.train_pairs), held_out_studies=len(self.held_out),
+            final_loss=state.last_loss, retrieval=retrieval, checkpoint=self.out_dir / "checkpoint",
+            best_step=self.tracker.best_step if self.validations else None, validations=self.validations,
+            stopped_early=self.tracker.should_stop, resumed_from=self.resumed_from, world_size=info.world_size,
+            loader_workers=self.workers,
+        )
+
+    def _step(self, images: torch.Tensor, tokens: torch.Tensor, state: RunState) -> float:
+        """One optimizer step; every random draw is seeded by (seed, step), so a resumed run repeats it exactly."""
+        cfg = self.cfg
+        step_seed = (cfg.seed * 1_000_003 + state.step) % (2**63)
+        torch.manual_seed(step_seed)  # dropout / drop-path
+        generator = torch.Generator().manual_seed(step_seed)  # augmentations
+        images = images.to(self.device, non_blocking=True)
+        pixels = self.clip.preprocess_images(augment_batch(images, self.clip.image_size, cfg.augment, generator))
+        tokens = tokens.to(self.device, non_blocking=True)
+        progress = training_progress(state.step, self.total_steps, state.elapsed_seconds, cfg)
+        set_lr(self.optimizer, lr_at(progress, cfg))
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = forward_backward(self.train_model, self.loss_fn, pixels, tokens, cfg.accum_steps, self.autocast)
+        torch.nn.utils.clip_grad_norm_([p for p in self.model.parameters() if p.requires_grad], 5.0)
+        self.optimizer.step()
+        with torch.no_grad():
+            self.model.logit_scale.clamp_(0, math.log(100))
+        return loss
+
+    def _train_record(self, loss: float, state: RunState, elapsed: float) -> dict:
+        record = {"split": "train", "step": state.step, "epoch": state.epoch, "loss": round(loss, 4),
+                  "lr": self.optimizer.param_groups[0]["lr"], "logit_scale": float(self.model.logit_scale.detach().exp()),
+                  "seconds": round(elapsed, 2)}
+        if getattr(self.model, "logit_bias", None) is not None:
+            record["logit_bias"] = float(self.model.logit_bias.detach())
+        return record
+
+    def _after_step(self, metrics: MetricsLog | None, state: RunState, elapsed: float) -> bool:
+        """Validation, resume points and the stop decision (shared by all ranks)."""
+        cfg, info = self.cfg, self.info
+        validated = False
+        if cfg.val_every and state.step % cfg.val_every == 0 and state.step < self.total_steps:
+            self._validate(metrics, state)
+            validated = True
+        if info.is_main and (validated or (cfg.save_every and state.step % cfg.save_every == 0)):
+            self._save_last(state, elapsed)
+        out_of_time = bool(cfg.max_minutes) and elapsed >= cfg.max_minutes * 60
+        stop = state.step >= self.total_steps or out_of_time or (info.is_main and self.tracker.should_stop)
+        return any_rank(info, stop, self.device)
+
+    def _validate(self, metrics: MetricsLog | None, state: RunState) -> None:
+        """Held-out retrieval (rank 0); the best model so far goes to RUN/checkpoint."""
+        self.validated_step = state.step
+        if self.info.is_main and len(self.held_out) >= 2:
+            retrieval = evaluate_retrieval(self.clip, self.held_out)
+            score = retrieval_score(retrieval)
+            self.validations += 1
+            if self.tracker.update(score, state.step):
+                self.best_retrieval = retrieval
+                self._save_model(state)
+            state.best_score, state.best_step = self.tracker.best_score, self.tracker.best_step
+            state.stale_validations = self.tracker.stale
+            if metrics:
+                metrics.write({"split": "val", "step": state.step, "score": round(score, 4), **retrieval,
+                               "best_step": self.tracker.best_step})
+        barrier(self.info)
+
+    def _finish(self, metrics: MetricsLog | None, state: RunState) -> dict[str, float]:
+        """Final validation, RUN/checkpoint (best on validation, else the final model) and RUN/last.
+
+        Returns the held-out retrieval of the kept model (empty without held-out studies).
+        """
+        if len(self.held_out) >= 2:
+            if self.validated_step != state.step:
+                self._validate(metrics, state)  # the first validation is always the best so far: it is saved
+        elif self.info.is_main:
+            self._save_model(state)  # nothing to validate on: keep the final model
+        if self.info.is_main:
+            self._save_last(state, state.elapsed_seconds)
+        return self.best_retrieval
+
+    def _save_model(self, state: RunState) -> None:
+        from bonesearch.models.checkpoint import save_checkpoint
+
+        save_checkpoint(self.clip, self.out_dir / "checkpoint", extra={"training": {
+            **self.cfg.to_json(), "steps": state.step, "pairs_seen": state.pairs_seen, "final_loss": state.last_loss,
+            "train_studies": len(self.train_pairs), "held_out_studies": len(self.held_out),
+            "held_out_retrieval": self.best_retrieval, "world_size": self.info.world_size,
+        }})
+
+    def _save_last(self, state: RunState, elapsed: float) -> None:
+        state.elapsed_seconds = elapsed
+        save_resume_point(self.out_dir, self.clip, self.optimizer, state)
+
+
+def _batch_size(cfg: TrainConfig, train_studies: int, world: int) -> int:
+    """The per-process batch: the configured one, or what the training studies allow (kept divisible by accum)."""
+    batch = min(cfg.batch_size, max(2, train_studies // world))
+    return max(cfg.accum_steps, batch - batch % cfg.accum_steps)
+
+
+def _check_enough(store_path: Path, pairs: StudyPairs, train_pairs: StudyPairs, held_out: StudyPairs,
+                  info: DistInfo) -> None:
+    needed = max(MIN_TRAIN_STUDIES, 2 * info.world_size)
+    if len(train_pairs) < needed:
+        raise TooFewPairs(
+            f"{store_path}: found {len(pairs)} studies with both an image and a report "
+            f"({len(train_pairs)} for training, {len(held_out)} held out by patient); pretraining needs at least "
+            f"{needed} training studies. Ingest more studies with their reports (--reports), or lower --held-out"
+        )

@@ -1,10 +1,15 @@
-"""Image/report pairs from a store: one entry per study, split by patient."""
+"""Image/report pairs from a store: one entry per study (its images' cached PNGs and its report), split by patient.
+
+Pixels are not loaded here: the training data loader reads them (:mod:`pretrain.data`),
+so a store of a million images costs its file list, not its pixels.
+"""
 
 from __future__ import annotations
 
 import random
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -19,12 +24,12 @@ DEFAULT_TEXT_MODE = "technique+findings+conclusion"
 
 @dataclass
 class StudyPairs:
-    """Studies with their images (uint8, cached size) and report text."""
+    """Studies with their images' cached PNG files and report text."""
 
     study_ids: list[int]
     patients: list[str]
     texts: list[str]  # the report text of the chosen mode (validation uses it)
-    images: list[np.ndarray]  # one array [n_views, H, W] per study
+    pixel_paths: list[list[Path]]  # the cached PNG of each image of the study
     image_ids: list[list[int]]
     text_views: list[list[str]] = field(default_factory=list)  # shorter variants for text augmentation
 
@@ -34,8 +39,12 @@ class StudyPairs:
     def subset(self, keep: list[int]) -> "StudyPairs":
         return StudyPairs(
             [self.study_ids[i] for i in keep], [self.patients[i] for i in keep], [self.texts[i] for i in keep],
-            [self.images[i] for i in keep], [self.image_ids[i] for i in keep], [self.text_views[i] for i in keep],
+            [self.pixel_paths[i] for i in keep], [self.image_ids[i] for i in keep], [self.text_views[i] for i in keep],
         )
+
+    def first_views(self) -> np.ndarray:
+        """The first image of every study, uint8 ``[n, H, W]`` (validation embeds these)."""
+        return np.stack([load_png(paths[0]) for paths in self.pixel_paths])
 
     def sample_text(self, i: int, rng: random.Random, full_p: float = 0.5) -> str:
         """The whole text with probability ``full_p``, else one of its shorter views.
@@ -73,7 +82,7 @@ def text_views(technique: str | None, findings: str | None, conclusion: str | No
 
 
 def load_pairs(store: Store, text_mode: str = DEFAULT_TEXT_MODE) -> StudyPairs:
-    """Every study that has at least one image and a report."""
+    """Every study that has at least one image and a report (pixels stay on disk)."""
     if text_mode not in TEXT_MODES:
         raise ValueError(f"text mode {text_mode!r}: choose one of {', '.join(TEXT_MODES)}")
     rows = store.con.execute(
@@ -95,7 +104,7 @@ def load_pairs(store: Store, text_mode: str = DEFAULT_TEXT_MODE) -> StudyPairs:
         pairs.patients.append(patient)
         pairs.texts.append(report_training_text(findings, conclusion, text, text_mode, technique))
         pairs.text_views.append(text_views(technique, findings, conclusion))
-        pairs.images.append(np.stack([load_png(store.pixel_file(p)) for p in paths]))
+        pairs.pixel_paths.append([store.pixel_file(p) for p in paths])
         pairs.image_ids.append([int(i) for i in image_ids])
     return pairs
 

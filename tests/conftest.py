@@ -20,3 +20,18 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent (real-data tests run in CI)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def pretrain_store(tmp_path_factory) -> Path:
+    """A 40-study demo archive ingested with a fixed key (pseudonyms decide the patient split,
+    so a random key would change the training set from run to run)."""
+    from bonesearch.deid.key import PseudonymKey
+    from bonesearch.demo.archive import write_demo_archive
+    from indexer.ingest import ingest_archive
+
+    root = tmp_path_factory.mktemp("pre")
+    write_demo_archive(root / "archive", studies=40, seed=11)
+    PseudonymKey.for_demo(11).save(root / "key.json")
+    ingest_archive(root / "archive" / "export", root / "store", key_path=root / "key.json", workers=2)
+    return root / "store"

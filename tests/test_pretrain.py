@@ -11,23 +11,15 @@ import torch
 from bonesearch.models.checkpoint import load_checkpoint
 from bonesearch.store import Store
 from pretrain.augment import AugmentConfig, augment_batch
-from pretrain.loop import TrainConfig, train
+from pretrain.config import TrainConfig
+from pretrain.loop import train
 from pretrain.pairs import load_pairs, report_training_text, split_pairs
 from pretrain.retrieval import retrieval_metrics
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    from bonesearch.demo.archive import write_demo_archive
-    from bonesearch.deid.key import PseudonymKey
-    from indexer.ingest import ingest_archive
-
-    root = tmp_path_factory.mktemp("pre")
-    write_demo_archive(root / "archive", studies=40, seed=11)
-    # a fixed key: pseudonyms decide the patient split, so a random key would change the training set run to run
-    PseudonymKey.for_demo(11).save(root / "key.json")
-    ingest_archive(root / "archive" / "export", root / "store", key_path=root / "key.json", workers=2)
-    return root / "store"
+def store(pretrain_store):
+    return pretrain_store
 
 
 def test_split_is_by_patient_and_stable(store):
@@ -76,7 +68,9 @@ def test_tiny_training_lowers_the_loss_and_writes_a_loadable_checkpoint(store, t
     batch = 16
     summary = train(store, tmp_path / "run", TrainConfig(model="tiny", epochs=200, batch_size=batch, lr=3e-3,
                                                          held_out_fraction=0.2, device="cpu"))
-    log = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    log = [r for r in records if r["split"] == "train"]
+    assert [r["split"] for r in records].count("val") == 1 and records[-1]["step"] == summary.steps
     assert log[0]["step"] == 1 and log[-1]["step"] == summary.steps
     # InfoNCE starts near ln(batch) (chance); training must get well below it
     assert log[0]["loss"] > np.log(batch) - 0.3
