@@ -169,19 +169,34 @@ def deid_text(
 
 # ---------------------------------------------------------------------------------- model
 @app.command()
-def models() -> None:
-    """List the registered model architectures."""
-    from bonesearch.models.registry import get_model_config, list_models
+@user_errors
+def models(as_json: JsonOpt = False) -> None:
+    """List the registered model architectures: towers, embedding size, parameter count."""
+    from bonesearch.models.summary import summarize_models
 
-    table = Table("name", "image tower", "image size", "text tower", "embed dim")
-    for name in list_models():
-        cfg = get_model_config(name)
-        vision = cfg.get("vision_cfg", {})
-        text = cfg.get("text_cfg", {})
-        table.add_row(name, str(vision.get("timm_model_name", "?")), str(vision.get("image_size", "?")),
-                      "BERT from scratch" if text.get("source", "scratch") == "scratch" else str(text["source"]),
-                      str(cfg.get("embed_dim", "?")))
+    summaries = summarize_models()
+    if as_json:
+        print(json.dumps([s.to_dict() for s in summaries], ensure_ascii=False, indent=2))
+        return
+
+    def millions(n: int | None) -> str:
+        return "?" if n is None else f"{n / 1e6:.1f} M"
+
+    table = Table("name", "image tower", "text tower", "embed", "parameters", "description",
+                  title="model architectures (bonesearch/model_configs/*.json)", show_lines=True)
+    for s in summaries:
+        pooling = "mean" if s.pooler == "mean_pooler" else "CLS"
+        total = millions(s.params_total) if s.params_total is not None else f"{millions(s.params_image)} + text ?"
+        table.add_row(
+            s.name,
+            f"{s.image_tower}\n{s.image_size} px, {s.in_chans} ch",
+            f"{escape(s.text_tower)}\n{s.context_length} tokens, {pooling} pooling",
+            str(s.embed_dim) + ("\n+ logit bias" if s.logit_bias is not None else ""),
+            f"{total}\nimage {millions(s.params_image)}\ntext {millions(s.params_text)}",
+            escape(s.description),
+        )
     out.print(table)
+    out.print("parameters counted on the meta device; a from-scratch vocabulary at its cap, '?' = hub model not downloaded")
 
 
 @app.command()
@@ -189,46 +204,81 @@ def models() -> None:
 def pretrain(
     store: StoreOpt,
     model: Annotated[str, typer.Option(help="Architecture (see `bonesearch models`).")] = "small",
-    out_dir: Annotated[Path, typer.Option("--out", help="Run folder: checkpoint/, metrics.jsonl.")] = Path("runs/pretrain"),
-    epochs: Annotated[int, typer.Option(min=1)] = 30,
-    minutes: Annotated[Optional[float], typer.Option(help="Stop after this many minutes.")] = None,
-    batch_size: Annotated[int, typer.Option(min=2)] = 64,
-    lr: Annotated[float, typer.Option()] = 1e-3,
-    text_model: Annotated[Optional[str], typer.Option(help="Text tower: local-dir:PATH or a hub name (default: BERT from scratch).")] = None,
-    held_out: Annotated[float, typer.Option(min=0.0, max=0.9, help="Fraction of patients held out.")] = 0.2,
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder: checkpoint/ (best), last/ (resume point), metrics.jsonl.")] = Path("runs/pretrain"),
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training studies (one random image per study each).")] = 30,
+    max_steps: Annotated[Optional[int], typer.Option(min=1, help="Optimizer steps in all (instead of --epochs).")] = None,
+    minutes: Annotated[Optional[float], typer.Option(help="Stop after this many minutes (the schedule follows time too).")] = None,
+    batch_size: Annotated[int, typer.Option(min=2, help="Pairs per step and per process (the paper: 256 per GPU).")] = 64,
+    accum_steps: Annotated[int, typer.Option(min=1, help="Split each batch into N chunks: same loss and gradient, less memory.")] = 1,
+    lr: Annotated[float, typer.Option(help="Peak learning rate (1e-3 CPU demo; ~1e-4 for ViT-B/16 + BERT).")] = 1e-3,
+    weight_decay: Annotated[float, typer.Option(min=0.0)] = 0.05,
+    warmup: Annotated[float, typer.Option(min=0.0, max=0.5, help="Fraction of steps of linear warm-up before the cosine decay.")] = 0.05,
+    optimizer: Annotated[str, typer.Option(help="adamw or lion.")] = "adamw",
+    loss: Annotated[str, typer.Option(help="clip (symmetric InfoNCE) or siglip.")] = "clip",
+    text_model: Annotated[Optional[str], typer.Option(help="Text tower: local-dir:PATH or a hub name (default: the model's, BERT from scratch for the CPU models).")] = None,
+    text_mode: Annotated[str, typer.Option(help="Report text the text tower sees: technique+findings+conclusion, findings+conclusion or full.")] = "technique+findings+conclusion",
+    held_out: Annotated[float, typer.Option(min=0.0, max=0.9, help="Fraction of patients held out for validation.")] = 0.2,
+    val_every: Annotated[int, typer.Option(min=0, help="Validate (held-out retrieval) every N steps and keep the best; 0: at the end.")] = 0,
+    early_stop: Annotated[int, typer.Option(min=0, help="Stop after N validations without improvement (0: never).")] = 0,
+    save_every: Annotated[int, typer.Option(min=0, help="Also write the resume point every N steps.")] = 0,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its resume point (last/).")] = False,
+    lock_image: Annotated[bool, typer.Option("--lock-image", help="Freeze the image tower (LiT).")] = False,
+    lock_text: Annotated[bool, typer.Option("--lock-text", help="Freeze the text tower.")] = False,
+    grad_checkpointing: Annotated[bool, typer.Option("--grad-checkpointing", help="Recompute activations: less memory, slower.")] = False,
+    compile_model: Annotated[bool, typer.Option("--compile", help="torch.compile the model (GPU).")] = False,
+    workers: Annotated[Optional[int], typer.Option(min=0, help="Data-loading processes (default: 0 on CPU, min(8, cores-1) on GPU).")] = None,
+    precision: Annotated[str, typer.Option(help="auto (bf16 on CUDA), bf16 or fp32.")] = "auto",
     seed: int = 0,
     device: DeviceOpt = "auto",
 ) -> None:
-    """Contrastive image/report pretraining on a store."""
-    from pretrain.loop import TrainConfig
+    """Contrastive image/report pretraining on a store (under torchrun: distributed data parallel)."""
+    from pretrain.config import TrainConfig
 
-    cfg = TrainConfig(model=model, epochs=epochs, max_minutes=minutes, batch_size=batch_size, lr=lr,
-                      text_source=text_model, held_out_fraction=held_out, seed=seed, device=device)
-    summary = _run_pretrain(store, out_dir, cfg)
-    print_train_summary(summary)
+    cfg = TrainConfig(model=model, epochs=epochs, max_steps=max_steps, max_minutes=minutes, batch_size=batch_size,
+                      accum_steps=accum_steps, lr=lr, weight_decay=weight_decay, warmup_fraction=warmup,
+                      optimizer=optimizer, loss=loss, text_source=text_model, text_mode=text_mode,
+                      held_out_fraction=held_out, val_every=val_every, early_stop_patience=early_stop,
+                      save_every=save_every, lock_image=lock_image, lock_text=lock_text,
+                      grad_checkpointing=grad_checkpointing, compile=compile_model, workers=workers,
+                      precision=precision, seed=seed, device=device)
+    try:
+        summary = _run_pretrain(store, out_dir, cfg, resume=resume)
+    except KeyboardInterrupt:
+        out.print(f"[yellow]interrupted[/]: the resume point is in {out_dir / 'last'}; continue with the same command and --resume")
+        raise typer.Exit(130)
+    if os.environ.get("RANK", "0") == "0":
+        print_train_summary(summary)
 
 
-def _run_pretrain(store: Path, out_dir: Path, cfg):
-    from bonesearch.progress import progress_bar
+def _run_pretrain(store: Path, out_dir: Path, cfg, resume: bool = False):
+    from bonesearch.progress import no_progress, progress_bar
     from pretrain.loop import train
 
+    if os.environ.get("RANK", "0") != "0":  # under torchrun, one bar (rank 0's)
+        return train(store, out_dir, cfg, advance=no_progress, resume=resume)
     with progress_bar("pretrain (steps)") as bar:
-        return train(store, out_dir, cfg, advance=bar, on_total=bar.set_total)
+        return train(store, out_dir, cfg, advance=bar, on_total=bar.set_total, resume=resume)
 
 
 def print_train_summary(summary) -> None:
     """The one-screen pretraining summary."""
+    resumed = f" (resumed at step {summary.resumed_from})" if summary.resumed_from is not None else ""
+    ranks = f" × {summary.world_size} processes" if summary.world_size > 1 else ""
     out.print(
-        f"pretrained {summary.steps} steps ({summary.epochs_done:.1f} epochs) on {summary.train_studies} studies in "
-        f"{summary.seconds:.1f} s — {summary.pairs_per_second:.1f} pairs/s, final loss {summary.final_loss:.3f}"
+        f"pretrained {summary.steps} steps{resumed} ({summary.epochs_done:.1f} epochs) on {summary.train_studies} studies in "
+        f"{summary.seconds:.1f} s{ranks} — {summary.pairs_per_second:.1f} pairs/s, final loss {summary.final_loss:.3f}"
     )
     if summary.retrieval:
         r = summary.retrieval
+        kept = f"best of {summary.validations} validations, step {summary.best_step}" if summary.validations > 1 else "final model"
         out.print(
-            f"held-out ({summary.held_out_studies} studies): image→report R@1/5/10 "
+            f"held-out ({summary.held_out_studies} studies, {kept}): image→report R@1/5/10 "
             f"{r['image_to_text_R@1']:.2f}/{r['image_to_text_R@5']:.2f}/{r['image_to_text_R@10']:.2f}, "
-            f"report→image R@1/5/10 {r['text_to_image_R@1']:.2f}/{r['text_to_image_R@5']:.2f}/{r['text_to_image_R@10']:.2f}"
+            f"report→image R@1/5/10 {r['text_to_image_R@1']:.2f}/{r['text_to_image_R@5']:.2f}/{r['text_to_image_R@10']:.2f}, "
+            f"median rank {r['image_to_text_median_rank']:.0f}/{r['text_to_image_median_rank']:.0f}"
         )
+    if summary.stopped_early:
+        out.print("stopped early: no validation improvement within --early-stop validations")
     out.print(f"checkpoint: {summary.checkpoint}")
 
 
@@ -358,7 +408,7 @@ def demo(
     from bonesearch.progress import progress_bar
     from bonesearch.search import SearchEngine
     from indexer.ingest import ingest_archive
-    from pretrain.loop import TrainConfig
+    from pretrain.config import TrainConfig
 
     timings: dict[str, float] = {}
     directory = Path(directory)

@@ -138,7 +138,8 @@ class _Trainer:
         from bonesearch.models.factory import create_model
 
         cfg, info = self.cfg, self.info
-        extra = {"init_logit_bias": SIGLIP_INIT_LOGIT_BIAS} if cfg.loss == "siglip" else {}
+        extra = ({"init_logit_scale": SIGLIP_INIT_LOGIT_SCALE, "init_logit_bias": SIGLIP_INIT_LOGIT_BIAS}
+                 if cfg.loss == "siglip" else {})
         # rank 0 trains the scratch tokenizer first; the others build theirs beside it (same texts, same result)
         clip = None
         for turn in range(2 if info.enabled else 1):
@@ -147,9 +148,6 @@ class _Trainer:
                 clip = create_model(cfg.model, text_source=cfg.text_source, reports=self.train_pairs.texts,
                                     work_dir=work, seed=cfg.seed, **extra)
             barrier(info)
-        if cfg.loss == "siglip":
-            with torch.no_grad():
-                clip.model.logit_scale.fill_(SIGLIP_INIT_LOGIT_SCALE)
         if not all_equal(info, clip.fingerprint()):
             raise RuntimeError("the ranks built different models (tokenizer or initialisation differ); check the seed and text source")
         return clip.to(self.device)

@@ -226,3 +226,15 @@ def test_torchrun_two_cpu_processes_train_one_run(pretrain_store, tmp_path):
     assert state["step"] == 4 and state["pairs_seen"] == 4 * 4 * 2  # steps × per-rank batch × ranks
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records if r["split"] == "val"] == [2, 4]
+
+
+def test_siglip_trains_a_logit_bias_that_the_checkpoint_keeps(pretrain_store, tmp_path):
+    from bonesearch.models.checkpoint import load_checkpoint
+
+    summary = train(pretrain_store, tmp_path / "siglip", _cfg(max_steps=6, loss="siglip"))
+    log = [json.loads(line) for line in (tmp_path / "siglip" / "metrics.jsonl").read_text().splitlines()]
+    train_log = [r for r in log if r["split"] == "train"]
+    assert train_log[0]["logit_bias"] != train_log[-1]["logit_bias"] and abs(train_log[0]["logit_bias"] + 10) < 0.1
+    assert abs(train_log[0]["logit_scale"] - 10) < 0.5  # SigLIP's initial temperature
+    clip = load_checkpoint(summary.checkpoint)
+    assert clip.model.logit_bias is not None and abs(float(clip.model.logit_bias.detach()) - train_log[-1]["logit_bias"]) < 0.05

@@ -31,10 +31,20 @@ _SOURCE_KEYS_TOP = ("description", "extra", "fingerprint", "format_version", "na
 
 
 def architecture_config(config: dict[str, Any]) -> dict[str, Any]:
-    """``config`` without the keys that only record sources and provenance."""
+    """``config`` without the keys that only record sources and provenance.
+
+    ``init_logit_bias: null`` (no bias) counts as absent, so configs written before the key
+    existed keep their fingerprint; a bias value is part of the architecture. The logit
+    scale and bias are compared as floats (``-10`` and ``-10.0`` are the same model).
+    """
     cfg = copy.deepcopy(config)
     for key in _SOURCE_KEYS_TOP:
         cfg.pop(key, None)
+    if cfg.get("init_logit_bias", 0) is None:
+        del cfg["init_logit_bias"]
+    for key in ("init_logit_scale", "init_logit_bias"):
+        if key in cfg:
+            cfg[key] = float(cfg[key])
     for key in _SOURCE_KEYS_TEXT:
         cfg.get("text_cfg", {}).pop(key, None)
     return cfg

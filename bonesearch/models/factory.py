@@ -14,6 +14,8 @@ a hub name such as ``"Dr-BERT/DrBERT-7GB"``
 
 The image tower is always a timm model built from ``vision_cfg`` (random weights unless
 ``timm_model_pretrained``). Weights of a trained model come from ``load_checkpoint``.
+``assemble_model`` builds the bare ``CustomTextCLIP`` (used on the ``meta`` device to
+count parameters without allocating them, see ``summary.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from bonesearch.models.registry import get_model_config, validate_config
 from bonesearch.models.tokenizer import TOKENIZER_FILES, load_tokenizer, train_wordpiece_tokenizer
 from bonesearch.models.towers import build_vision_tower
 
-__all__ = ["create_model", "build_clip", "parse_text_source", "LOCAL_DIR_PREFIX"]
+__all__ = ["create_model", "build_clip", "assemble_model", "scratch_bert_config", "parse_text_source", "LOCAL_DIR_PREFIX"]
 
 LOCAL_DIR_PREFIX = "local-dir:"
 _WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -47,18 +49,25 @@ def create_model(
     reports: Iterable[str] | None = None,
     work_dir: Path | None = None,
     seed: int = 0,
+    init_logit_scale: float | None = None,
+    init_logit_bias: float | None = None,
 ) -> BoneClip:
     """A new model of architecture ``name_or_cfg`` (registry name or config dict), on CPU.
 
     Args:
-        name_or_cfg: ``"tiny"``, ``"small"``, ``"vitb16-drbert"`` (see ``list_models()``)
-            or a config dict in the same layout.
+        name_or_cfg: ``"tiny"``, ``"small"``, ``"vitb16-bertbase"``, ``"vitb16-drbert"``...
+            (see ``list_models()``) or a config dict in the same layout.
         text_source: ``"scratch"``, ``"local-dir:PATH"``, an existing folder, or a hub name;
             defaults to the config's ``text_cfg.source``.
         reports: report texts to train the tokenizer on (``"scratch"`` only).
         work_dir: where ``text_tower/`` (config + tokenizer of a scratch tower) is written;
             a temporary folder when None (the model keeps what it needs in memory).
         seed: seeds every random initialisation; same seed, same weights.
+        init_logit_scale: overrides the config's ``init_logit_scale`` (log of the initial
+            temperature); SigLIP training uses ``math.log(10)``.
+        init_logit_bias: overrides the config's ``init_logit_bias`` and gives the model a
+            learnable logit bias; SigLIP training uses ``-10``. Both end up in
+            ``clip.config``, so a checkpoint reloads with them.
 
     Raises:
         UnknownModel: unknown architecture, or a hub name that cannot be reached.
@@ -67,10 +76,14 @@ def create_model(
     """
     if isinstance(name_or_cfg, dict):
         cfg = copy.deepcopy(name_or_cfg)
-        validate_config(cfg)
     else:
         cfg = get_model_config(str(name_or_cfg))
         cfg["name"] = str(name_or_cfg)
+    if init_logit_scale is not None:
+        cfg["init_logit_scale"] = float(init_logit_scale)
+    if init_logit_bias is not None:
+        cfg["init_logit_bias"] = float(init_logit_bias)
+    validate_config(cfg, where=f"model {cfg.get('name', '(config dict)')}")
     text_cfg = cfg["text_cfg"]
     kind, where = parse_text_source(text_source if text_source is not None else text_cfg["source"])
     if kind == "scratch":
@@ -135,7 +148,21 @@ def check_text_tower_folder(folder: Path, *, need_weights: bool) -> None:
 
 def build_clip(cfg: dict[str, Any], text_model: str | Path, *, pretrained: bool, seed: int = 0) -> BoneClip:
     """Assemble ``CustomTextCLIP`` (HFTextEncoder text tower from ``text_model``, timm vision
-    tower from ``vision_cfg``) with seeded initialisation; returns it on CPU in float32."""
+    tower from ``vision_cfg``) with seeded initialisation, and load its tokenizer; returns it
+    on CPU in float32. Records the text model in ``cfg["text_cfg"]``."""
+    model = assemble_model(cfg, text_model, pretrained=pretrained, seed=seed)
+    tokenizer = load_tokenizer(text_model) if Path(str(text_model)).is_dir() else _hub_tokenizer(str(text_model))
+    text_cfg = cfg["text_cfg"]
+    text_cfg["hf_model_name"] = str(text_model)
+    text_cfg["hf_model_pretrained"] = pretrained
+    return BoneClip(model=model, tokenizer=tokenizer, config=cfg, device=torch.device("cpu"))
+
+
+def assemble_model(cfg: dict[str, Any], text_model: str | Path, *, pretrained: bool, seed: int = 0) -> CustomTextCLIP:
+    """The bare ``CustomTextCLIP`` of ``cfg``, its text tower read from the HF folder or hub
+    name ``text_model``; float32, on the current default device (CPU, or ``meta`` inside
+    ``with torch.device("meta")``). Lowers ``text_cfg.context_length`` to what the text
+    model's position embeddings allow."""
     from transformers import AutoConfig
 
     text_cfg = cfg["text_cfg"]
@@ -157,6 +184,7 @@ def build_clip(cfg: dict[str, Any], text_model: str | Path, *, pretrained: bool,
     size = int(cfg["vision_cfg"]["image_size"])
     # CustomTextCLIP always builds a vision tower; give it a negligible one, then install ours.
     placeholder = {"layers": 1, "width": 8, "head_width": 8, "mlp_ratio": 1.0, "patch_size": size, "image_size": size}
+    bias = cfg.get("init_logit_bias")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         try:
@@ -165,21 +193,16 @@ def build_clip(cfg: dict[str, Any], text_model: str | Path, *, pretrained: bool,
                 vision_cfg=placeholder,
                 text_cfg=open_clip_text,
                 init_logit_scale=float(cfg.get("init_logit_scale", 2.6592600369327779)),
+                init_logit_bias=None if bias is None else float(bias),
             )
         except OSError as exc:
             raise CheckpointError(f"cannot load the text tower from {text_model} ({exc}): check its files") from exc
         model.visual = build_vision_tower(int(cfg["embed_dim"]), cfg["vision_cfg"])
-    model.float()
-    tokenizer = load_tokenizer(text_model) if Path(str(text_model)).is_dir() else _hub_tokenizer(str(text_model))
-    text_cfg["hf_model_name"] = str(text_model)
-    text_cfg["hf_model_pretrained"] = pretrained
-    return BoneClip(model=model, tokenizer=tokenizer, config=cfg, device=torch.device("cpu"))
+    return model.float()
 
 
 def _write_scratch_text_tower(cfg: dict[str, Any], reports: Iterable[str], folder: Path) -> None:
     """Train the tokenizer on ``reports`` and write it with a BertConfig of the configured size."""
-    from transformers import BertConfig
-
     text_cfg = cfg["text_cfg"]
     if "scratch_cfg" not in text_cfg:
         raise ModelConfigError(
@@ -196,11 +219,22 @@ def _write_scratch_text_tower(cfg: dict[str, Any], reports: Iterable[str], folde
         model_max_length=context,
     )
     tokenizer = load_tokenizer(folder)
-    bert = BertConfig(
-        **{**text_cfg["scratch_cfg"], "vocab_size": len(tokenizer), "max_position_embeddings": context,
-           "pad_token_id": tokenizer.pad_token_id, "type_vocab_size": 1},
+    scratch_bert_config(cfg, vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id).save_pretrained(str(folder))
+
+
+def scratch_bert_config(cfg: dict[str, Any], *, vocab_size: int | None = None, pad_token_id: int = 0) -> Any:
+    """The ``transformers.BertConfig`` of ``cfg``'s from-scratch text tower: ``scratch_cfg``
+    with one token type, ``context_length`` positions and ``vocab_size`` tokens (default:
+    ``tokenizer_cfg.vocab_size``, the size the trained tokenizer may reach)."""
+    from transformers import BertConfig
+
+    text_cfg = cfg["text_cfg"]
+    if vocab_size is None:
+        vocab_size = int(text_cfg.get("tokenizer_cfg", {}).get("vocab_size", 8000))
+    return BertConfig(
+        **{**text_cfg["scratch_cfg"], "vocab_size": int(vocab_size), "max_position_embeddings": int(text_cfg["context_length"]),
+           "pad_token_id": int(pad_token_id), "type_vocab_size": 1},
     )
-    bert.save_pretrained(str(folder))
 
 
 def _register_arch(hf_config: Any) -> None:

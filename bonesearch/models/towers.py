@@ -2,7 +2,9 @@
 
 open_clip's ``TimmModel`` passes only a fixed set of options to ``timm.create_model``.
 Radiographs are single-channel, so bonesearch builds the trunk with ``in_chans=1``
-(timm sums the RGB stem filters when it loads ImageNet weights into a 1-channel stem),
+(timm sums the RGB stem filters when it loads ImageNet weights into a 1-channel stem, so
+the grey image gives the same features as its 3-channel replica; weights can come from a
+local file with ``timm_kwargs.pretrained_cfg_overlay = {"file": PATH}``),
 ViTs at 128/224/336/448 px with ``img_size``, narrow ResNets with ``channels``, and so on:
 whatever ``vision_cfg["timm_kwargs"]`` holds. ``TimmVisionTower`` subclasses ``TimmModel``
 so that everything built on it (``lock``, ``set_grad_checkpointing``,
@@ -64,8 +66,11 @@ class TimmVisionTower(TimmModel):
                 kwargs["global_pool"] = pool
         try:
             self.trunk = timm.create_model(model_name, pretrained=pretrained, **kwargs)
-        except RuntimeError as exc:  # unknown architecture
-            raise ModelConfigError(f"timm cannot build {model_name!r} ({exc}): check vision_cfg.timm_model_name") from exc
+        except RuntimeError as exc:  # unknown architecture, or pretrained weights of another shape
+            fix = "check vision_cfg.timm_model_name"
+            if pretrained:
+                fix += " and that the pretrained weights (timm_kwargs.pretrained_cfg_overlay.file) are this architecture's"
+            raise ModelConfigError(f"timm cannot build {model_name!r} ({exc}): {fix}") from exc
         except OSError as exc:  # pretrained weights not downloadable / not cached
             raise ModelConfigError(
                 f"timm pretrained weights for {model_name!r} are not reachable (offline?) ({exc}): "

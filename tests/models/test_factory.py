@@ -100,7 +100,7 @@ def test_missing_local_folder() -> None:
         create_model("tiny", text_source="local-dir:/nonexistent/french-bert")
 
 
-@pytest.mark.parametrize("model_type", ["bert", "camembert"])  # camembert: DrBERT's model type
+@pytest.mark.parametrize("model_type", ["bert", "camembert", "xlm-roberta", "luke"])  # DrBERT: camembert; mLUKE: luke
 def test_local_dir_loads_pretrained_weights(reports: list[str], tmp_path: Path, model_type: str) -> None:
     folder = tmp_path / "french-bert"
     saved = save_small_hf_model(folder, reports, model_type)
