@@ -1,7 +1,9 @@
 """Pretraining throughput end to end (data loading included), the loader alone, and peak GPU memory.
 
-Builds a demo store (phantom radiographs + French reports, ingested as a hospital export
-would be), then:
+Builds a store — by default a synthetic one written straight through the store API (smooth
+random images in the pixel cache, French report sentences; needs neither pydicom nor spaCy,
+so it runs on a bare GPU box with torch + open_clip + duckdb), or with ``--demo-store`` the
+demo archive ingested as a hospital export would be — then:
 
 1. ``loader``: pairs/s the DataLoader alone delivers (PNG decode + text view + tokenisation),
    with the run's worker count;
@@ -34,6 +36,46 @@ import torch
 TRAIN_ANCHOR = 1640.0
 TARGET_PAIRS_PER_S = 1500.0
 MEMORY_LIMIT_GIB = 40.0
+
+
+FINDINGS = ("Fracture du radius distal déplacée.", "Pas de lésion osseuse traumatique décelable.",
+            "Pincement fémoro-tibial interne modéré avec ostéophytes marginaux.", "Fracture du scaphoïde carpien.",
+            "Épanchement intra-articulaire.", "Fracture spiroïde du tiers moyen du tibia.", "Arthrose radiocarpienne.",
+            "Luxation acromio-claviculaire.", "Pas d'anomalie de la minéralisation.", "Fracture de la malléole latérale.")
+
+
+def synthetic_store(root: Path, studies: int, cache_size: int, seed: int = 0) -> Path:
+    """``studies`` studies of 1–3 smooth random images each (cached PNGs) with a French report, via the store API."""
+    import numpy as np
+    from PIL import Image
+
+    from bonesearch.imaging import save_png
+    from bonesearch.store import Store
+
+    start, rng = time.perf_counter(), np.random.default_rng(seed)
+    store = Store.create(root / "store")
+    image_id = 0
+    try:
+        for study in range(studies):
+            patient = f"PAT-{study // 2:06d}"
+            store.con.execute("INSERT INTO studies (study_id, study_uid, patient_pseudo) VALUES (?, ?, ?)",
+                              [study, f"2.25.{study}", patient])
+            findings = " ".join(rng.choice(FINDINGS, size=3, replace=False))
+            store.con.execute("INSERT INTO reports (report_id, study_id, text, technique, findings, conclusion) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", [study, study, findings, "Radiographie de face et de profil.",
+                                                            findings, findings.split(".")[0] + "."])
+            for _ in range(int(rng.integers(1, 4))):
+                small = rng.integers(0, 255, (16, 16), dtype=np.uint8)
+                pixels = np.asarray(Image.fromarray(small).resize((cache_size, cache_size), Image.Resampling.BICUBIC))
+                relative = f"pixels/{image_id}.png"
+                save_png(pixels, store.path / relative)
+                store.con.execute("INSERT INTO images (image_id, study_id, sop_uid, pixel_path) VALUES (?, ?, ?, ?)",
+                                  [image_id, study, f"2.25.9{image_id}", relative])
+                image_id += 1
+    finally:
+        store.close()
+    print(f"store: {studies} synthetic studies, {image_id} images written in {time.perf_counter() - start:.1f} s")
+    return root / "store"
 
 
 def build_store(root: Path, studies: int, workers: int, cache_size: int) -> Path:
@@ -94,13 +136,19 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--grad-checkpointing", action="store_true")
     parser.add_argument("--store", type=Path, default=None, help="reuse a store instead of building one")
+    parser.add_argument("--demo-store", action="store_true", help="build the store from the demo archive through ingest")
     args = parser.parse_args()
 
     from pretrain.config import TrainConfig
     from pretrain.loop import train
 
     with tempfile.TemporaryDirectory(prefix="bonesearch-bench-") as tmp:
-        store = args.store or build_store(Path(tmp), args.studies, os.cpu_count() or 1, args.cache_size)
+        if args.store:
+            store = args.store
+        elif args.demo_store:
+            store = build_store(Path(tmp), args.studies, os.cpu_count() or 1, args.cache_size)
+        else:
+            store = synthetic_store(Path(tmp), args.studies, args.cache_size)
         cfg = TrainConfig(model=args.model, batch_size=args.batch, max_steps=args.steps, device=args.device,
                           workers=args.workers, lr=1e-4, held_out_fraction=0.05, compile=args.compile,
                           grad_checkpointing=args.grad_checkpointing)

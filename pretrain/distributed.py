@@ -39,6 +39,9 @@ class DistInfo:
 def init_distributed(device_spec: str) -> tuple[DistInfo, torch.device]:
     """Join the torchrun job when there is one; returns this process's info and device."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
+    if torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = True  # fp32 leftovers of bf16 autocast run on tensor cores
+        torch.backends.cudnn.allow_tf32 = True
     if world <= 1:
         return DistInfo(), resolve_device(device_spec)
     rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))

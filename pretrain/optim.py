@@ -21,7 +21,8 @@ def build_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Opt
         from timm.optim import Lion
 
         return Lion(groups, lr=cfg.lr, betas=(0.9, 0.99))
-    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.98), eps=1e-6)
+    on_cuda = bool(decay + no_decay) and all(p.is_cuda for p in decay + no_decay)
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.98), eps=1e-6, fused=on_cuda or None)  # one kernel on GPU
 
 
 def lr_at(progress: float, cfg: TrainConfig) -> float:
