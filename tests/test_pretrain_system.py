@@ -238,3 +238,29 @@ def test_siglip_trains_a_logit_bias_that_the_checkpoint_keeps(pretrain_store, tm
     assert abs(train_log[0]["logit_scale"] - 10) < 0.5  # SigLIP's initial temperature
     clip = load_checkpoint(summary.checkpoint)
     assert clip.model.logit_bias is not None and abs(float(clip.model.logit_bias.detach()) - train_log[-1]["logit_bias"]) < 0.05
+
+
+def test_gradient_checkpointing_gives_the_same_gradient(pretrain_store):
+    """Recomputing activations in the backward pass changes memory, not the gradient (train mode, both towers:
+    the recomputation replays the same dropout masks)."""
+    from open_clip.loss import ClipLoss
+
+    from bonesearch.models.factory import create_model
+    from pretrain.step import forward_backward
+
+    with Store.open(pretrain_store) as store:
+        pairs = load_pairs(store)
+    grads = []
+    for checkpointing in (False, True):
+        clip = create_model("tiny", reports=pairs.texts, seed=3)
+        clip.model.set_grad_checkpointing(checkpointing)
+        assert clip.model.text.transformer.is_gradient_checkpointing == checkpointing
+        assert clip.model.visual.trunk.grad_checkpointing == checkpointing
+        clip.model.train()
+        torch.manual_seed(0)
+        pixels, tokens = clip.preprocess_images(pairs.first_views()[:6]), clip.tokenize(pairs.texts[:6])
+        forward_backward(clip.model, ClipLoss(), pixels, tokens, 1, torch.autocast("cpu", enabled=False))
+        grads.append({n: p.grad for n, p in clip.model.named_parameters() if p.grad is not None})
+    assert grads[1].keys() == grads[0].keys()
+    for name, grad in grads[0].items():
+        torch.testing.assert_close(grads[1][name], grad, rtol=1e-4, atol=1e-6, msg=name)
