@@ -288,87 +288,243 @@ def index(
     store: StoreOpt,
     checkpoint: Annotated[Path, typer.Option(help="Checkpoint folder written by `bonesearch pretrain`.")],
     device: DeviceOpt = "auto",
-    batch_size: Annotated[int, typer.Option(min=1)] = 128,
+    batch_size: Annotated[int, typer.Option(min=1, help="Images per model call (512 on a GPU).")] = 128,
+    workers: Annotated[Optional[int], typer.Option(min=0, help="PNG decode processes (default: most cores on CUDA, 2 on CPU).")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Embed only what the indexes lack (new images, reports), with the indexes' own checkpoint.")] = False,
+    index_factory: Annotated[Optional[str], typer.Option("--index-factory", help="FAISS factory string for the images index, e.g. 'IVF4096_HNSW32,Flat' or 'HNSW32' (default: exact up to 1 M vectors, IVF beyond).")] = None,
 ) -> None:
-    """Embed every image of the store into a FAISS index."""
-    summary = _run_index(store, checkpoint, device, batch_size)
+    """Embed the store's images, studies and reports into FAISS indexes (STORE/index/)."""
+    summary = _run_index(store, checkpoint, device, batch_size, workers=workers, update=update, factory=index_factory)
+    what = "updated" if summary.updated else "built"
     out.print(
-        f"indexed {summary.images} images ({summary.dim}-d) in {summary.seconds:.1f} s — "
-        f"{summary.images_per_second:.1f} images/s → {summary.index_path}"
+        f"{what} indexes with model {summary.model_fingerprint} ({summary.dim}-d): embedded {summary.images} images in "
+        f"{summary.seconds:.1f} s — {summary.images_per_second:.1f} images/s ({summary.embed_images_per_second:.1f} images/s "
+        f"embedding alone), {summary.reports_embedded} reports, {summary.studies_computed} study vectors"
+    )
+    out.print(
+        f"  images {summary.images_total} vectors ({summary.factory}), studies {summary.studies_total}, "
+        f"reports {summary.reports_total}" + (f"; {summary.removed} stale vectors removed" if summary.removed else "")
+        + f" → {summary.index_path.parent}" + ("" if summary.written else " (nothing new: unchanged)")
     )
 
 
-def _run_index(store: Path, checkpoint: Path, device: str, batch_size: int = 128):
+def _run_index(store: Path, checkpoint: Path, device: str, batch_size: int = 128, workers: Optional[int] = None,
+               update: bool = False, factory: Optional[str] = None):
     from bonesearch.progress import progress_bar
-    from bonesearch.store import Store
     from indexer.build_index import build_image_index
 
-    with Store.open(store) as s:
-        total = s.count("images")
-    with progress_bar("index", total) as advance:
-        return build_image_index(store, checkpoint, device=device, batch_size=batch_size, advance=advance)
+    with progress_bar("index (images)") as bar:
+        return build_image_index(store, checkpoint, device=device, batch_size=batch_size, workers=workers,
+                                 advance=bar, on_total=bar.set_total, factory=factory, update=update)
+
+
+@app.command()
+@user_errors
+def forget(
+    store: StoreOpt,
+    patient: Annotated[Optional[str], typer.Option(help="Patient pseudonym (PAT-…, as in studies.patient_pseudo): erase all their studies.")] = None,
+    study: Annotated[Optional[str], typer.Option(help="Study UID (as in studies.study_uid): erase this study.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted forget (what `bonesearch check` asks for).")] = False,
+) -> None:
+    """Right to erasure: remove a patient or a study — rows, vectors, cached pixels — from the store."""
+    from indexer.forget import forget as forget_records
+
+    summary = forget_records(store, patient=patient, study=study, resume=resume)
+    if summary.resumed:
+        out.print("finished an interrupted forget")
+    if patient is None and study is None:
+        if not summary.resumed:
+            out.print("nothing to resume: no interrupted forget")
+        return
+    who = f"patient {patient}" if patient else f"study {study}"
+    rows = ", ".join(f"{table} {n}" for table, n in sorted(summary.rows.items())) or "none"
+    vectors = ", ".join(f"{name} {n}" for name, n in summary.vectors.items()) or "none"
+    out.print(f"forgot {escape(who)}: {summary.studies} studies, {summary.images} images, {summary.reports} reports")
+    out.print(f"  DuckDB rows deleted: {rows}; {summary.sources_marked} source files kept as 'forgotten' "
+              f"(no image id: a re-ingest of the same export skips them)")
+    out.print(f"  vectors removed: {vectors}; cached pixel files deleted: {summary.pixel_files}; database rewritten")
+
+
+@app.command()
+@user_errors
+def check(
+    store: Annotated[Path, typer.Argument(help="Store folder to verify.")],
+) -> None:
+    """Verify that DuckDB, the FAISS indexes and the pixel cache agree (ids, counts, model). Exit 1 on problems."""
+    from indexer.check import check_store
+
+    report = check_store(store)
+    for note in report.notes:
+        out.print(f"[yellow]note[/]: {escape(note)}")
+    counts = ", ".join(f"{name} {n}" for name, n in report.counts.items())
+    if report.ok:
+        out.print(f"store consistent: {counts}")
+        return
+    out.print(f"[bold red]{len(report.problems)} problem(s)[/] in {store} ({counts}):")
+    for problem in report.problems:
+        out.print(f"  - {escape(problem.what)}\n    fix: {escape(problem.fix)}")
+    raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------------------------- search
+WhereOpt = Annotated[Optional[str], typer.Option("--where", help="SQL condition over images ⋈ studies, e.g. \"body_part = 'WRIST' AND age_months < 216\" (columns: image_id, study_id, study_uid, patient_pseudo, study_date, modality, body_part, study_body_part, view, laterality, age_months, sex, manufacturer, rows, cols, pixel_spacing_mm…). Exact: k results whenever k images match.")]
+GroupByOpt = Annotated[str, typer.Option("--group-by", help="image, or study: the k best studies, each shown by its best image.")]
+HtmlOpt = Annotated[Optional[Path], typer.Option("--html", dir_okay=False, help="Also write a self-contained HTML contact sheet (thumbnails, scores, report excerpts) to this file.")]
+
+
 def print_hits(hits, as_json: bool, title: str) -> None:
-    """Results as a rich table or JSON."""
+    """Ranked images or studies as a rich table, or JSON."""
+    from bonesearch.hits import StudyHit
+
     if as_json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
+    studies = bool(hits) and isinstance(hits[0], StudyHit)
+    columns = (("#", 2), ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
+    columns += (("images", 6), ("best image", 10), ("age", 4), ("sex", 3)) if studies else \
+        (("image", 5), ("side", 4), ("view", 4), ("age", 4), ("sex", 3))
     table = Table(title=title, title_justify="left")
-    for column, width in (("#", 2), ("score", 5), ("study", 7), ("date", 10), ("body part", 9), ("side", 4),
-                          ("view", 4), ("age", 4), ("sex", 3)):
+    for column, width in columns:
         table.add_column(column, no_wrap=True, min_width=width)
     table.add_column("report excerpt", no_wrap=True, overflow="ellipsis", max_width=56)
     for h in hits:
         age = f"{h.age_months // 12} y" if h.age_months is not None else ""
-        table.add_row(str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-6:], h.study_date or "", h.body_part,
-                      h.laterality, h.view, age, h.sex, Text(h.excerpt))
+        head = [str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-6:], h.study_date or "", h.body_part]
+        tail = [str(h.images), str(h.image_id)] if studies else [str(h.image_id), h.laterality, h.view]
+        table.add_row(*head, *tail, age, h.sex, Text(h.excerpt))
     out.print(table)
+
+
+def _show_results(engine, sections, as_json: bool, html: Optional[Path], titles: list[str], listed: bool) -> None:
+    """Print each section (``listed``: JSON as [{query, hits}]), then write the contact sheet."""
+    from bonesearch.contact_sheet import write_contact_sheet
+
+    if as_json and listed:
+        print(json.dumps([{"query": s.query, "hits": [h.to_dict() for h in s.hits]} for s in sections],
+                         ensure_ascii=False, indent=2))
+    else:
+        for section, title in zip(sections, titles):
+            print_hits(section.hits, as_json, title)
+    if any(s.where and not s.hits for s in sections):
+        err.print(f"[yellow]no image matches --where {escape(sections[0].where)}[/] (values are as stored: "
+                  f"body_part 'WRIST', sex 'F'/'M', dates as DATE '2020-01-31')")
+    if html is not None:
+        write_contact_sheet(html, engine.store, sections)
+        err.print(f"contact sheet → {html}")
+
+
+def _read_queries(text: Optional[str], queries: Optional[Path]) -> list[str]:
+    """The TEXT argument and the lines of --queries, in order."""
+    from bonesearch.errors import InvalidQuery
+
+    texts = [text] if text is not None else []
+    if queries is not None:
+        lines = queries.read_text(encoding="utf-8").splitlines()
+        texts += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        if not texts:
+            raise InvalidQuery(f"--queries {queries} holds no query: write one French query per line")
+    if not texts:
+        raise typer.BadParameter("give a query TEXT, or --queries FILE with one query per line")
+    return texts
 
 
 @app.command()
 @user_errors
 def query(
-    text: Annotated[str, typer.Argument(help='French query, e.g. "fracture du radius distal".')],
     store: StoreOpt,
+    text: Annotated[Optional[str], typer.Argument(help='French query, e.g. "fracture du radius distal" (case and accents do not matter).')] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", exists=True, dir_okay=False, help="A file of queries, one per line (# comments and blank lines skipped).")] = None,
     k: KOpt = 10,
+    where: WhereOpt = None,
+    group_by: GroupByOpt = "image",
     as_json: JsonOpt = False,
+    html: HtmlOpt = None,
     device: DeviceOpt = "cpu",
 ) -> None:
-    """Search the archive's images with a French text query."""
+    """Search the archive's images with French text queries."""
+    from bonesearch.contact_sheet import SheetSection
     from bonesearch.search import SearchEngine
 
-    engine = SearchEngine.open(store, device=device)
-    try:
+    texts = _read_queries(text, queries)
+    with SearchEngine.open(store, device=device) as engine:
         start = time.perf_counter()
-        hits = engine.search_text(text, k)
-        elapsed = (time.perf_counter() - start) * 1000
-    finally:
-        engine.close()
-    print_hits(hits, as_json, f"« {escape(text)} » — top {len(hits)} in {elapsed:.0f} ms")
+        results = engine.search_texts(texts, k, where=where, group_by=group_by)
+        each_ms = (time.perf_counter() - start) * 1000 / len(texts)
+        sections = [SheetSection(q, hits, where) for q, hits in zip(texts, results)]
+        unit = "studies" if group_by == "study" else "images"
+        titles = [f"« {escape(q)} » — top {len(hits)} {unit} in {each_ms:.0f} ms" for q, hits in zip(texts, results)]
+        _show_results(engine, sections, as_json, html, titles, listed=queries is not None)
 
 
 @app.command()
 @user_errors
 def similar(
-    image: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A query image: PNG/JPEG or DICOM.")],
     store: StoreOpt,
+    image: Annotated[Optional[Path], typer.Argument(exists=True, dir_okay=False, help="A query image: PNG/JPEG or DICOM.")] = None,
+    image_id: Annotated[Optional[int], typer.Option("--image-id", help="An image of the store (its image_id) instead of a file; left out of its own results.")] = None,
+    study: Annotated[Optional[str], typer.Option("--study", help="A study of the store (its study_uid): the most similar studies, by study vectors.")] = None,
     k: KOpt = 10,
+    where: WhereOpt = None,
+    group_by: GroupByOpt = "image",
     as_json: JsonOpt = False,
+    html: HtmlOpt = None,
     device: DeviceOpt = "cpu",
 ) -> None:
-    """Find the archive's images most similar to an image."""
+    """Find the archive's images (or studies) most similar to an image, a stored image or a study."""
+    from bonesearch.contact_sheet import SheetSection
     from bonesearch.imaging import load_query_image
     from bonesearch.search import SearchEngine
 
-    pixels = load_query_image(image)
-    engine = SearchEngine.open(store, device=device)
-    try:
-        hits = engine.search_image(pixels, k)
-    finally:
-        engine.close()
-    print_hits(hits, as_json, f"similar to {image.name} — top {len(hits)}")
+    if sum(x is not None for x in (image, image_id, study)) != 1:
+        raise typer.BadParameter("give exactly one of IMAGE, --image-id ID or --study UID")
+    pixels = load_query_image(image) if image is not None else None
+    with SearchEngine.open(store, device=device) as engine:
+        if study is not None:
+            hits, label = engine.search_study(study, k, where=where), f"study {study}"
+        elif image_id is not None:
+            hits, label = engine.search_image_id(image_id, k, where=where, group_by=group_by), f"image {image_id}"
+        else:
+            hits, label = engine.search_image(pixels, k, where=where, group_by=group_by), image.name
+        unit = "studies" if study is not None or group_by == "study" else "images"
+        section = SheetSection(f"similaire à {label}", hits, where)
+        _show_results(engine, [section], as_json, html, [f"similar to {escape(label)} — top {len(hits)} {unit}"], listed=False)
+
+
+@app.command()
+@user_errors
+def classify(
+    images: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Radiographs to classify: PNG/JPEG or DICOM.")],
+    labels: Annotated[str, typer.Option("--labels", help='Comma-separated French labels, e.g. "fracture,pas de fracture".')],
+    store: Annotated[Optional[Path], typer.Option("--store", "-s", help="Use the model that built this store's index.")] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option(help="Checkpoint folder (instead of --store).")] = None,
+    template: Annotated[Optional[list[str]], typer.Option("--template", help='Prompt template holding {label}, e.g. "radiographie montrant {label}"; repeat to average several.')] = None,
+    as_json: JsonOpt = False,
+    device: DeviceOpt = "cpu",
+) -> None:
+    """Zero-shot classification: probability of each French label for each image."""
+    from bonesearch.imaging import load_query_image
+    from bonesearch.models.checkpoint import load_checkpoint
+    from bonesearch.store import Store
+    from bonesearch.vector_index import read_manifest
+    from bonesearch.zero_shot import DEFAULT_TEMPLATES, parse_labels, zero_shot
+
+    if (store is None) == (checkpoint is None):
+        raise typer.BadParameter("give --store STORE (its index's model) or --checkpoint CKPT")
+    names = parse_labels(labels)
+    if checkpoint is None:
+        with Store.open(store) as s:
+            checkpoint = read_manifest(s.index_dir, "images").checkpoint
+    pixels = [load_query_image(path) for path in images]
+    probs = zero_shot(load_checkpoint(checkpoint, device=device), pixels, names, template or DEFAULT_TEMPLATES)
+    if as_json:
+        rows = [{"image": str(path), "label": names[int(p.argmax())], "probabilities": dict(zip(names, map(float, p)))}
+                for path, p in zip(images, probs)]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("image", *names, "label", title="zero-shot classification", title_justify="left")
+    for path, p in zip(images, probs):
+        table.add_row(escape(path.name), *(f"{x:.3f}" for x in p), escape(names[int(p.argmax())]))
+    out.print(table)
 
 
 # ---------------------------------------------------------------------------------- demo

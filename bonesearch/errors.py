@@ -153,3 +153,16 @@ class TooFewPairs(EmptyStore):
 
 class ResumeError(BonesearchError):
     """``--resume`` found no resume point, a damaged one, or one written with incompatible settings."""
+
+
+class InvalidQuery(BonesearchError):
+    """A search the engine cannot run as asked: a malformed or unsafe ``--where``, an unknown
+    ``--image-id`` or ``--study``, an empty queries file, fewer than two ``--labels``."""
+
+
+class StoreBusy(BonesearchError):
+    """Another job (``index``, ``forget``) is writing the store's index: one writer at a time."""
+
+
+class NotInStore(BonesearchError):
+    """A patient pseudonym or study UID asked for (e.g. by ``forget``) that the store does not hold."""

@@ -155,3 +155,19 @@ def report_text_for_training(sections: ReportSections, mode: TrainingMode = "fin
     elif mode != "full":
         raise ValueError(f"unknown training text mode {mode!r}; use 'findings+conclusion' or 'full'")
     return " ".join(p for p in full if p)
+
+
+# ---- the text a model sees ----------------------------------------------------------------
+#: Which sections of a de-identified report the text tower reads (pretraining and report indexing agree on it).
+TEXT_MODES = ("technique+findings+conclusion", "findings+conclusion", "full")
+DEFAULT_TEXT_MODE = "technique+findings+conclusion"
+
+
+def report_training_text(findings: str | None, conclusion: str | None, text: str, mode: str,
+                         technique: str | None = None) -> str:
+    """The part of a de-identified report the text tower sees (header and sign-off left out)."""
+    if mode == "full":
+        return text
+    parts = (technique, findings, conclusion) if mode == "technique+findings+conclusion" else (findings, conclusion)
+    body = " ".join(part.strip() for part in parts if part and part.strip())
+    return body or text

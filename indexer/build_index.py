@@ -1,83 +1,155 @@
-"""`bonesearch index`: embed every image of a store with a checkpoint into FAISS."""
+"""`bonesearch index`: embed a store with a checkpoint into its three FAISS indexes.
+
+``images`` (one vector per image), ``studies`` (normalised mean of a study's images) and
+``reports`` (the text tower on the report text), written together atomically with the
+model's fingerprint in each manifest (:mod:`bonesearch.vector_index`). The images index
+type follows its size (:func:`bonesearch.vector_backends.choose_factory`) unless a FAISS
+factory string is given. ``update=True`` embeds only what the indexes lack
+(:mod:`indexer.index_update`).
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch.utils.data import DataLoader, Dataset
 
 from bonesearch.errors import EmptyStore
-from bonesearch.imaging import load_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
-from bonesearch.vector_index import IndexManifest, build_flat_index, write_index
+from bonesearch.vector_backends import add_vectors, build_index, choose_factory, default_search_params, reconstruct, remove_ids
+from bonesearch.vector_index import IndexManifest, index_lock, now_utc, recover_writes, write_indexes
+from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
+from indexer.index_update import IndexPlan, StoreSnapshot, full_plan, has_indexes, update_plan
 
 
 @dataclass
 class IndexSummary:
     """What `index` did."""
 
-    images: int
+    images: int  # images embedded by this run
     dim: int
-    seconds: float
+    seconds: float  # the whole job: model load, embedding, index build, writes
     model_fingerprint: str
-    index_path: Path
+    index_path: Path  # the images index file
+    embed_seconds: float = 0.0  # embedding the images alone (pixel cache → vectors)
+    images_total: int = 0  # vectors in the images index afterwards
+    studies_total: int = 0
+    reports_total: int = 0
+    studies_computed: int = 0
+    reports_embedded: int = 0
+    removed: int = 0  # stale vectors dropped (ids no longer in DuckDB)
+    factory: str = ""  # the images index's FAISS factory
+    updated: bool = False  # an --update of existing indexes (False: a full build)
+    written: tuple[str, ...] = ()  # the indexes written
 
     @property
     def images_per_second(self) -> float:
+        """Images embedded per second of the whole job."""
         return self.images / self.seconds if self.seconds else 0.0
 
-
-class CachedPixels(Dataset):
-    """The store's cached greyscale images, in ``image_id`` order."""
-
-    def __init__(self, store: Store, rows: list[tuple[int, str]]) -> None:
-        self.root = store.path
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, i: int) -> tuple[int, torch.Tensor]:
-        image_id, relative = self.rows[i]
-        return image_id, torch.from_numpy(load_png(self.root / relative).copy())
+    @property
+    def embed_images_per_second(self) -> float:
+        """Images embedded per second of embedding (PNG decode + model)."""
+        return self.images / self.embed_seconds if self.embed_seconds else 0.0
 
 
-def embed_store_images(store: Store, clip, batch_size: int = 128, workers: int = 2, advance: Advance = no_progress) -> tuple[np.ndarray, np.ndarray]:
-    """(ids int64 [N], vectors float32 [N, d]) for every image in the store."""
-    rows = [(int(i), p) for i, p in store.con.execute("SELECT image_id, pixel_path FROM images ORDER BY image_id").fetchall()]
-    if not rows:
-        raise EmptyStore(f"the store {store.path} has no images: run `bonesearch ingest ARCHIVE --store {store.path}` first")
-    loader = DataLoader(
-        CachedPixels(store, rows), batch_size=batch_size, num_workers=workers if len(rows) > 4 * batch_size else 0,
-        pin_memory=clip.device.type == "cuda",
-    )
-    ids, vectors = [], []
-    for batch_ids, pixels in loader:
-        vectors.append(clip.encode_images(pixels).float().cpu().numpy())
-        ids.append(batch_ids.numpy())
-        advance(len(batch_ids))
-    return np.concatenate(ids).astype(np.int64), np.concatenate(vectors).astype(np.float32)
+def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", batch_size: int = 128,
+                      workers: int | None = None, advance: Advance = no_progress, factory: str | None = None,
+                      update: bool = False, on_total: Callable[[int], None] | None = None) -> IndexSummary:
+    """Embed ``store_path`` with ``checkpoint`` into ``STORE/index/{images,studies,reports}.faiss``.
 
-
-def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", batch_size: int = 128, workers: int = 2,
-                      advance: Advance = no_progress) -> IndexSummary:
-    """Embed all images of ``store_path`` with ``checkpoint`` and write ``index/images.faiss``."""
+    Args:
+        device: ``auto`` (CUDA when present), ``cpu``, ``cuda``, ``cuda:N``.
+        batch_size: images per model call.
+        workers: PNG decode processes (default: most cores on CUDA, 2 on CPU).
+        advance: progress callback, called with the number of images embedded.
+        on_total: called once with the number of images to embed.
+        factory: FAISS factory string for the images index (default: by size).
+        update: embed only what the indexes lack; the checkpoint must be the indexes' model.
+    """
     from bonesearch.models.checkpoint import load_checkpoint
     from bonesearch.models.device import resolve_device
 
     start = time.perf_counter()
-    clip = load_checkpoint(checkpoint, device=resolve_device(device))
-    with Store.open(Path(store_path)) as store:
-        ids, vectors = embed_store_images(store, clip, batch_size, workers, advance)
-        manifest = IndexManifest(
-            name="images", model_fingerprint=clip.fingerprint(), checkpoint=str(Path(checkpoint).absolute()),
-            dim=int(vectors.shape[1]), count=int(len(ids)),
-        )
-        write_index(store.index_dir, build_flat_index(ids, vectors), manifest)
-        index_path = store.index_dir / "images.faiss"
-    return IndexSummary(len(ids), int(vectors.shape[1]), time.perf_counter() - start, manifest.model_fingerprint, index_path)
+    store_path = Path(store_path)
+    index_dir = store_path / "index"
+    Store.open(store_path).close()  # StoreNotFound before anything else
+    with index_lock(index_dir):
+        recover_writes(index_dir)
+        clip = load_checkpoint(checkpoint, device=resolve_device(device))
+        fingerprint = clip.fingerprint()
+        with Store.open(store_path) as store:
+            snapshot = StoreSnapshot.read(store)
+            if not len(snapshot.image_ids):
+                raise EmptyStore(f"the store {store_path} has no images: run `bonesearch ingest ARCHIVE --store {store_path}` first")
+            update = update and has_indexes(index_dir)
+            plan = update_plan(snapshot, index_dir, fingerprint, checkpoint) if update else full_plan(snapshot)
+            rows = image_rows(store, plan.new_images)
+            text_mode = plan.existing["reports"][1].text_mode if "reports" in plan.existing else report_text_mode(clip)
+            report_ids, texts = report_texts(store, text_mode, plan.new_reports)
+        if on_total is not None:
+            on_total(len(rows))
+        t = time.perf_counter()
+        ids, vectors = embed_images(store_path, clip, rows, batch_size, workers, advance)
+        embed_seconds = time.perf_counter() - t
+        report_vectors = embed_texts(clip, texts)
+        base = dict(model_fingerprint=fingerprint, checkpoint=str(Path(checkpoint).absolute()), dim=clip.embed_dim)
+        built = _apply(plan, snapshot, ids, vectors, report_ids, report_vectors, factory, base, text_mode)
+        write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
+    images_index = built["images"][0]
+    return IndexSummary(
+        images=len(ids), dim=clip.embed_dim, seconds=time.perf_counter() - start, model_fingerprint=fingerprint,
+        index_path=index_dir / "images.faiss", embed_seconds=embed_seconds, images_total=int(images_index.ntotal),
+        studies_total=int(built["studies"][0].ntotal), reports_total=int(built["reports"][0].ntotal),
+        studies_computed=len(plan.studies_to_compute), reports_embedded=len(report_ids),
+        removed=len(plan.stale_images) + len(plan.stale_reports), factory=built["images"][1].factory,
+        updated=plan.is_update, written=tuple(name for name in built if plan.changes(name)),
+    )
+
+
+def _apply(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray, report_ids: np.ndarray,
+           report_vectors: np.ndarray, factory: str | None, base: dict, text_mode: str) -> dict[str, tuple]:
+    """The three (index, manifest) pairs after the plan: built new, or edited from ``plan.existing``."""
+    images = _edited(plan, "images", ids, vectors, plan.stale_images, factory, base)
+    study_ids, study_vecs = study_vectors(*_study_inputs(plan, snapshot, ids, vectors, images[0]), snapshot.study_of)
+    studies = _edited(plan, "studies", study_ids, study_vecs, plan.studies_to_drop, None, base)
+    reports = _edited(plan, "reports", report_ids, report_vectors, plan.stale_reports, None, base)
+    reports[1].text_mode = text_mode
+    return {"images": images, "studies": studies, "reports": reports}
+
+
+def _study_inputs(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray,
+                  images_index) -> tuple[np.ndarray, np.ndarray]:
+    """(image ids, vectors) of every image of the studies to compute: fresh vectors where this
+    run embedded the image, the images index's stored vector otherwise."""
+    if not plan.is_update:
+        return ids, vectors
+    wanted = set(plan.studies_to_compute.tolist())
+    needed = np.array([i for i, s in snapshot.study_of.items() if s in wanted], dtype=np.int64)
+    row_of = {int(i): r for r, i in enumerate(ids)}
+    fresh = np.array([int(i) in row_of for i in needed], dtype=bool)
+    new, old = needed[fresh], needed[~fresh]
+    stacked = np.concatenate([vectors[[row_of[int(i)] for i in new]],
+                              reconstruct(images_index, old)])
+    return np.concatenate([new, old]), stacked
+
+
+def _edited(plan: IndexPlan, name: str, ids: np.ndarray, vectors: np.ndarray, drop: np.ndarray, factory: str | None,
+            base: dict) -> tuple:
+    """(index, manifest) ``name``: the existing one minus ``drop`` plus ``vectors``, or a new one."""
+    if name in plan.existing:
+        index, manifest = plan.existing[name]
+        index = remove_ids(index, drop, manifest.factory)
+        add_vectors(index, ids, vectors)
+        if plan.changes(name):
+            manifest.updated = now_utc()
+        return index, manifest
+    factory = factory or choose_factory(len(ids), base["dim"])
+    index, factory = build_index(ids, vectors, factory)
+    manifest = IndexManifest(name=name, count=int(index.ntotal), factory=factory,
+                             search_params=default_search_params(index), **base)
+    return index, manifest

@@ -16,10 +16,9 @@ import numpy as np
 from bonesearch.errors import EmptyStore
 from bonesearch.imaging import load_png
 from bonesearch.splits import is_held_out
+from bonesearch.report_sections import DEFAULT_TEXT_MODE, TEXT_MODES, report_training_text  # noqa: F401 (re-exported)
 from bonesearch.store import Store
 
-TEXT_MODES = ("technique+findings+conclusion", "findings+conclusion", "full")
-DEFAULT_TEXT_MODE = "technique+findings+conclusion"
 
 
 @dataclass
@@ -60,16 +59,6 @@ class StudyPairs:
 
 def _sentences(text: str | None) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.;!?])\s+", text or "") if len(s.strip()) > 3]
-
-
-def report_training_text(findings: str | None, conclusion: str | None, text: str, mode: str,
-                         technique: str | None = None) -> str:
-    """The part of a de-identified report the text tower sees (header and sign-off left out)."""
-    if mode == "full":
-        return text
-    parts = (technique, findings, conclusion) if mode == "technique+findings+conclusion" else (findings, conclusion)
-    body = " ".join(part.strip() for part in parts if part and part.strip())
-    return body or text
 
 
 def text_views(technique: str | None, findings: str | None, conclusion: str | None) -> list[str]:

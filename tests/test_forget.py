@@ -1,0 +1,142 @@
+"""`bonesearch forget`: a patient (or a study) leaves no trace in DuckDB, FAISS or the store's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bonesearch.store import Store
+from cli import app
+from indexer.check import check_store
+from indexer.forget import JOURNAL, forget
+from tests.index_store import column, copy_store, faiss_ids, indexed_copy
+from tests.store_dump import store_cells_text
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def indexed(pretrain_store, tmp_path_factory):
+    return indexed_copy(pretrain_store, tmp_path_factory.mktemp("forget"))[0]
+
+
+def _patient_with_most_studies(store: Path) -> str:
+    return column(store, "SELECT patient_pseudo FROM studies GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")[0]
+
+
+def _traces(store: Path, patient: str | None = None, study_uid: str | None = None) -> dict:
+    """Everything that identifies the patient's (or the study's) records in the store."""
+    where, arg = ("patient_pseudo = ?", patient) if patient else ("study_uid = ?", study_uid)
+    with Store.open(store) as s:
+        studies = s.con.execute(f"SELECT study_id, study_uid, accession_pseudo FROM studies WHERE {where}", [arg]).fetchall()
+        study_ids = [r[0] for r in studies]
+        images = s.con.execute("SELECT image_id, sop_uid, pixel_path FROM images WHERE list_contains(?, study_id)",
+                               [study_ids]).fetchall()
+        reports = s.con.execute("SELECT report_id FROM reports WHERE list_contains(?, study_id)", [study_ids]).fetchall()
+    strings = [r[1] for r in studies] + [r[2] for r in studies if r[2]] + [r[1] for r in images]
+    return {
+        "strings": strings + ([patient] if patient else []),
+        "study_ids": set(study_ids),
+        "image_ids": {r[0] for r in images},
+        "report_ids": {r[0] for r in reports},
+        "pixel_names": {Path(r[2]).name for r in images},
+    }
+
+
+def _assert_no_trace(store: Path, traces: dict) -> None:
+    cells = store_cells_text(store)
+    for text in traces["strings"]:
+        assert text not in cells, f"{text} still in a DuckDB cell"
+    for path in store.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for text in traces["strings"]:
+                assert text.encode() not in data, f"{text} still in the bytes of {path.relative_to(store)}"
+    names = {p.name for p in store.rglob("*")}
+    assert not traces["pixel_names"] & names
+    assert not traces["image_ids"] & set(column(store, "SELECT image_id FROM images"))
+    assert not traces["image_ids"] & set(column(store, "SELECT image_id FROM sources WHERE image_id IS NOT NULL"))
+    assert not traces["study_ids"] & set(column(store, "SELECT study_id FROM studies"))
+    assert not traces["report_ids"] & set(column(store, "SELECT report_id FROM reports"))
+    ids = faiss_ids(store)
+    assert not traces["image_ids"] & ids["images"]
+    assert not traces["study_ids"] & ids["studies"]
+    assert not traces["report_ids"] & ids["reports"]
+
+
+def test_forget_patient_leaves_no_trace(indexed, tmp_path, pretrain_store):
+    store = copy_store(indexed, tmp_path / "store")
+    patient = _patient_with_most_studies(store)
+    traces = _traces(store, patient=patient)
+    assert len(traces["study_ids"]) >= 2 and traces["image_ids"] and traces["report_ids"]
+    assert patient.encode() in (store / "meta.duckdb").read_bytes()  # the byte scan below can see it
+    images_before = len(column(store, "SELECT image_id FROM images"))
+
+    result = runner.invoke(app, ["forget", "--store", str(store), "--patient", patient])
+
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert f"{len(traces['study_ids'])} studies, {len(traces['image_ids'])} images" in output
+    assert f"cached pixel files deleted: {len(traces['image_ids'])}" in output
+    _assert_no_trace(store, traces)
+    assert len(column(store, "SELECT image_id FROM images")) == images_before - len(traces["image_ids"])
+    assert len(column(store, "SELECT 1 FROM sources WHERE status = 'forgotten' AND image_id IS NULL")) == len(traces["image_ids"])
+    assert check_store(store).ok
+
+    # the same export ingested again: the forgotten files are skipped, the patient stays away
+    from indexer.ingest import ingest_archive
+
+    root = pretrain_store.parent
+    summary = ingest_archive(root / "archive" / "export", store, key_path=root / "key.json", workers=1)
+    assert summary.images_ingested == 0
+    _assert_no_trace(store, traces)
+
+
+def test_forget_study_keeps_the_patients_other_studies(indexed, tmp_path):
+    store = copy_store(indexed, tmp_path / "store")
+    patient = _patient_with_most_studies(store)
+    uids = column(store, f"SELECT study_uid FROM studies WHERE patient_pseudo = '{patient}' ORDER BY study_uid")
+    traces = _traces(store, study_uid=uids[0])
+
+    summary = forget(store, study=uids[0])
+
+    assert (summary.studies, summary.images) == (1, len(traces["image_ids"]))
+    _assert_no_trace(store, traces)
+    assert column(store, f"SELECT study_uid FROM studies WHERE patient_pseudo = '{patient}' ORDER BY study_uid") == uids[1:]
+    assert check_store(store).ok
+
+
+def test_an_interrupted_forget_is_finished_by_resume(indexed, tmp_path, monkeypatch):
+    import indexer.forget as forget_module
+
+    store = copy_store(indexed, tmp_path / "store")
+    patient = _patient_with_most_studies(store)
+    traces = _traces(store, patient=patient)
+
+    def power_cut(path):
+        raise KeyboardInterrupt("power cut before the database rewrite")
+
+    monkeypatch.setattr(forget_module, "rewrite_database", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        forget(store, patient=patient)
+    monkeypatch.undo()
+
+    report = check_store(store)
+    assert (store / JOURNAL).is_file() and not report.ok
+    assert any("--resume" in p.fix for p in report.problems)
+    result = runner.invoke(app, ["forget", "--store", str(store), "--resume"])
+    assert result.exit_code == 0 and "finished an interrupted forget" in result.output
+    _assert_no_trace(store, traces)
+    assert not (store / JOURNAL).exists() and check_store(store).ok
+
+
+def test_bad_forget_requests_are_one_line_errors(indexed, tmp_path):
+    store = copy_store(indexed, tmp_path / "store")
+    unknown = runner.invoke(app, ["forget", "--store", str(store), "--patient", "PAT-000000000000"])
+    assert unknown.exit_code == 2 and "holds no patient PAT-000000000000" in " ".join(unknown.output.split())
+    neither = runner.invoke(app, ["forget", "--store", str(store)])
+    assert neither.exit_code == 2 and "exactly one of --patient" in " ".join(neither.output.split())
+    nothing = runner.invoke(app, ["forget", "--store", str(store), "--resume"])
+    assert nothing.exit_code == 0 and "nothing to resume" in nothing.output
