@@ -174,7 +174,7 @@ _OTHER_LABEL = re.compile(
     r"\b(?:medecin(?: prescripteur| traitant| demandeur| adresseur| radiologue| referent)?|prescripteur|"
     r"demandeur|radiologue|correspondant|manipulat(?:eur|rice)|operateur|interne|copie a|destinataire|"
     r"signataire|referent)\s*:\s*(?:(?:le|la)\s+)?" + _FTITLE + "?"
-    r"|\b(?:interne|senior|assistante?|manipulat(?:eur|rice)|radiologue|externe)\s*:?\s*(?=(?:dr\.?\s+)?[a-z]\.\s*[a-z]|dr\b|docteur)"
+    r"|\b(?:interne|senior|assistante?|manipulat(?:eur|rice)|radiologue|externe)\b\s*:?\s*(?=(?:dr\.?\s+)?[a-z]\.\s*[a-z]|dr\b|docteur)"
     r"(?:dr\.?\s+|docteur\s+)?"
     r"|\b(?:adresse|valide|signe|interprete|dicte|redige|realise|relu|vu|examine|envoye|dactylographie|tape|frappe|saisi|"
     r"transcrit|supervise|pratique|effectue|lu)e?s?\s+par\s*:?\s*"

@@ -216,3 +216,14 @@ def test_holdout4_rules_stay_precise(tagger, text):
         assert not any(cat == "PATIENT" for cat, _ in found)
     else:
         assert ("DATE", "12 mai 24") not in found
+
+
+def test_a_plural_role_word_before_a_sentence_is_not_a_staff_initial():
+    """« …internes. Interlignes… »: "interne" + "s." is not the intern "S. Martin" (seen on 10 % of knee reports)."""
+    from bonesearch.deid.key import PseudonymKey
+    from bonesearch.deid.text import ReportDeidentifier
+
+    deid = ReportDeidentifier(PseudonymKey.for_demo(0))
+    text = "Pincement des rebords fémoro-tibiaux internes. Interlignes conservés. Interne : S. Martin."
+    spans = deid.detect(text)
+    assert [(text[d.start:d.end], d.category) for d in spans] == [("S. Martin", "STAFF")]
