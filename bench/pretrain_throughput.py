@@ -97,18 +97,16 @@ def loader_rate(store: Path, cfg, batches: int) -> float:
     from bonesearch.models.device import resolve_device
     from bonesearch.models.factory import create_model
     from bonesearch.store import Store
-    from pretrain.data import EpochBatches, PairDataset, default_workers, make_loader, measure_loader, should_preload
+    from pretrain.data import build_training_loader, measure_loader
     from pretrain.pairs import load_pairs, split_pairs
 
     with Store.open(store) as s:
         train_pairs, _ = split_pairs(load_pairs(s, cfg.text_mode), cfg.held_out_fraction)
     clip = create_model(cfg.model, text_source=cfg.text_source, reports=train_pairs.texts)
-    device = resolve_device(cfg.device)
-    workers = cfg.workers if cfg.workers is not None else default_workers(device)
-    sampler = EpochBatches(len(train_pairs), min(cfg.batch_size, len(train_pairs)), cfg.seed)
-    dataset = PairDataset(train_pairs, cfg.seed, cfg.full_text_p, preload=should_preload(train_pairs, workers))
-    loader = make_loader(dataset, sampler, clip.tokenize, workers, device.type == "cuda")
-    print(f"loader: {workers} workers, {'pixels preloaded' if dataset.pixels is not None else 'PNG read per pair'}")
+    loader, sampler, workers = build_training_loader(train_pairs, cfg.seed, cfg.full_text_p,
+                                                     min(cfg.batch_size, len(train_pairs)), clip.tokenize,
+                                                     resolve_device(cfg.device), cfg.workers)
+    print(f"loader: {workers} workers, {'pixels preloaded' if loader.dataset.pixels is not None else 'PNG read per pair'}")
     return measure_loader(loader, sampler, batches)
 
 

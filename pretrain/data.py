@@ -145,6 +145,17 @@ def make_loader(dataset: PairDataset, sampler: EpochBatches, tokenize: Callable[
     )
 
 
+def build_training_loader(pairs: StudyPairs, seed: int, full_text_p: float, batch_size: int,
+                          tokenize: Callable[[list[str]], torch.Tensor], device: torch.device,
+                          workers: int | None = None, rank: int = 0, world_size: int = 1,
+                          ) -> tuple[DataLoader, EpochBatches, int]:
+    """The training loader, its batch sampler and its worker count (None: :func:`default_workers`)."""
+    workers = workers if workers is not None else default_workers(device)
+    sampler = EpochBatches(len(pairs), batch_size, seed, rank, world_size)
+    dataset = PairDataset(pairs, seed, full_text_p, preload=should_preload(pairs, workers))
+    return make_loader(dataset, sampler, tokenize, workers, device.type == "cuda"), sampler, workers
+
+
 def measure_loader(loader: DataLoader, sampler: EpochBatches, batches: int) -> float:
     """Pairs per second the loader alone delivers over ``batches`` batches (after one warm-up batch)."""
     done, pairs, start = 0, 0, None

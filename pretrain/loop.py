@@ -29,7 +29,7 @@ from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from pretrain.augment import augment_batch
 from pretrain.config import TrainConfig
-from pretrain.data import EpochBatches, PairDataset, Position, default_workers, make_loader, should_preload
+from pretrain.data import Position, build_training_loader
 from pretrain.distributed import DistInfo, all_equal, any_rank, barrier, init_distributed, shutdown
 from pretrain.metrics_log import MetricsLog
 from pretrain.optim import build_optimizer, lr_at, set_lr, training_progress
@@ -120,11 +120,9 @@ class _Trainer:
         self.train_model = self._wrap(self.model)
         self.loss_fn = self._loss()
         self.batch = _batch_size(cfg, len(self.train_pairs), info.world_size)
-        self.workers = cfg.workers if cfg.workers is not None else default_workers(device)
-        self.sampler = EpochBatches(len(self.train_pairs), self.batch, cfg.seed, info.rank, info.world_size)
-        dataset = PairDataset(self.train_pairs, cfg.seed, cfg.full_text_p,
-                              preload=should_preload(self.train_pairs, self.workers))
-        self.loader = make_loader(dataset, self.sampler, self.clip.tokenize, self.workers, device.type == "cuda")
+        self.loader, self.sampler, self.workers = build_training_loader(
+            self.train_pairs, cfg.seed, cfg.full_text_p, self.batch, self.clip.tokenize, device, cfg.workers,
+            info.rank, info.world_size)
         self.total_steps = cfg.max_steps or self.sampler.batches_per_epoch * cfg.epochs
         self.tracker = BestTracker(cfg.early_stop_patience, self.state.best_score if self.state.best_score is not None
                                    else float("-inf"), self.state.best_step, self.state.stale_validations)

@@ -27,7 +27,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from bonesearch.errors import ResumeError
-from bonesearch.models.checkpoint import _swap_into_place, load_checkpoint, save_checkpoint
+from bonesearch.models.checkpoint import swap_into_place, load_checkpoint, save_checkpoint
 from pretrain.config import RESUME_INVARIANTS, TrainConfig
 
 LAST = "last"
@@ -62,7 +62,7 @@ def save_resume_point(run_dir: Path, clip, optimizer: torch.optim.Optimizer, sta
         payload = {**state.__dict__, "optimizer": optimizer_json, "version": STATE_VERSION,
                    "rng": {"scheme": "seeded per step and per (epoch, study)", "seed": state.config.get("seed")}}
         (tmp / "state.json").write_text(json.dumps(payload, indent=1, allow_nan=True), encoding="utf-8")
-        _swap_into_place(tmp, run_dir / LAST)
+        swap_into_place(tmp, run_dir / LAST)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return run_dir / LAST

@@ -34,7 +34,7 @@ from bonesearch.models.device import resolve_device
 from bonesearch.models.factory import LOCAL_DIR_PREFIX, build_clip, check_text_tower_folder
 from bonesearch.models.registry import validate_config
 
-__all__ = ["save_checkpoint", "load_checkpoint", "read_checkpoint_config", "FORMAT_VERSION"]
+__all__ = ["save_checkpoint", "load_checkpoint", "read_checkpoint_config", "swap_into_place", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 WEIGHTS = "model.safetensors"
@@ -83,7 +83,7 @@ def save_checkpoint(clip: BoneClip, out_dir: Path, extra: dict[str, Any] | None 
         except TypeError as exc:
             raise CheckpointError(f"extra={extra!r} is not JSON-serialisable ({exc}): pass plain numbers/strings/lists/dicts") from exc
         (tmp / CONFIG).write_text(text, encoding="utf-8")
-        _swap_into_place(tmp, out_dir)
+        swap_into_place(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
@@ -157,7 +157,7 @@ def _replaceable(folder: Path) -> bool:
     return not any(folder.iterdir()) or (folder / CONFIG).is_file() or (folder / WEIGHTS).is_file()
 
 
-def _swap_into_place(tmp: Path, out_dir: Path) -> None:
+def swap_into_place(tmp: Path, out_dir: Path) -> None:
     """Rename ``tmp`` to ``out_dir``; an existing ``out_dir`` is moved aside first and
     removed only once the new one is in place."""
     old = None
