@@ -223,7 +223,9 @@ def pretrain(
     save_every: Annotated[int, typer.Option(min=0, help="Also write the resume point every N steps.")] = 0,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its resume point (last/).")] = False,
     lock_image: Annotated[bool, typer.Option("--lock-image", help="Freeze the image tower (LiT).")] = False,
-    lock_text: Annotated[bool, typer.Option("--lock-text", help="Freeze the text tower.")] = False,
+    lock_text: Annotated[bool, typer.Option("--lock-text", help="Freeze the text tower (after --text-warmup); each distinct report is then encoded once.")] = False,
+    text_warmup: Annotated[int, typer.Option("--text-warmup", min=0, help="SimCSE-style steps on the reports alone before training: spreads out a from-scratch text tower, which otherwise maps every report to nearly the same vector (see docs/pretraining.md).")] = 0,
+    full_text_p: Annotated[float, typer.Option(min=0.0, max=1.0, help="Probability of the whole report text; else a shorter view (conclusion, one sentence) that teaches short queries.")] = 0.5,
     grad_checkpointing: Annotated[bool, typer.Option("--grad-checkpointing", help="Recompute activations: less memory, slower.")] = False,
     compile_model: Annotated[bool, typer.Option("--compile", help="torch.compile the model (GPU).")] = False,
     workers: Annotated[Optional[int], typer.Option(min=0, help="Data-loading processes (default: 0 on CPU, min(8, cores-1) on GPU).")] = None,
@@ -239,6 +241,7 @@ def pretrain(
                       optimizer=optimizer, loss=loss, text_source=text_model, text_mode=text_mode,
                       held_out_fraction=held_out, val_every=val_every, early_stop_patience=early_stop,
                       save_every=save_every, lock_image=lock_image, lock_text=lock_text,
+                      text_warmup_steps=text_warmup, full_text_p=full_text_p,
                       grad_checkpointing=grad_checkpointing, compile=compile_model, workers=workers,
                       precision=precision, seed=seed, device=device)
     try:
@@ -618,6 +621,65 @@ def demo(
     out.print("stage times: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + f"; total {sum(timings.values()):.1f} s")
     out.print(f"demo chance mean P@10: {report.mean_chance:.2f}")
     out.print(f"demo retrieval mean P@10: {report.mean_precision:.2f}")
+
+
+# ------------------------------------------------------------------------------ evaluation
+eval_app = typer.Typer(help="Measure an encoder on labelled downstream data (kNN, linear probe).",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _floats(text: str, option: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise BonesearchError(f"{option} {text!r}: give comma-separated numbers, e.g. {option} 10,20,50,100") from None
+
+
+@eval_app.command("knn")
+@user_errors
+def eval_knn(
+    task: Annotated[str, typer.Option(help="kl-grade | bone-age | classification | regression.")],
+    data: Annotated[Path, typer.Option(help="Labelled training set: <label>/*.png folder, path,label CSV, or RSNA bone-age folder.")],
+    test: Annotated[Optional[Path], typer.Option(help="Labelled test set in the same layout as --data.")] = None,
+    test_fraction: Annotated[Optional[float], typer.Option(help="Without --test: hold out this fraction of --data, chosen by hashed file id.")] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option(help="Checkpoint folder of `bonesearch pretrain`.")] = None,
+    encoder: Annotated[Optional[list[str]], typer.Option(help="pixels | random | checkpoint; repeat to compare in one table (default: checkpoint).")] = None,
+    ks: Annotated[str, typer.Option(help="Neighbour counts (capped by the training items).")] = "10,20,50,100",
+    fractions: Annotated[str, typer.Option(help="Shares of the training labels (label efficiency).")] = "0.01,0.1,1",
+    seeds: Annotated[int, typer.Option(min=1, help="Label draws per fraction below 1.")] = 3,
+    bootstrap: Annotated[int, typer.Option(min=0, help="Bootstrap resamples per 95 % CI (0: none).")] = 1000,
+    probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Also run the linear probe.")] = True,
+    as_json: JsonOpt = False,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write result.json, table.md and label_efficiency.png here.")] = None,
+    cache: Annotated[Optional[Path], typer.Option(help="Embedding cache folder (content hash + encoder fingerprint).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 64,
+    seed: Annotated[int, typer.Option(help="Seed of the random encoder and of --test-fraction.")] = 0,
+    device: DeviceOpt = "auto",
+) -> None:
+    """kNN (weighted and majority vote, or weighted mean for regression), label efficiency and a linear probe."""
+    from bonesearch.downstream import run_eval, train_test
+    from bonesearch.downstream.encoders import build_encoders
+    from bonesearch.downstream.protocols import EvalConfig
+    from bonesearch.downstream.report import rich_table, write_outputs
+
+    names = encoder or (["checkpoint"] if checkpoint is not None else [])
+    if not names:
+        raise BonesearchError("no encoder: pass --checkpoint CKPT, or --encoder pixels (or random with --checkpoint)")
+    train, test_set, split = train_test(task, data, test, test_fraction, seed)
+    config = EvalConfig(ks=tuple(int(k) for k in _floats(ks, "--ks")), fractions=tuple(_floats(fractions, "--fractions")),
+                        seeds=seeds, bootstrap=bootstrap, probe=probe)
+    encoders = build_encoders(names, checkpoint, seed, device, batch_size)
+    result = run_eval(task, train, test_set, encoders, config, cache, batch_size, split)
+    notes = write_outputs(result, out_dir) if out_dir is not None else []
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        out.print(rich_table(result))
+        if out_dir is not None:
+            out.print(f"wrote {out_dir / 'result.json'} and {out_dir / 'table.md'}")
+    for note in notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@
 # Data:  ../shared/data/knee-kl/{train,val}/<grade>/<OAI id><L|R>.png (skips cleanly when absent)
 # Writes the checkpoint to runs/knee-kl/checkpoint; export + store go to WORK_DIR.
 # Budget (epochs, not minutes, so results do not depend on machine load): the KNEE_* variables below.
-# Status (2-core CPU): export ~12 s, ingest with OCR ~60 s, kNN ~35 s; pretraining `small` for 15
-# epochs (555 steps) ran at 4-5 s/step on the shared machine (not measured idle: the 20-minute
-# budget is not shown). CLIP from scratch on these homogeneous knee pairs stayed on the ln(batch)
-# loss plateau in every run tried, so the +15-point target is not met yet.
+# Recipe: the from-scratch text tower first gets KNEE_TEXT_WARMUP SimCSE steps on the reports alone
+# (a random BERT maps every report to nearly the same vector, and CLIP then sits on the ln(batch)
+# loss plateau: it did in every run without it), then stays locked while the image tower learns
+# to point at its reports; whole reports only (the short views are for query-style text).
+# Figures and timings: BENCHMARKS.md ("Knee KL: report pretraining").
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,9 +20,10 @@ DATA="${KNEE_DATA:-$REPO/../shared/data/knee-kl}"
 PYTHON="${PYTHON:-$REPO/.venv/bin/python}"
 RUN="${KNEE_RUN:-runs/knee-kl}"
 MODEL="${KNEE_MODEL:-small}"
-EPOCHS="${KNEE_EPOCHS:-15}"
+EPOCHS="${KNEE_EPOCHS:-40}"
 BATCH="${KNEE_BATCH:-64}"
-LR="${KNEE_LR:-1e-3}"
+LR="${KNEE_LR:-2e-3}"
+TEXT_WARMUP="${KNEE_TEXT_WARMUP:-150}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 
 if [[ ! -d "$DATA/train" || ! -d "$DATA/val" ]]; then
@@ -54,11 +56,12 @@ t=$SECONDS
 bonesearch ingest "$WORK/export" --store "$WORK/store" --cache-size 224
 TIMES[ingest]=$(( SECONDS - t ))
 
-stage "3/4 pretrain $MODEL: $EPOCHS epochs, batch $BATCH, lr $LR → $RUN"
+stage "3/4 pretrain $MODEL: $TEXT_WARMUP text warm-up steps, then $EPOCHS epochs (text locked), batch $BATCH, lr $LR → $RUN"
 t=$SECONDS
 rm -rf "$RUN"
 bonesearch pretrain --store "$WORK/store" --out "$RUN" --model "$MODEL" --epochs "$EPOCHS" \
-  --batch-size "$BATCH" --lr "$LR" --held-out 0.05 --seed 0 --device auto
+  --batch-size "$BATCH" --lr "$LR" --held-out 0.05 --seed 0 --device auto \
+  --text-warmup "$TEXT_WARMUP" --lock-text --full-text-p 1
 TIMES[pretrain]=$(( SECONDS - t ))
 
 stage "4/4 kNN on $DATA/val: pretrained vs random weights"

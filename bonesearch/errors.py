@@ -166,3 +166,8 @@ class StoreBusy(BonesearchError):
 
 class NotInStore(BonesearchError):
     """A patient pseudonym or study UID asked for (e.g. by ``forget``) that the store does not hold."""
+
+
+class DatasetLayoutError(BonesearchError):
+    """A labelled downstream dataset (``bonesearch eval``) does not match its adapter's layout:
+    the message names the first bad folder, file or CSV row and the layout expected."""

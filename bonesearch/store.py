@@ -69,6 +69,13 @@ CREATE TABLE IF NOT EXISTS sources (
 """
 
 
+ID_SEQUENCES = (("studies", "study_id"), ("images", "image_id"), ("reports", "report_id"))
+
+
+def _high_water_key(table: str, column: str) -> str:
+    return f"next_id:{table}.{column}"
+
+
 class Store:
     """An open store: the DuckDB connection plus the folder layout."""
 
@@ -138,5 +145,16 @@ class Store:
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def next_id(self, table: str, column: str) -> int:
-        """One more than the largest id in use (ids are never reused)."""
-        return int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
+        """The next free id: one more than the largest in use or ever erased (ids are never reused).
+
+        Erasure (``bonesearch forget``) records the high-water mark first (:meth:`keep_id_high_water`),
+        so an image id once given to a forgotten patient never names another patient's image.
+        """
+        in_use = int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
+        floor = self.get_meta(_high_water_key(table, column))
+        return max(in_use, int(floor)) if floor is not None else in_use
+
+    def keep_id_high_water(self) -> None:
+        """Record every id column's next free id, before rows are deleted (see :meth:`next_id`)."""
+        for table, column in ID_SEQUENCES:
+            self.set_meta(_high_water_key(table, column), str(self.next_id(table, column)))

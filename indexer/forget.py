@@ -177,6 +177,7 @@ def _delete_rows(store: Store, erasure: Erasure, summary: ForgetSummary) -> None
     ).fetchall()]
     con.execute("BEGIN TRANSACTION")
     try:
+        store.keep_id_high_water()  # a forgotten patient's ids are never given to anyone else
         image_ids = erasure.ids("image_id")
         if "sources" in tables and image_ids:
             summary.sources_marked = _count(con.execute(

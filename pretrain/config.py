@@ -50,6 +50,7 @@ class TrainConfig:
     lock_image_unlocked_groups: int = 0  # ...except its last N layer groups
     lock_text: bool = False  # freeze the text tower
     lock_text_unlocked_layers: int = 0  # ...except its last N transformer layers
+    text_warmup_steps: int = 0  # SimCSE-style steps on the reports alone before step 0 (from-scratch text towers)
     workers: int | None = None  # data-loading processes; None: 0 on CPU (pixels held in memory), min(8, cores) on CUDA
     val_every: int = 0  # validate on held-out studies every N steps (0: once, at the end)
     early_stop_patience: int = 0  # stop after N validations without improvement (0: never)
@@ -70,6 +71,10 @@ class TrainConfig:
                 f"--batch-size {self.batch_size} is not a multiple of --accum-steps {self.accum_steps}: "
                 f"each step is split into equal chunks"
             )
+        if self.text_warmup_steps < 0:
+            raise TrainConfigError(f"--text-warmup must be 0 or more steps (got {self.text_warmup_steps})")
+        if not 0.0 <= self.full_text_p <= 1.0:
+            raise TrainConfigError(f"--full-text-p {self.full_text_p}: a probability in [0, 1]")
         if self.max_steps is not None and self.max_steps < 1:
             raise TrainConfigError(f"--max-steps must be at least 1 (got {self.max_steps})")
         if not 0.0 <= self.held_out_fraction < 1.0:

@@ -68,6 +68,15 @@ def broadcast_object(info: DistInfo, value: Any) -> Any:
     return box[0]
 
 
+def broadcast_parameters(info: DistInfo, module: torch.nn.Module) -> None:
+    """Overwrite ``module``'s parameters on every rank with rank 0's (after a step run on each rank alone)."""
+    if not info.enabled:
+        return
+    with torch.no_grad():
+        for param in module.parameters():
+            dist.broadcast(param.data, src=0)
+
+
 def all_equal(info: DistInfo, value: Any) -> bool:
     """Whether every rank holds the same (picklable) ``value``."""
     if not info.enabled:

@@ -30,13 +30,15 @@ from bonesearch.store import Store
 from pretrain.augment import augment_batch
 from pretrain.config import TrainConfig
 from pretrain.data import Position, build_training_loader
-from pretrain.distributed import DistInfo, all_equal, any_rank, barrier, init_distributed, shutdown
+from pretrain.distributed import DistInfo, all_equal, any_rank, barrier, broadcast_parameters, init_distributed, shutdown
+from pretrain.locked_text import LockedTextForward
 from pretrain.metrics_log import MetricsLog
 from pretrain.optim import build_optimizer, lr_at, set_lr, training_progress
 from pretrain.pairs import StudyPairs, load_pairs, split_pairs
 from pretrain.retrieval import BestTracker, evaluate_retrieval, retrieval_score
 from pretrain.state import RunState, load_resume_point, read_resume_state, save_resume_point
 from pretrain.step import forward_backward
+from pretrain.text_warmup import warm_up_text_tower
 
 __all__ = ["TrainConfig", "TrainSummary", "train", "use_bf16", "evaluate_retrieval"]
 
@@ -117,7 +119,8 @@ class _Trainer:
             self.clip = self._new_model()
             self.optimizer = self._optimizer_for(self.clip.model)
         self.model = self.clip.model
-        self.train_model = self._wrap(self.model)
+        self.text_cache = self._text_cache()
+        self.train_model = self._wrap(self.text_cache if self.text_cache is not None else self.model)
         self.loss_fn = self._loss()
         self.batch = _batch_size(cfg, len(self.train_pairs), info.world_size)
         self.loader, self.sampler, self.workers = build_training_loader(
@@ -161,6 +164,13 @@ class _Trainer:
             model.set_grad_checkpointing(True)
         return build_optimizer(model, cfg)
 
+    def _text_cache(self) -> LockedTextForward | None:
+        """A fully locked text tower runs once per distinct text (not with --compile: the cache is Python)."""
+        cfg = self.cfg
+        if cfg.lock_text and not cfg.lock_text_unlocked_layers and not cfg.compile:
+            return LockedTextForward(self.model)
+        return None
+
     def _wrap(self, model: torch.nn.Module) -> torch.nn.Module:
         model.train()
         wrapped = model
@@ -183,11 +193,14 @@ class _Trainer:
     # ------------------------------------------------------------------- running
     def run(self, advance: Advance, on_total) -> TrainSummary:
         cfg, state, info = self.cfg, self.state, self.info
+        warmup_steps = cfg.text_warmup_steps if self.resumed_from is None else 0  # a resumed run has it done
         if on_total:
-            on_total(self.total_steps)
+            on_total(warmup_steps + self.total_steps)
         if state.step:
             advance(state.step)
         metrics = MetricsLog(self.out_dir, append=self.resumed_from is not None) if info.is_main else None
+        if warmup_steps:
+            self._warm_up_text(warmup_steps, metrics, advance)
         session_start, base_elapsed = time.perf_counter(), state.elapsed_seconds
         pairs_this_session = 0
         stop = state.step >= self.total_steps
@@ -226,6 +239,17 @@ class _Trainer:
             stopped_early=self.tracker.should_stop, resumed_from=self.resumed_from, world_size=info.world_size,
             loader_workers=self.workers,
         )
+
+    def _warm_up_text(self, steps: int, metrics: MetricsLog | None, advance: Advance) -> None:
+        """The text tower's SimCSE warm-up (pretrain/text_warmup.py) on every rank, then rank 0's weights everywhere."""
+        def on_step(step: int, loss: float) -> None:
+            if metrics and (step == 1 or step % LOG_EVERY == 0 or step == steps):
+                metrics.write({"split": "text_warmup", "step": step, "loss": round(loss, 4)})
+            advance(1)
+
+        warm_up_text_tower(self.clip, self.train_pairs, steps, self.batch, self.cfg.seed, self.autocast, on_step)
+        broadcast_parameters(self.info, self.model.text)
+        self.model.train()
 
     def _step(self, images: torch.Tensor, tokens: torch.Tensor, state: RunState) -> float:
         """One optimizer step; every random draw is seeded by (seed, step), so a resumed run repeats it exactly."""

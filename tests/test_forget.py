@@ -140,3 +140,19 @@ def test_bad_forget_requests_are_one_line_errors(indexed, tmp_path):
     assert neither.exit_code == 2 and "exactly one of --patient" in " ".join(neither.output.split())
     nothing = runner.invoke(app, ["forget", "--store", str(store), "--resume"])
     assert nothing.exit_code == 0 and "nothing to resume" in nothing.output
+
+
+def test_a_forgotten_patients_ids_are_never_given_again(indexed, tmp_path):
+    store = copy_store(indexed, tmp_path / "store")
+    last_study = column(store, "SELECT study_uid FROM studies ORDER BY study_id DESC LIMIT 1")[0]
+    traces = _traces(store, study_uid=last_study)
+    with Store.open(store) as s:
+        before = {t: s.next_id(t, c) for t, c in (("studies", "study_id"), ("images", "image_id"), ("reports", "report_id"))}
+
+    forget(store, study=last_study)  # the study holding the largest ids
+
+    with Store.open(store) as s:
+        after = {t: s.next_id(t, c) for t, c in (("studies", "study_id"), ("images", "image_id"), ("reports", "report_id"))}
+        in_use = s.con.execute("SELECT max(image_id) + 1 FROM images").fetchone()[0]
+    assert after == before
+    assert in_use <= max(traces["image_ids"])  # without the high-water mark the next image would reuse a forgotten id

@@ -205,8 +205,10 @@ def test_two_process_ddp_gradient_equals_the_single_process_gradient(pretrain_st
         torch.testing.assert_close(ddp[name], grad, rtol=1e-4, atol=1e-6, msg=name)
 
 
-def test_torchrun_two_cpu_processes_train_one_run(pretrain_store, tmp_path):
-    """The real command under torchrun (gloo): one run folder, one progress, identical weights on both ranks."""
+@pytest.mark.parametrize("extra", [[], ["--text-warmup", "3", "--lock-text"]], ids=["plain", "text-warmup-locked"])
+def test_torchrun_two_cpu_processes_train_one_run(pretrain_store, tmp_path, extra):
+    """The real command under torchrun (gloo): one run folder, one progress (with a text warm-up and the
+    locked-text forward under DDP too)."""
     import subprocess
     import sys
     from pathlib import Path
@@ -215,7 +217,7 @@ def test_torchrun_two_cpu_processes_train_one_run(pretrain_store, tmp_path):
     run = tmp_path / "ddp"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", str(repo / "cli.py"),
            "pretrain", "--store", str(pretrain_store), "--out", str(run), "--model", "tiny", "--max-steps", "4",
-           "--batch-size", "4", "--device", "cpu", "--precision", "fp32", "--val-every", "2"]
+           "--batch-size", "4", "--device", "cpu", "--precision", "fp32", "--val-every", "2", *extra]
     env = {**__import__("os").environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(repo)}
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, cwd=repo)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -226,6 +228,7 @@ def test_torchrun_two_cpu_processes_train_one_run(pretrain_store, tmp_path):
     assert state["step"] == 4 and state["pairs_seen"] == 4 * 4 * 2  # steps × per-rank batch × ranks
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records if r["split"] == "val"] == [2, 4]
+    assert [r["step"] for r in records if r["split"] == "text_warmup"] == ([1, 3] if extra else [])
 
 
 def test_siglip_trains_a_logit_bias_that_the_checkpoint_keeps(pretrain_store, tmp_path):
