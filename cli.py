@@ -639,8 +639,8 @@ def _floats(text: str, option: str) -> list[float]:
 @eval_app.command("knn")
 @user_errors
 def eval_knn(
-    task: Annotated[str, typer.Option(help="kl-grade | bone-age | classification | regression.")],
-    data: Annotated[Path, typer.Option(help="Labelled training set: <label>/*.png folder, path,label CSV, or RSNA bone-age folder.")],
+    task: Annotated[str, typer.Option(help="kl-grade | bone-age | mura | fracatlas | grazpedwri | classification | regression.")],
+    data: Annotated[Path, typer.Option(help="Labelled training set: <label>/*.png folder, path,label CSV, RSNA bone-age folder, MURA-v1.1/train, or the FracAtlas / GRAZPEDWRI-DX folder.")],
     test: Annotated[Optional[Path], typer.Option(help="Labelled test set in the same layout as --data.")] = None,
     test_fraction: Annotated[Optional[float], typer.Option(help="Without --test: hold out this fraction of --data, chosen by hashed file id.")] = None,
     checkpoint: Annotated[Optional[Path], typer.Option(help="Checkpoint folder of `bonesearch pretrain`.")] = None,
@@ -650,6 +650,8 @@ def eval_knn(
     seeds: Annotated[int, typer.Option(min=1, help="Label draws per fraction below 1.")] = 3,
     bootstrap: Annotated[int, typer.Option(min=0, help="Bootstrap resamples per 95 % CI (0: none).")] = 1000,
     probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Also run the linear probe.")] = True,
+    zero_shot: Annotated[bool, typer.Option("--zero-shot/--no-zero-shot", help="Classification: also classify the test set from French prompts with the checkpoint's text tower.")] = True,
+    prompts: Annotated[Optional[str], typer.Option(help='One French prompt per class, e.g. "0=pas de fracture,1=fracture" (default: the task\'s prompts, for kl-grade, mura, fracatlas, grazpedwri).')] = None,
     as_json: JsonOpt = False,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write result.json, table.md and label_efficiency.png here.")] = None,
     cache: Annotated[Optional[Path], typer.Option(help="Embedding cache folder (content hash + encoder fingerprint).")] = None,
@@ -657,20 +659,22 @@ def eval_knn(
     seed: Annotated[int, typer.Option(help="Seed of the random encoder and of --test-fraction.")] = 0,
     device: DeviceOpt = "auto",
 ) -> None:
-    """kNN (weighted and majority vote, or weighted mean for regression), label efficiency and a linear probe."""
+    """kNN (weighted and majority vote, or weighted mean for regression), label efficiency, a linear probe and zero-shot."""
     from bonesearch.downstream import run_eval, train_test
     from bonesearch.downstream.encoders import build_encoders
     from bonesearch.downstream.protocols import EvalConfig
     from bonesearch.downstream.report import rich_table, write_outputs
+    from bonesearch.downstream.zero_shot import parse_prompts
 
     names = encoder or (["checkpoint"] if checkpoint is not None else [])
     if not names:
         raise BonesearchError("no encoder: pass --checkpoint CKPT, or --encoder pixels (or random with --checkpoint)")
     train, test_set, split = train_test(task, data, test, test_fraction, seed)
     config = EvalConfig(ks=tuple(int(k) for k in _floats(ks, "--ks")), fractions=tuple(_floats(fractions, "--fractions")),
-                        seeds=seeds, bootstrap=bootstrap, probe=probe)
+                        seeds=seeds, bootstrap=bootstrap, probe=probe, zero_shot=zero_shot)
+    class_prompts = parse_prompts(prompts) if prompts is not None else None
     encoders = build_encoders(names, checkpoint, seed, device, batch_size)
-    result = run_eval(task, train, test_set, encoders, config, cache, batch_size, split)
+    result = run_eval(task, train, test_set, encoders, config, cache, batch_size, split, class_prompts)
     notes = write_outputs(result, out_dir) if out_dir is not None else []
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))

@@ -163,6 +163,8 @@ def test_too_few_pairs_says_how_many_it_found(pretrain_store, tmp_path):
     ("optimizer", "sgd", "--optimizer 'sgd': choose one of adamw, lion"),
     ("accum_steps", 3, "--batch-size 8 is not a multiple of --accum-steps 3"),
     ("text_mode", "impression", "--text-mode 'impression'"),
+    ("text_warmup_steps", -1, "--text-warmup must be 0 or more steps"),
+    ("full_text_p", 1.5, "--full-text-p 1.5: a probability"),
 ])
 def test_bad_options_are_named(pretrain_store, tmp_path, option, value, message):
     with pytest.raises(TrainConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

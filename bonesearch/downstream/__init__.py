@@ -16,20 +16,25 @@ import numpy as np
 from bonesearch.downstream.datasets import (LabelledSet, class_sort_key, folder_per_class, path_label_csv,
                                             rsna_bone_age, split_by_id)
 from bonesearch.downstream.encoders import Encoder, EmbeddingCache, embed_files
-from bonesearch.downstream.protocols import EvalConfig, evaluate
-from bonesearch.errors import DatasetLayoutError
+from bonesearch.downstream.protocols import EvalConfig, Row, encode_classes, evaluate
+from bonesearch.downstream.public_sets import StudySet, fracatlas, grazpedwri, mura, study_level_metrics
+from bonesearch.errors import DatasetLayoutError, ModelConfigError
 
 __all__ = ["TASKS", "load_task_data", "train_test", "run_eval"]
 
 #: task → (kind, ordinal labels)
 TASKS = {"kl-grade": ("classification", True), "bone-age": ("regression", False),
-         "classification": ("classification", False), "regression": ("regression", False)}
+         "classification": ("classification", False), "regression": ("regression", False),
+         "mura": ("classification", False), "fracatlas": ("classification", False),
+         "grazpedwri": ("classification", False)}
+_PUBLIC_ADAPTERS = {"mura": mura, "fracatlas": fracatlas, "grazpedwri": grazpedwri}
 
 
 def load_task_data(task: str, path: Path) -> LabelledSet:
     """The labelled set at ``path`` with the adapter of ``task``.
 
-    ``bone-age``: the RSNA layout; otherwise a folder is read as folder-per-class and a file
+    ``bone-age``: the RSNA layout; ``mura``, ``fracatlas``, ``grazpedwri``: the public sets'
+    layouts (:mod:`bonesearch.downstream.public_sets`); otherwise a folder is read as folder-per-class and a file
     as a ``path,label`` CSV. Classification labels are class names; regression labels must be
     numbers.
     """
@@ -39,6 +44,8 @@ def load_task_data(task: str, path: Path) -> LabelledSet:
     path = Path(path)
     if task == "bone-age":
         return rsna_bone_age(path)
+    if task in _PUBLIC_ADAPTERS:
+        return _PUBLIC_ADAPTERS[task](path)
     if path.is_dir():
         if kind == "regression":
             raise DatasetLayoutError(f"{path} is a folder: --task regression reads a `path,label` CSV with numeric labels")
@@ -68,16 +75,29 @@ def train_test(task: str, data: Path, test: Path | None, test_fraction: float | 
 
 
 def run_eval(task: str, train: LabelledSet, test: LabelledSet, encoders: list[Encoder], config: EvalConfig,
-             cache_dir: Path | None = None, batch_size: int = 64, split: str = "") -> dict[str, Any]:
-    """Embed both sets with every encoder and run every protocol; returns the result JSON dict."""
+             cache_dir: Path | None = None, batch_size: int = 64, split: str = "",
+             prompts: dict[str, str] | None = None) -> dict[str, Any]:
+    """Embed both sets with every encoder and run every protocol; returns the result JSON dict.
+
+    Classification with ``config.zero_shot`` adds a ``zero-shot`` row for each encoder with a
+    text tower, from ``prompts`` (class name → French prompt) or the task's default prompts
+    (none for the generic tasks: no row then). A MURA test set adds study-level rows
+    (``…-study``: mean positive score per study, threshold 0.5, Cohen's kappa).
+    """
     cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
     config.ordinal = TASKS[task][1]
+    classification = not train.is_regression
+    names, y_train, y_test = encode_classes(train.labels, test.labels) if classification else ([], None, None)
+    class_prompts = _class_prompts(task, names, prompts, encoders, config) if classification else None
     rows, fingerprints = [], {}
     for encoder in encoders:
         train_x = embed_files(encoder, train.paths, cache, batch_size, "train")
         test_x = embed_files(encoder, test.paths, cache, batch_size, "test")
         fingerprints[encoder.name] = encoder.fingerprint()
         rows += [row.to_json() for row in evaluate(train_x, train, test_x, test, config, encoder.name)]
+        if classification:
+            rows += [row.to_json() for row in _extra_rows(encoder, train_x, y_train, test_x, y_test, test,
+                                                          class_prompts, config, names == ["0", "1"])]
     return {
         "task": task,
         "kind": "regression" if train.is_regression else "classification",
@@ -86,10 +106,48 @@ def run_eval(task: str, train: LabelledSet, test: LabelledSet, encoders: list[En
         "test": _describe(test),
         "config": {"ks": list(config.ks), "fractions": list(config.fractions), "seeds": config.seeds,
                    "temperature": config.temperature, "headline_k": min(config.headline_k, len(train)),
-                   "bootstrap": config.bootstrap, "probe": config.probe},
+                   "bootstrap": config.bootstrap, "probe": config.probe,
+                   "zero_shot_prompts": dict(zip(names, class_prompts)) if class_prompts else None},
         "encoders": fingerprints,
         "rows": rows,
     }
+
+
+def _class_prompts(task: str, names: list[str], prompts: dict[str, str] | None, encoders: list[Encoder],
+                   config: EvalConfig) -> list[str] | None:
+    """The zero-shot prompt of each class, or None when zero-shot is off or has no prompts."""
+    from bonesearch.downstream.zero_shot import task_prompts
+
+    if not config.zero_shot:
+        return None
+    if prompts is not None and not any(hasattr(e, "clip") for e in encoders):
+        raise ModelConfigError("--prompts needs an encoder with a text tower: pass --checkpoint CKPT "
+                               "(--encoder checkpoint), or drop --prompts")
+    return task_prompts(task, names, prompts)
+
+
+def _extra_rows(encoder: Encoder, train_x: np.ndarray, y_train: np.ndarray, test_x: np.ndarray, y_test: np.ndarray,
+                test: LabelledSet, prompts: list[str] | None, config: EvalConfig, binary: bool) -> list[Row]:
+    """Zero-shot rows (encoders with a text tower) and MURA study-level rows (``binary``: classes "0", "1")."""
+    from bonesearch.downstream.zero_shot import zero_shot_row, zero_shot_scores
+    from bonesearch.knn import knn_scores
+
+    rows, positive = [], []
+    if prompts is not None and hasattr(encoder, "clip"):
+        scores = zero_shot_scores(encoder.clip, test_x, prompts)
+        rows.append(zero_shot_row(encoder.name, scores, y_test, config.ordinal, config.bootstrap))
+        positive.append(("zero-shot", None, 0, scores))
+    if isinstance(test, StudySet) and binary:
+        k = min(config.headline_k, len(train_x))
+        result = knn_scores(train_x, y_train, test_x, k, "weighted", config.temperature)
+        votes = np.zeros((len(test_x), 2))
+        votes[:, result.classes] = result.scores
+        positive.insert(0, ("knn-weighted", k, len(train_x), votes / votes.sum(axis=1, keepdims=True)))
+        for protocol, row_k, n_train, scores in positive:
+            mean, ci = study_level_metrics(test, scores[:, 1], config.bootstrap)
+            rows.append(Row(encoder.name, f"{protocol}-study", row_k, 0.0 if row_k is None else 1.0, n_train, 1,
+                            mean, {name: 0.0 for name in mean}, ci))
+    return rows
 
 
 def _describe(data: LabelledSet) -> dict[str, Any]:

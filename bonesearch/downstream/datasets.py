@@ -101,7 +101,7 @@ def path_label_csv(csv_path: Path) -> LabelledSet:
     label is empty.
     """
     csv_path = Path(csv_path)
-    rows = _read_csv(csv_path, required=("path", "label"), layout=CSV_LAYOUT)
+    rows = read_csv_rows(csv_path, required=("path", "label"), layout=CSV_LAYOUT)
     paths, labels = [], []
     for line, row in rows:
         label = (row.get("label") or "").strip()
@@ -127,7 +127,7 @@ def rsna_bone_age(root: Path) -> LabelledSet:
     """
     root = Path(root)
     csv_path = root / "labels.csv" if root.is_dir() else root
-    rows = _read_csv(csv_path, required=("id", "male"), layout=BONE_AGE_LAYOUT)
+    rows = read_csv_rows(csv_path, required=("id", "male"), layout=BONE_AGE_LAYOUT)
     images = csv_path.parent / "images"
     paths, ages, sexes, ids = [], [], [], []
     for line, row in rows:
@@ -168,7 +168,7 @@ def split_by_id(data: LabelledSet, test_fraction: float, seed: int = 0) -> tuple
     return data.subset(train), data.subset(test)
 
 
-def _read_csv(csv_path: Path, required: tuple[str, ...], layout: str) -> list[tuple[int, dict[str, str]]]:
+def read_csv_rows(csv_path: Path, required: tuple[str, ...], layout: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) of every data row; checks the file and its header."""
     if not csv_path.is_file():
         raise DatasetLayoutError(f"{csv_path} does not exist: expected {layout}")

@@ -51,6 +51,7 @@ class EvalConfig:
     bootstrap: int = 1000  # resamples of the test items per CI (0: no CIs)
     probe: bool = True  # also run the linear probe
     ordinal: bool = False  # labels are ordered grades: add quadratic-weighted kappa
+    zero_shot: bool = True  # classification: add zero-shot rows for encoders with a text tower
 
 
 @dataclass

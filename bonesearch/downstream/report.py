@@ -100,8 +100,8 @@ def _plot(result: dict[str, Any], path: Path) -> None:
     lines: dict[str, list[tuple[float, float, float]]] = {}
     for row in result["rows"]:
         entry = row["metrics"].get(metric)
-        if entry is None or entry["mean"] is None or row["k"] not in (None, k):
-            continue
+        if entry is None or entry["mean"] is None or row["k"] not in (None, k) or row["label_fraction"] <= 0:
+            continue  # zero-shot rows (no labels) have no place on a log axis: they are in the table
         label = f"{row['encoder']} {row['protocol']}" + ("" if row["k"] is None else f" k={row['k']}")
         lines.setdefault(label, []).append((row["label_fraction"], entry["mean"], entry["std"] or 0.0))
     fig, ax = plt.subplots(figsize=(6.5, 4.2), dpi=120)
