@@ -26,9 +26,8 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, cohen_kappa
 
 from bonesearch.imaging import load_png
 from bonesearch.knn import knn_classify
-from bonesearch.models.checkpoint import TEXT_TOWER, load_checkpoint, read_checkpoint_config
+from bonesearch.models.checkpoint import load_checkpoint, random_weights_like
 from bonesearch.models.clip import BoneClip
-from bonesearch.models.factory import build_clip
 
 TARGET_POINTS = 15.0  # issue 4: pretrained beats random weights by at least this many accuracy points
 
@@ -51,14 +50,6 @@ def labelled_pngs(folder: Path) -> LabelledImages:
     if not paths:
         raise SystemExit(f"{folder} holds no <grade>/*.png images: pass a folder laid out as knee-kl/train")
     return LabelledImages(paths, np.asarray(labels, dtype=np.int64))
-
-
-def random_weights_like(checkpoint: Path, seed: int = 0) -> BoneClip:
-    """The checkpoint's architecture (same config and tokenizer) with seeded random weights."""
-    config = read_checkpoint_config(checkpoint)
-    for key in ("extra", "fingerprint", "format_version", "bonesearch_version"):  # provenance, not architecture
-        config.pop(key, None)
-    return build_clip(config, Path(checkpoint) / TEXT_TOWER, pretrained=False, seed=seed)
 
 
 def embed(clip: BoneClip, paths: list[Path], batch_size: int = 128) -> np.ndarray:

@@ -51,7 +51,8 @@ from faiss.contrib.ondisk import merge_ondisk
 from threadpoolctl import threadpool_limits
 
 from bonesearch.progress import progress_bar
-from bonesearch.vector_backends import IVF_TRAIN_PER_LIST, add_vectors, apply_search_params, choose_factory, new_index
+from bonesearch.vector_backends import (IVF_TRAIN_PER_LIST, add_vectors, apply_search_params, choose_factory,
+                                        cluster_on_gpus, new_index)
 from bonesearch.vector_search import search
 
 K = 10
@@ -132,9 +133,7 @@ def train_sample_size(index: faiss.Index, n: int, cap: int | None) -> int:
 def train(index: faiss.Index, source: ClusteredSource, size: int) -> float:
     """Train ``index`` on the first ``size`` database vectors (an i.i.d. sample); seconds."""
     sample = np.concatenate([x for _, x in source.database(size)])
-    ivf = faiss.try_extract_index_ivf(index)
-    if ivf is not None and faiss.get_num_gpus() > 0:  # the IVF k-means on the GPUs, as vector_backends does
-        ivf.clustering_index = faiss.index_cpu_to_all_gpus(faiss.IndexFlatL2(ivf.d))
+    cluster_on_gpus(index)
     start = time.perf_counter()
     index.train(sample)
     return time.perf_counter() - start

@@ -218,9 +218,15 @@ def _train(index: faiss.Index, vectors: np.ndarray, factory: str) -> None:
     if len(vectors) > IVF_TRAIN_PER_LIST * nlist:
         rows = np.random.default_rng(0).choice(len(vectors), IVF_TRAIN_PER_LIST * nlist, replace=False)
         sample = vectors[np.sort(rows)]
+    cluster_on_gpus(index)
+    index.train(np.ascontiguousarray(sample))
+
+
+def cluster_on_gpus(index: faiss.Index) -> None:
+    """Run an IVF index's training k-means on every FAISS GPU (nothing without GPUs or IVF)."""
+    ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None and faiss.get_num_gpus() > 0:
         ivf.clustering_index = faiss.index_cpu_to_all_gpus(faiss.IndexFlatL2(ivf.d))
-    index.train(np.ascontiguousarray(sample))
 
 
 def _keeps_ids(index: faiss.Index) -> bool:

@@ -37,6 +37,11 @@ def item_rng(seed: int, epoch: int, study: int) -> random.Random:
     return random.Random(f"pair:{seed}:{epoch}:{study}")
 
 
+def step_seed(seed: int, step: int) -> int:
+    """The torch seed of one optimizer step (dropout, augmentations): a resumed run repeats the step exactly."""
+    return (seed * 1_000_003 + step) % (2**63)
+
+
 def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
     """The epoch's shuffled study order."""
     order = list(range(n))

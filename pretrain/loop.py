@@ -29,7 +29,7 @@ from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from pretrain.augment import augment_batch
 from pretrain.config import TrainConfig
-from pretrain.data import Position, build_training_loader
+from pretrain.data import Position, build_training_loader, step_seed
 from pretrain.distributed import DistInfo, all_equal, any_rank, barrier, broadcast_parameters, init_distributed, shutdown
 from pretrain.locked_text import LockedTextForward
 from pretrain.metrics_log import MetricsLog
@@ -254,9 +254,9 @@ class _Trainer:
     def _step(self, images: torch.Tensor, tokens: torch.Tensor, state: RunState) -> float:
         """One optimizer step; every random draw is seeded by (seed, step), so a resumed run repeats it exactly."""
         cfg = self.cfg
-        step_seed = (cfg.seed * 1_000_003 + state.step) % (2**63)
-        torch.manual_seed(step_seed)  # dropout / drop-path
-        generator = torch.Generator().manual_seed(step_seed)  # augmentations
+        seed = step_seed(cfg.seed, state.step)
+        torch.manual_seed(seed)  # dropout / drop-path
+        generator = torch.Generator().manual_seed(seed)  # augmentations
         images = images.to(self.device, non_blocking=True)
         pixels = self.clip.preprocess_images(augment_batch(images, self.clip.image_size, cfg.augment, generator))
         tokens = tokens.to(self.device, non_blocking=True)

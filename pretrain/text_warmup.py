@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from pretrain.data import step_seed
 from pretrain.pairs import StudyPairs
 
 TEMPERATURE = 0.05  # SimCSE's
@@ -62,7 +63,7 @@ def warm_up_text_tower(clip, pairs: StudyPairs, steps: int, batch_size: int, see
     start = time.perf_counter()
     for step in range(steps):
         rng = random.Random(f"text-warmup:{seed}:{step}")
-        torch.manual_seed((seed * 1_000_003 + step) % (2**63))  # dropout
+        torch.manual_seed(step_seed(seed, step))  # dropout
         chosen = rng.sample(range(len(pairs)), batch)
         anchors = [pairs.texts[i] for i in chosen]
         views = [pairs.sample_text(i, rng, full_p=1 - SHORT_VIEW_P) for i in chosen]

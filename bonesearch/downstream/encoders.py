@@ -104,14 +104,9 @@ def checkpoint_encoder(checkpoint: Path, device: str = "cpu", batch_size: int = 
 
 def random_encoder_like(checkpoint: Path, seed: int = 0, device: str = "cpu", batch_size: int = 64) -> ClipEncoder:
     """The checkpoint's architecture (config and tokenizer) with random weights seeded by ``seed``."""
-    from bonesearch.models.checkpoint import TEXT_TOWER, read_checkpoint_config
-    from bonesearch.models.factory import build_clip
+    from bonesearch.models.checkpoint import random_weights_like
 
-    config = read_checkpoint_config(checkpoint)
-    for key in ("extra", "fingerprint", "format_version", "bonesearch_version"):  # provenance, not architecture
-        config.pop(key, None)
-    clip = build_clip(config, Path(checkpoint) / TEXT_TOWER, pretrained=False, seed=seed)
-    return ClipEncoder(clip.to(device), name="random", batch_size=batch_size)
+    return ClipEncoder(random_weights_like(checkpoint, seed).to(device), name="random", batch_size=batch_size)
 
 
 class EmbeddingCache:

@@ -139,6 +139,17 @@ def read_checkpoint_config(path: Path | str) -> dict[str, Any]:
     return config
 
 
+def random_weights_like(checkpoint: Path | str, seed: int = 0) -> BoneClip:
+    """The checkpoint's architecture (same config and tokenizer) with weights drawn at random from ``seed``.
+
+    The baseline a pretrained encoder is measured against (``bonesearch eval knn --encoder random``).
+    """
+    config = read_checkpoint_config(checkpoint)
+    for key in ("extra", "fingerprint", "format_version", "bonesearch_version"):  # provenance, not architecture
+        config.pop(key, None)
+    return build_clip(config, _folder(checkpoint) / TEXT_TOWER, pretrained=False, seed=seed)
+
+
 def _folder(path: Path | str) -> Path:
     text = str(path)
     if text.startswith(LOCAL_DIR_PREFIX):
