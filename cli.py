@@ -31,6 +31,8 @@ StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Store folder (Duc
 KOpt = Annotated[int, typer.Option("--k", "-k", min=1, max=1000, help="Number of results.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto (CUDA when present), cpu, cuda, cuda:N.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="local (worker processes on this machine) or ray (Ray Data: a local cluster of --workers CPUs, or the cluster at --address).")]
+AddressOpt = Annotated[Optional[str], typer.Option("--address", help="With --engine ray: an existing Ray cluster (auto, HEAD:6379, ray://…); the archive and store must be on a filesystem every node mounts at the same path.")]
 
 
 def user_errors(fn):
@@ -86,6 +88,8 @@ def ingest(
     export_dicom: Annotated[Optional[Path], typer.Option(file_okay=False, help="Also write de-identified DICOM copies (PS3.15 Basic Profile, modified dates) into this folder.")] = None,
     date_window: Annotated[int, typer.Option(min=0, max=365, help="Reports without an accession number link to the patient's study within this many days.")] = 7,
     max_upsample: Annotated[float, typer.Option(min=0.0, max=0.5, help="Decode a smaller resolution level when it is within this fraction of the cache size, and upsample (JPEG 2000 1760 px into a 512 cache: the 440-px level, 4x faster than 880). 0: never upsample. The OCR screen never uses it.")] = 0.15,
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
 ) -> None:
     """De-identify an export (DICOM + French reports) into a store. Resumable."""
     from bonesearch.deid.burned_in import BurnedInPolicy
@@ -103,7 +107,7 @@ def ingest(
         summary = ingest_archive(archive, store, reports_path=reports, key_path=key, workers=workers, advance=bar,
                                  on_total=bar.set_total, cache_size=cache_size, burned_in=policy,
                                  export_dicom=export_dicom, date_window_days=date_window,
-                                 max_upsample=max_upsample)
+                                 max_upsample=max_upsample, engine=engine, address=address)
     print_ingest_summary(summary, store)
 
 
@@ -116,6 +120,7 @@ def print_ingest_summary(summary, store: Path) -> None:
     table.add_row("images ingested", f"{summary.images_ingested} ({summary.images_per_second:.1f} images/s, "
                   f"{processed / max(summary.seconds, 1e-9) / workers:.1f} files/s per worker × {workers})")
     table.add_row("already in store", str(summary.already_ingested))
+    table.add_row("engine", summary.engine)
     by_class: dict[str, dict[str, int]] = {}
     for record in summary.problems:
         by_class.setdefault(record.status, {}).setdefault(record.reason_class, 0)
@@ -295,9 +300,12 @@ def index(
     workers: Annotated[Optional[int], typer.Option(min=0, help="PNG decode processes (default: most cores on CUDA, 2 on CPU).")] = None,
     update: Annotated[bool, typer.Option("--update", help="Embed only what the indexes lack (new images, reports), with the indexes' own checkpoint.")] = False,
     index_factory: Annotated[Optional[str], typer.Option("--index-factory", help="FAISS factory string for the images index, e.g. 'IVF4096_HNSW32,Flat' or 'HNSW32' (default: exact up to 1 M vectors, IVF beyond).")] = None,
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
 ) -> None:
     """Embed the store's images, studies and reports into FAISS indexes (STORE/index/)."""
-    summary = _run_index(store, checkpoint, device, batch_size, workers=workers, update=update, factory=index_factory)
+    summary = _run_index(store, checkpoint, device, batch_size, workers=workers, update=update, factory=index_factory,
+                         engine=engine, address=address)
     what = "updated" if summary.updated else "built"
     out.print(
         f"{what} indexes with model {summary.model_fingerprint} ({summary.dim}-d): embedded {summary.images} images in "
@@ -309,16 +317,21 @@ def index(
         f"reports {summary.reports_total}" + (f"; {summary.removed} stale vectors removed" if summary.removed else "")
         + f" → {summary.index_path.parent}" + ("" if summary.written else " (nothing new: unchanged)")
     )
+    out.print(f"  engine: {summary.engine}")
+    if summary.failed_images:
+        out.print(f"  [yellow]{summary.failed_images} images failed on their workers twice and are not indexed[/]: "
+                  f"run `bonesearch index --store {store} --checkpoint {checkpoint} --update` to embed them")
 
 
 def _run_index(store: Path, checkpoint: Path, device: str, batch_size: int = 128, workers: Optional[int] = None,
-               update: bool = False, factory: Optional[str] = None):
+               update: bool = False, factory: Optional[str] = None, engine: str = "local", address: Optional[str] = None):
     from bonesearch.progress import progress_bar
     from indexer.build_index import build_image_index
 
     with progress_bar("index (images)") as bar:
         return build_image_index(store, checkpoint, device=device, batch_size=batch_size, workers=workers,
-                                 advance=bar, on_total=bar.set_total, factory=factory, update=update)
+                                 advance=bar, on_total=bar.set_total, factory=factory, update=update,
+                                 engine=engine, address=address)
 
 
 @app.command()

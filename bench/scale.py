@@ -52,7 +52,7 @@ from threadpoolctl import threadpool_limits
 
 from bonesearch.progress import progress_bar
 from bonesearch.vector_backends import (IVF_TRAIN_PER_LIST, add_vectors, apply_search_params, choose_factory,
-                                        cluster_on_gpus, new_index)
+                                        cluster_on_gpus, default_search_params, new_index)
 from bonesearch.vector_search import search
 
 K = 10
@@ -270,12 +270,17 @@ def measure(index: faiss.Index, queries: np.ndarray, truth: np.ndarray, params: 
             "qps_batch1024": batch_qps}
 
 
-def nprobe_params(index: faiss.Index, nprobes: list[int]) -> list[str]:
-    """One ParameterSpace string per ``nprobe`` that the index has lists for; ``[""]`` for a non-IVF index."""
+def nprobe_params(index: faiss.Index, nprobes: list[int], extra: str = "") -> list[str]:
+    """One ParameterSpace string per ``nprobe`` that the index has lists for, with the index's other
+    default knobs (a refine stage's ``k_factor_rf``) and ``extra``; one string for a non-IVF index."""
+    given = [p for p in extra.split(",") if p]
+    overridden = {"nprobe"} | {p.split("=")[0] for p in given}
+    others = [p for p in default_search_params(index).split(",") if p and p.split("=")[0] not in overridden] + given
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is None:
-        return [""]
-    return [f"nprobe={p}" for p in nprobes if p <= ivf.nlist] or [f"nprobe={ivf.nlist}"]
+        return [",".join(others)]
+    probes = [f"nprobe={p}" for p in nprobes if p <= ivf.nlist] or [f"nprobe={ivf.nlist}"]
+    return [",".join([probe, *others]) for probe in probes]
 
 
 def plan(decode_per_core: float, embed_per_gpu: float, cores: int, gpus: int, hours: float) -> list[dict]:
@@ -315,6 +320,7 @@ def main() -> None:
     parser.add_argument("--prefetch-threads", type=int, default=0,
                         help="--ondisk: threads that prefetch the probed lists per search (FAISS's default 32 "
                              "costs ~0.5-4 ms per single query here; worth it only on a cold, slow disk)")
+    parser.add_argument("--params", default="", help="more ParameterSpace knobs for every nprobe, e.g. k_factor_rf=16")
     parser.add_argument("--queries", type=int, default=1000, help="query sample for recall and latency")
     parser.add_argument("--train-size", type=int, help="at most this many training vectors (default 64 × nlist, ≥ 65,536)")
     parser.add_argument("--dim", type=int, default=512)
@@ -346,7 +352,7 @@ def main() -> None:
           f"file-backed {rss_mib('RssFile'):,.0f} MiB")
 
     rows = []
-    for params in nprobe_params(index, [int(p) for p in args.nprobe.split(",") if p.strip()]):
+    for params in nprobe_params(index, [int(p) for p in args.nprobe.split(",") if p.strip()], args.params):
         row = measure(index, queries, truth, params, args.threads)
         rows.append(row)
         name = f"[{built.factory}{' ' + params if params else ''}]"

@@ -171,3 +171,7 @@ class NotInStore(BonesearchError):
 class DatasetLayoutError(BonesearchError):
     """A labelled downstream dataset (``bonesearch eval``) does not match its adapter's layout:
     the message names the first bad folder, file or CSV row and the layout expected."""
+
+
+class EngineError(BonesearchError):
+    """The distributed engine (``--engine ray``) is not installed, or its cluster cannot be reached."""

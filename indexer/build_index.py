@@ -22,6 +22,7 @@ from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.vector_backends import add_vectors, build_index, choose_factory, default_search_params, reconstruct, remove_ids
 from bonesearch.vector_index import IndexManifest, index_lock, now_utc, recover_writes, write_indexes
+from indexer.engine import check_engine
 from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
 from indexer.index_update import IndexPlan, StoreSnapshot, full_plan, has_indexes, update_plan
 
@@ -45,6 +46,8 @@ class IndexSummary:
     factory: str = ""  # the images index's FAISS factory
     updated: bool = False  # an --update of existing indexes (False: a full build)
     written: tuple[str, ...] = ()  # the indexes written
+    engine: str = "local"  # where the images were embedded: local, or ray (nodes, CPUs, GPUs)
+    failed_images: int = 0  # images a worker failed on twice (Ray engine): not indexed, `index --update` retries them
 
     @property
     def images_per_second(self) -> float:
@@ -59,7 +62,8 @@ class IndexSummary:
 
 def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", batch_size: int = 128,
                       workers: int | None = None, advance: Advance = no_progress, factory: str | None = None,
-                      update: bool = False, on_total: Callable[[int], None] | None = None) -> IndexSummary:
+                      update: bool = False, on_total: Callable[[int], None] | None = None, engine: str = "local",
+                      address: str | None = None) -> IndexSummary:
     """Embed ``store_path`` with ``checkpoint`` into ``STORE/index/{images,studies,reports}.faiss``.
 
     Args:
@@ -70,10 +74,14 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         on_total: called once with the number of images to embed.
         factory: FAISS factory string for the images index (default: by size).
         update: embed only what the indexes lack; the checkpoint must be the indexes' model.
+        engine: ``local`` (a DataLoader here) or ``ray``: PNG reads on the cluster's CPUs and one
+            embedding actor per GPU (:mod:`indexer.ray_engine`); ``address`` an existing cluster.
+            Reports are embedded here in both cases (text is small next to the images).
     """
     from bonesearch.models.checkpoint import load_checkpoint
     from bonesearch.models.device import resolve_device
 
+    check_engine(engine, address)
     start = time.perf_counter()
     store_path = Path(store_path)
     index_dir = store_path / "index"
@@ -94,7 +102,8 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         if on_total is not None:
             on_total(len(rows))
         t = time.perf_counter()
-        ids, vectors = embed_images(store_path, clip, rows, batch_size, workers, advance)
+        ids, vectors, engine_used = _embed(store_path, clip, checkpoint, rows, batch_size, workers, advance,
+                                           engine, address, device)
         embed_seconds = time.perf_counter() - t
         report_vectors = embed_texts(clip, texts)
         base = dict(model_fingerprint=fingerprint, checkpoint=str(Path(checkpoint).absolute()), dim=clip.embed_dim)
@@ -108,7 +117,25 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         studies_computed=len(plan.studies_to_compute), reports_embedded=len(report_ids),
         removed=len(plan.stale_images) + len(plan.stale_reports), factory=built["images"][1].factory,
         updated=plan.is_update, written=tuple(name for name in built if plan.changes(name)),
+        engine=engine_used, failed_images=len(rows) - len(ids),
     )
+
+
+def _embed(store_path: Path, clip, checkpoint: Path, rows: list[tuple[int, str]], batch_size: int,
+           workers: int | None, advance: Advance, engine: str, address: str | None,
+           device: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """(ids, vectors, engine description) of the images ``rows``, on the local or the Ray engine."""
+    if engine == "local":
+        ids, vectors = embed_images(store_path, clip, rows, batch_size, workers, advance)
+        return ids, vectors, "local"
+    from indexer.engine import start_engine
+    from indexer.ray_engine import embed_images_ray
+
+    with start_engine("ray", workers or 2, address) as runner:
+        ids, vectors, _ = embed_images_ray(runner.ray, store_path, checkpoint, rows, device, batch_size, advance)
+        if not len(ids):
+            vectors = np.empty((0, clip.embed_dim), np.float32)
+        return ids, vectors, runner.description
 
 
 def _apply(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray, report_ids: np.ndarray,

@@ -29,6 +29,10 @@ from bonesearch.deid.key import PseudonymKey
 from bonesearch.dicom_io import decode_greyscale, read_dataset, read_header
 from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable
 from bonesearch.imaging import MAX_UPSAMPLE, encode_png, to_cached_square
+from indexer.fault_injection import maybe_crash
+
+
+WORKER_CRASH = "worker_crash"  # reason class of a file whose worker process died (retried by the next run)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,17 @@ class DecodedImage:
         return self
 
 
+def crashed_result(job: tuple) -> DecodedImage:
+    """What the file of a :func:`decode_file` job that killed its worker twice becomes: skipped, with no
+    ``sources`` row, so a rerun retries it."""
+    _, source_hash, label = job[:3]
+    return DecodedImage(source_hash=source_hash, label=label).skip(
+        "skipped", WORKER_CRASH,
+        f"{label}: the decode worker died on this file twice (a codec crash or out of memory); skipped — "
+        f"rerun ingest to retry it",
+    )
+
+
 def safe_label(relative: str, source_hash: str) -> str:
     """How a file is named in logs: its keyed hash and extension, never its name or folders.
 
@@ -105,6 +120,7 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
     Raises only for what stops the whole job: OCR screening on without Tesseract, or an
     export folder that cannot be written.
     """
+    maybe_crash(path)
     key = PseudonymKey(bytes.fromhex(options.salt_hex))
     cache_size = options.cache_size
     result = DecodedImage(source_hash=source_hash, label=label)

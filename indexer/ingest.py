@@ -19,7 +19,6 @@ import csv
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +29,8 @@ from bonesearch.imaging import CACHE_SIZE, MAX_UPSAMPLE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
-from indexer.decode_worker import DecodedImage, WorkerOptions, decode_file, safe_label
+from indexer.decode_worker import WORKER_CRASH, DecodedImage, WorkerOptions, crashed_result, decode_file, safe_label
+from indexer.engine import Runner, check_engine, start_engine
 from indexer.ingest_report import stored_reason, write_report
 from indexer.reports_ingest import ReportContext, ReportsSummary, ingest_reports
 
@@ -70,6 +70,7 @@ class IngestSummary:
     problems: list[SkipRecord] = field(default_factory=list)  # this run's skipped + excluded, by hash
     multi_frame: int = 0  # multi-frame files of which the first frame was cached
     workers: int = 1
+    engine: str = "local"  # where decode ran: local (N processes) or ray (nodes, CPUs)
     cache_size: int = CACHE_SIZE
     stage_seconds: dict[str, float] = field(default_factory=dict)  # parent wall time per stage
     worker_seconds: dict[str, float] = field(default_factory=dict)  # per-file stages, summed over workers
@@ -106,6 +107,8 @@ def ingest_archive(
     advance: Advance = no_progress,
     on_total: "callable | None" = None,
     commit_every: int = COMMIT_EVERY,
+    engine: str = "local",
+    address: str | None = None,
 ) -> IngestSummary:
     """Ingest ``archive`` into ``store_path``; returns the summary. See the module docstring.
 
@@ -116,9 +119,12 @@ def ingest_archive(
     others); ``export_dicom`` a folder for de-identified DICOM copies (PS3.15 header profile);
     ``date_window_days`` how far a report's date may be from its study's when it is linked by
     patient (reports without an accession number); ``max_upsample`` how much smaller than the
-    cache a decoded resolution level may be (then upsampled; 0: never).
+    cache a decoded resolution level may be (then upsampled; 0: never). ``engine`` ``ray``
+    runs the per-file work on Ray Data (a local cluster of ``workers`` CPUs, or the cluster
+    at ``address``); the store it writes is the local engine's.
     """
     burned_in = burned_in or BurnedInPolicy()
+    check_engine(engine, address)
     check_tesseract(burned_in)  # OCR on without Tesseract: stop now with the fix, not after listing files
     start = time.perf_counter()
     archive = Path(archive)
@@ -148,17 +154,19 @@ def ingest_archive(
         summary.stage_seconds["list_and_hash"] = time.perf_counter() - start
         if on_total:
             on_total(len(sources))
-        t = time.perf_counter()
         options = WorkerOptions(key.salt.hex(), summary.cache_size, burned_in,
                                 str(Path(export_dicom).resolve()) if export_dicom else None, max_upsample)
-        contexts = _ingest_images(store, sources, key, workers, options, summary, advance, commit_every)
-        summary.stage_seconds["images"] = time.perf_counter() - t
-        if reports_path is not None:
+        with start_engine(engine, workers, address) as runner:
+            summary.engine, summary.workers = runner.description, runner.workers
             t = time.perf_counter()
-            summary.reports = ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
-                                             date_window_days=date_window_days,
-                                             header_loader=lambda: _header_contexts(sources, key, workers))
-            summary.stage_seconds["reports"] = time.perf_counter() - t
+            contexts = _ingest_images(store, sources, runner, options, summary, advance, commit_every)
+            summary.stage_seconds["images"] = time.perf_counter() - t
+            if reports_path is not None:
+                t = time.perf_counter()
+                summary.reports = ingest_reports(store, reports_path, key, contexts, summary, workers=workers,
+                                                 date_window_days=date_window_days,
+                                                 header_loader=lambda: _header_contexts(sources, key, runner))
+                summary.stage_seconds["reports"] = time.perf_counter() - t
         summary.studies_total = store.count("studies")
         summary.studies_without_report = int(
             store.con.execute(
@@ -197,7 +205,7 @@ def _source_hash(key: PseudonymKey, archive: Path, path: Path) -> str:
 
 
 def _ingest_images(
-    store: Store, sources: list[tuple[Path, str]], key: PseudonymKey, workers: int, options: WorkerOptions,
+    store: Store, sources: list[tuple[Path, str]], runner: Runner, options: WorkerOptions,
     summary: IngestSummary, advance: Advance, commit_every: int = COMMIT_EVERY,
 ) -> dict[str, ReportContext]:
     _remove_crash_leftovers(store)
@@ -212,7 +220,7 @@ def _ingest_images(
     contexts: dict[str, ReportContext] = {}
     pending: list[DecodedImage] = []
     write_seconds = 0.0
-    for result in _run_jobs(jobs, workers):
+    for result in runner.map_ordered(decode_file, jobs, crashed_result):
         pending.append(result)
         if len(pending) >= commit_every:
             write_seconds += _write_batch(store, pending, summary, contexts)
@@ -232,23 +240,12 @@ def _remove_crash_leftovers(store: Store) -> None:
             path.unlink(missing_ok=True)
 
 
-def _run_jobs(jobs: list[tuple], workers: int) -> Iterator[DecodedImage]:
-    """Results in job order; ``workers`` processes (in-process when 1 or for a handful of files)."""
-    if workers <= 1 or len(jobs) < 8:
-        for job in jobs:
-            yield decode_file(*job)
-        return
-    chunksize = max(1, min(16, len(jobs) // (workers * 8)))  # small chunks keep every core busy to the end
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(decode_file, *zip(*jobs), chunksize=chunksize)
-
-
-def _header_contexts(sources: list[tuple[Path, str]], key: PseudonymKey, workers: int) -> dict[str, ReportContext]:
+def _header_contexts(sources: list[tuple[Path, str]], key: PseudonymKey, runner: Runner) -> dict[str, ReportContext]:
     """Re-read headers (no pixels) of already-ingested files: names/keys for late reports."""
     options = WorkerOptions(key.salt.hex(), 0, BurnedInPolicy(ocr=False))
     jobs = [(str(p), h, safe_label(p.name, h), options, True) for p, h in sources]
     contexts: dict[str, ReportContext] = {}
-    for result in _run_jobs(jobs, workers):
+    for result in runner.map_ordered(decode_file, jobs, crashed_result):
         if result.metadata is not None:
             _remember_context(contexts, result.metadata)
     return contexts
@@ -310,6 +307,8 @@ def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary
                 summary.problems.append(SkipRecord(item.source_hash, item.status, item.reason_class, item.anonymous_reason))
             for stage, seconds in item.timings.items():
                 summary.worker_seconds[stage] = summary.worker_seconds.get(stage, 0.0) + seconds
+            if item.reason_class == WORKER_CRASH:
+                continue  # no sources row: the next run retries the file
             source_rows.append([item.source_hash, item.status, stored_reason(item.reason_class, item.anonymous_reason),
                                 image_id])
         _insert_rows(con, "studies", study_rows)

@@ -98,6 +98,7 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
             "reports_without_study_by_reason": summary.reports.orphan_reasons() if summary.reports else {},
         },
         "throughput": {
+            "engine": summary.engine,
             "workers": summary.workers,
             "cache_size": summary.cache_size,
             "seconds": round(summary.seconds, 3),
