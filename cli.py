@@ -302,10 +302,14 @@ def index(
     index_factory: Annotated[Optional[str], typer.Option("--index-factory", help="FAISS factory string for the images index, e.g. 'IVF4096_HNSW32,Flat' or 'HNSW32' (default: exact up to 1 M vectors, IVF beyond).")] = None,
     engine: EngineOpt = "local",
     address: AddressOpt = None,
+    index_memory: Annotated[Optional[str], typer.Option("--index-memory", help="RAM the images index may take (e.g. 24G), for the automatic choice of its type: exact, IVF-Flat, IVF-SQ8, then IVF-PQ. Default: $BONESEARCH_INDEX_MEMORY or half the RAM. Searches memory-map an index file larger than it.")] = None,
 ) -> None:
     """Embed the store's images, studies and reports into FAISS indexes (STORE/index/)."""
+    from bonesearch.index_memory import parse_bytes
+
+    memory = parse_bytes(index_memory, "--index-memory") if index_memory else None
     summary = _run_index(store, checkpoint, device, batch_size, workers=workers, update=update, factory=index_factory,
-                         engine=engine, address=address)
+                         engine=engine, address=address, memory_bytes=memory)
     what = "updated" if summary.updated else "built"
     out.print(
         f"{what} indexes with model {summary.model_fingerprint} ({summary.dim}-d): embedded {summary.images} images in "
@@ -324,14 +328,15 @@ def index(
 
 
 def _run_index(store: Path, checkpoint: Path, device: str, batch_size: int = 128, workers: Optional[int] = None,
-               update: bool = False, factory: Optional[str] = None, engine: str = "local", address: Optional[str] = None):
+               update: bool = False, factory: Optional[str] = None, engine: str = "local", address: Optional[str] = None,
+               memory_bytes: Optional[int] = None):
     from bonesearch.progress import progress_bar
     from indexer.build_index import build_image_index
 
     with progress_bar("index (images)") as bar:
         return build_image_index(store, checkpoint, device=device, batch_size=batch_size, workers=workers,
                                  advance=bar, on_total=bar.set_total, factory=factory, update=update,
-                                 engine=engine, address=address)
+                                 engine=engine, address=address, memory_bytes=memory_bytes)
 
 
 @app.command()

@@ -22,8 +22,10 @@ import faiss
 import numpy as np
 
 from bonesearch.errors import BonesearchError
+from bonesearch.index_memory import bytes_per_vector, memory_budget, pq_subquantizers
 
 EXACT_MAX = 1_000_000  # up to this many vectors the index is exact (IDMap2,Flat): ~2 GiB at 512-d
+IVF_MIN = 50_000  # up to this many vectors the index is exact whatever the budget (100 MiB at 512-d; IVF lists would be thin)
 IVF_FLAT_MAX = 8_000_000  # beyond EXACT_MAX and up to this: IVF with HNSW coarse quantizer, full vectors
 IVF_TRAIN_PER_LIST = 64  # k-means training points per inverted list (FAISS asks for 39 at least)
 IVF_NPROBE_FRACTION = 1 / 64  # lists visited per query by default (bench/ann_recall.py: 2 of 1024 give 0.99)
@@ -33,20 +35,30 @@ EXACT_FACTORY = "IDMap2,Flat"
 _SORTED_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # index -> (ntotal, sorted ids)
 
 
-def choose_factory(n: int, dim: int) -> str:
-    """The FAISS factory string for ``n`` vectors of dimension ``dim``.
+def choose_factory(n: int, dim: int, memory_bytes: int | None = None) -> str:
+    """The FAISS factory string for ``n`` vectors of dimension ``dim`` within ``memory_bytes`` of RAM.
 
-    Exact up to :data:`EXACT_MAX` vectors; beyond, IVF with an HNSW coarse quantizer
-    (``nlist`` ≈ 4·√n rounded to a power of two): full vectors up to :data:`IVF_FLAT_MAX`,
-    8-bit scalar codes (¼ of the memory, recall within 0.01 of full vectors in
-    ``bench/ann_recall.py``) beyond. Both keep ids in their lists, so ``forget`` removes in
-    place. Product quantization (``…,PQ64``: 1/32 of the memory, lower recall) is one
-    ``--index-factory`` away.
+    The most exact type that fits the budget (default :func:`~bonesearch.index_memory.memory_budget`):
+    exact up to :data:`EXACT_MAX` vectors; beyond, IVF with an HNSW coarse quantizer
+    (``nlist`` ≈ 4·√n rounded to a power of two) holding full vectors up to
+    :data:`IVF_FLAT_MAX`, 8-bit scalar codes (¼ of the memory, recall within 0.01 of full
+    vectors in ``bench/ann_recall.py``), or product-quantized codes (1 byte per 8
+    dimensions, 1/32 of the memory, lower recall: 0.76 recall@10 on bench/scale.py's data)
+    when nothing else fits. All keep ids in their lists, so ``forget`` removes in place.
+    An index file larger than the budget is searched memory-mapped
+    (:func:`bonesearch.vector_index.read_index`). ``--index-factory`` overrides the choice.
     """
-    if n <= EXACT_MAX:
+    budget = memory_budget(memory_bytes)
+    if n <= IVF_MIN or (n <= EXACT_MAX and n * bytes_per_vector("Flat", dim) <= budget):
         return EXACT_FACTORY
-    nlist = 2 ** round(math.log2(4 * math.sqrt(n)))
-    return f"IVF{nlist}_HNSW32,{'Flat' if n <= IVF_FLAT_MAX else 'SQ8'}"
+    nlist = 2 ** round(math.log2(4 * math.sqrt(max(n, 1))))
+    pq = f"PQ{pq_subquantizers(dim)}"
+    for codec in ("Flat", "SQ8", pq):
+        if codec == "Flat" and n > IVF_FLAT_MAX:
+            continue
+        if n * bytes_per_vector(codec, dim) <= budget:
+            return f"IVF{nlist}_HNSW32,{codec}"
+    return f"IVF{nlist}_HNSW32,{pq}"  # larger than the budget even so: served memory-mapped
 
 
 def default_search_params(index: faiss.Index) -> str:
@@ -196,13 +208,65 @@ def is_exact(index: faiss.Index) -> bool:
 
 
 def on_search_device(index: faiss.Index) -> faiss.Index:
-    """``index`` on the FAISS GPUs when there are any (and the type supports it), else itself."""
-    if faiss.get_num_gpus() == 0:
+    """``index`` on the FAISS GPUs when there are any (and the type supports it), else itself.
+
+    Replicated on every GPU (``IndexReplicas``: each query batch split across them) when
+    one GPU holds it; sharded (``IndexShards``: each GPU a slice of the vectors, results
+    merged) when it is larger than one GPU's free memory.
+    """
+    gpus = faiss.get_num_gpus()
+    if gpus == 0:
         return index
+    options = faiss.GpuMultipleClonerOptions()
+    options.shard = shard_across_gpus(_index_bytes(index), gpus, _gpu_free_bytes())
+    options.useFloat16 = True  # half the memory for flat and IVF-flat vectors; recall unchanged at k ≤ 100
     try:
-        return faiss.index_cpu_to_all_gpus(index)
+        return faiss.index_cpu_to_all_gpus(index, co=options)
     except (RuntimeError, AttributeError):  # HNSW and other CPU-only types
         return index
+
+
+def shard_across_gpus(index_bytes: int, gpus: int, free_bytes_per_gpu: int | None) -> bool:
+    """Shard rather than replicate: more than one GPU, and the index is over 80 % of one GPU's free memory."""
+    if gpus < 2:
+        return False
+    return free_bytes_per_gpu is not None and index_bytes > 0.8 * free_bytes_per_gpu
+
+
+def _gpu_free_bytes() -> int | None:
+    """The smallest free memory among the CUDA devices (through torch), or None when unknown."""
+    try:
+        import torch
+
+        if not torch.cuda.is_available():
+            return None
+        return min(torch.cuda.mem_get_info(i)[0] for i in range(torch.cuda.device_count()))
+    except Exception:  # no torch build with CUDA: let FAISS replicate
+        return None
+
+
+def _index_bytes(index: faiss.Index) -> int:
+    """Approximate RAM of an index's codes: ntotal × (code size + id)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    code = ivf.code_size if ivf is not None else getattr(faiss.downcast_index(index), "code_size", 4 * index.d)
+    return int(index.ntotal) * (int(code) + 8)
+
+
+def serve_mapped_lists(index: faiss.Index) -> bool:
+    """Tune an index read with ``IO_FLAG_MMAP`` for single queries; True when its lists are memory-mapped.
+
+    FAISS starts 32 threads per search to prefetch memory-mapped lists; at one query that
+    made p50 8× slower in ``bench/scale.py`` (0.08 → 0.62 ms), so prefetching is off: the
+    page cache keeps the hot lists.
+    """
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is None:
+        return False
+    lists = faiss.downcast_InvertedLists(ivf.invlists)
+    if not isinstance(lists, faiss.OnDiskInvertedLists):
+        return False
+    lists.prefetch_nthread = 0
+    return True
 
 
 def _train(index: faiss.Index, vectors: np.ndarray, factory: str) -> None:
@@ -225,8 +289,11 @@ def _train(index: faiss.Index, vectors: np.ndarray, factory: str) -> None:
 def cluster_on_gpus(index: faiss.Index) -> None:
     """Run an IVF index's training k-means on every FAISS GPU (nothing without GPUs or IVF)."""
     ivf = faiss.try_extract_index_ivf(index)
-    if ivf is not None and faiss.get_num_gpus() > 0:
-        ivf.clustering_index = faiss.index_cpu_to_all_gpus(faiss.IndexFlatL2(ivf.d))
+    gpus = faiss.get_num_gpus()
+    if ivf is not None and gpus > 0:
+        options = faiss.GpuMultipleClonerOptions()
+        options.shard = gpus > 1  # the centroids split across the GPUs: nlist × d fits at any size
+        ivf.clustering_index = faiss.index_cpu_to_all_gpus(faiss.IndexFlatL2(ivf.d), co=options)
 
 
 def _keeps_ids(index: faiss.Index) -> bool:

@@ -33,7 +33,8 @@ from pathlib import Path
 import faiss
 
 from bonesearch.errors import IndexNotFound, StoreBusy
-from bonesearch.vector_backends import apply_search_params, build_flat_index
+from bonesearch.index_memory import memory_budget
+from bonesearch.vector_backends import apply_search_params, build_flat_index, serve_mapped_lists
 from bonesearch.vector_search import search
 
 INDEX_NAMES = ("images", "studies", "reports")
@@ -134,17 +135,24 @@ def read_manifest(index_dir: Path, name: str = "images") -> IndexManifest:
 
 
 def read_index(index_dir: Path, name: str = "images", backend: str = "faiss",
-               device: str = "cpu") -> tuple[object, IndexManifest]:
+               device: str = "cpu", mmap: bool | None = None) -> tuple[object, IndexManifest]:
     """Load index ``name`` and its manifest, search parameters set.
 
     ``backend="torch"`` returns a :class:`~bonesearch.torch_index.TorchExactIndex` of the
     same vectors on ``device`` (fp16 on CUDA, fp32 on CPU) — exact search as a matrix product.
+    ``mmap``: search an IVF index's inverted lists memory-mapped from the file instead of
+    loading them (read-only; RAM is the page cache, not the index). Default: when the file is
+    larger than :func:`~bonesearch.index_memory.memory_budget`. Writers pass ``False``.
     """
     manifest = read_manifest(index_dir, name)
     path = Path(index_dir) / f"{name}.faiss"
     if not path.is_file():
         raise IndexNotFound(Path(index_dir).parent)
-    index = faiss.read_index(str(path))
+    if mmap is None:
+        mmap = backend == "faiss" and path.stat().st_size > memory_budget()
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY) if mmap else faiss.read_index(str(path))
+    if mmap:
+        serve_mapped_lists(index)
     apply_search_params(index, manifest.search_params)
     if backend == "torch":
         import torch

@@ -63,7 +63,7 @@ class IndexSummary:
 def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", batch_size: int = 128,
                       workers: int | None = None, advance: Advance = no_progress, factory: str | None = None,
                       update: bool = False, on_total: Callable[[int], None] | None = None, engine: str = "local",
-                      address: str | None = None) -> IndexSummary:
+                      address: str | None = None, memory_bytes: int | None = None) -> IndexSummary:
     """Embed ``store_path`` with ``checkpoint`` into ``STORE/index/{images,studies,reports}.faiss``.
 
     Args:
@@ -77,6 +77,8 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         engine: ``local`` (a DataLoader here) or ``ray``: PNG reads on the cluster's CPUs and one
             embedding actor per GPU (:mod:`indexer.ray_engine`); ``address`` an existing cluster.
             Reports are embedded here in both cases (text is small next to the images).
+        memory_bytes: RAM the images index may take, for the automatic choice of its type
+            (default ``BONESEARCH_INDEX_MEMORY`` or half the RAM; see :mod:`bonesearch.index_memory`).
     """
     from bonesearch.models.checkpoint import load_checkpoint
     from bonesearch.models.device import resolve_device
@@ -107,6 +109,7 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         embed_seconds = time.perf_counter() - t
         report_vectors = embed_texts(clip, texts)
         base = dict(model_fingerprint=fingerprint, checkpoint=str(Path(checkpoint).absolute()), dim=clip.embed_dim)
+        factory = factory or choose_factory(len(snapshot.image_ids), clip.embed_dim, memory_bytes)
         built = _apply(plan, snapshot, ids, vectors, report_ids, report_vectors, factory, base, text_mode)
         write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
     images_index = built["images"][0]

@@ -206,7 +206,7 @@ def _remove_vectors(index_dir: Path, erasure: Erasure, summary: ForgetSummary) -
     for name in INDEX_NAMES:
         if not (index_dir / f"{name}.faiss").is_file():
             continue
-        index, manifest = read_index(index_dir, name)
+        index, manifest = read_index(index_dir, name, mmap=False)
         before = index.ntotal
         index = remove_ids(index, erasure.ids(INDEX_KEYS[name]), manifest.factory)
         if index.ntotal != before:

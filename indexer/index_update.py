@@ -88,7 +88,7 @@ def update_plan(snapshot: StoreSnapshot, index_dir: Path, fingerprint: str, chec
     existing = {}
     for name in INDEX_NAMES:
         if (Path(index_dir) / f"{name}.json").is_file():
-            index, manifest = read_index(index_dir, name)
+            index, manifest = read_index(index_dir, name, mmap=False)
             if manifest.model_fingerprint != fingerprint:
                 raise ModelMismatch(
                     f"the {name} index in {index_dir} was built with model {manifest.model_fingerprint} "

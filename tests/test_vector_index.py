@@ -148,10 +148,11 @@ def test_remove_ids_for_each_index_type():
 
 
 def test_factory_by_size_and_bad_factories():
-    assert choose_factory(10_000, 512) == EXACT_FACTORY
-    assert choose_factory(1_000_000, 512) == EXACT_FACTORY
-    assert choose_factory(4_000_000, 512) == "IVF8192_HNSW32,Flat"
-    assert choose_factory(20_000_000, 512) == "IVF16384_HNSW32,SQ8"
+    roomy = 64 * 2**30
+    assert choose_factory(10_000, 512, roomy) == EXACT_FACTORY
+    assert choose_factory(1_000_000, 512, roomy) == EXACT_FACTORY
+    assert choose_factory(4_000_000, 512, roomy) == "IVF8192_HNSW32,Flat"
+    assert choose_factory(20_000_000, 512, roomy) == "IVF16384_HNSW32,SQ8"
     ids, x, _ = _data(n=50)
     with pytest.raises(BonesearchError, match="not a FAISS factory string"):
         build_index(ids, x, "IVF16,Nonsense")
@@ -209,3 +210,50 @@ def test_a_group_write_interrupted_after_its_commit_point_is_rolled_forward(tmp_
         index, manifest = read_index(index_dir, name)
         assert (manifest.model_fingerprint, manifest.count, index.ntotal) == ("new", 20, 20)
     assert not (index_dir / COMMIT_FILE).exists() and not list(index_dir.glob(".*tmp"))
+
+
+def test_factory_follows_the_memory_budget(monkeypatch):
+    gib = 2**30
+    assert choose_factory(1_000_000, 512, 1 * gib) == "IVF4096_HNSW32,SQ8"  # exact needs 2 GiB: the next that fits
+    assert choose_factory(10_000_000, 512, 24 * gib) == "IVF16384_HNSW32,SQ8"  # 5 GiB of SQ8 codes
+    assert choose_factory(10_000_000, 512, 2 * gib) == "IVF16384_HNSW32,PQ64"  # 0.7 GiB of PQ codes
+    assert choose_factory(100_000_000, 512, gib) == "IVF32768_HNSW32,PQ64"  # too big even as PQ: memory-mapped
+    assert choose_factory(1_000_000, 100, gib // 16) == "IVF4096_HNSW32,PQ10"  # a divisor of the dimension
+    assert choose_factory(40_000, 512, 1024) == EXACT_FACTORY  # too few vectors to train lists on
+    monkeypatch.setenv("BONESEARCH_INDEX_MEMORY", "1G")
+    assert choose_factory(1_000_000, 512) == "IVF4096_HNSW32,SQ8"
+    monkeypatch.setenv("BONESEARCH_INDEX_MEMORY", "lots")
+    with pytest.raises(BonesearchError, match="BONESEARCH_INDEX_MEMORY='lots' is not a size"):
+        choose_factory(1_000_000, 512)
+
+
+def test_gpu_sharding_only_when_one_gpu_cannot_hold_the_index():
+    from bonesearch.vector_backends import shard_across_gpus
+
+    gib = 2**30
+    assert not shard_across_gpus(30 * gib, 1, 80 * gib)  # one GPU: nothing to shard across
+    assert not shard_across_gpus(30 * gib, 8, 80 * gib)  # fits one H100: replicate (every GPU answers queries)
+    assert shard_across_gpus(70 * gib, 8, 80 * gib)
+    assert not shard_across_gpus(70 * gib, 8, None)  # free memory unknown: FAISS's default (replicas)
+
+
+def test_an_index_larger_than_the_budget_is_searched_memory_mapped(tmp_path, monkeypatch):
+    """Same answers from the mapped lists as from RAM; writers still get an editable copy."""
+    import faiss
+
+    from bonesearch.vector_index import IndexManifest, read_index, write_index
+
+    ids, x, _ = _data(n=3000, clusters=30)
+    index, factory = build_index(ids, x, "IVF32,SQ8")
+    manifest = IndexManifest(name="images", count=len(ids), factory=factory, search_params="nprobe=8",
+                             model_fingerprint="m", checkpoint="c", dim=x.shape[1])
+    write_index(tmp_path, index, manifest)
+    in_ram, _ = read_index(tmp_path, "images")
+    monkeypatch.setenv("BONESEARCH_INDEX_MEMORY", "100K")  # the file is ~200 KB
+    mapped, _ = read_index(tmp_path, "images")
+    lists = faiss.downcast_InvertedLists(faiss.extract_index_ivf(mapped).invlists)
+    assert isinstance(lists, faiss.OnDiskInvertedLists) and lists.prefetch_nthread == 0
+    queries = x[:50]
+    assert (mapped.search(queries, 10)[1] == in_ram.search(queries, 10)[1]).all()
+    editable, _ = read_index(tmp_path, "images", mmap=False)
+    assert isinstance(faiss.downcast_InvertedLists(faiss.extract_index_ivf(editable).invlists), faiss.ArrayInvertedLists)
