@@ -322,9 +322,9 @@ def index(
         + f" → {summary.index_path.parent}" + ("" if summary.written else " (nothing new: unchanged)")
     )
     out.print(f"  engine: {summary.engine}")
-    if summary.failed_images:
-        out.print(f"  [yellow]{summary.failed_images} images failed on their workers twice and are not indexed[/]: "
-                  f"run `bonesearch index --store {store} --checkpoint {checkpoint} --update` to embed them")
+    if summary.retried_images:
+        out.print(f"  [yellow]{summary.retried_images} images[/] were embedded again on this machine after their Ray "
+                  f"workers failed")
 
 
 def _run_index(store: Path, checkpoint: Path, device: str, batch_size: int = 128, workers: Optional[int] = None,

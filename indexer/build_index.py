@@ -47,7 +47,7 @@ class IndexSummary:
     updated: bool = False  # an --update of existing indexes (False: a full build)
     written: tuple[str, ...] = ()  # the indexes written
     engine: str = "local"  # where the images were embedded: local, or ray (nodes, CPUs, GPUs)
-    failed_images: int = 0  # images a worker failed on twice (Ray engine): not indexed, `index --update` retries them
+    retried_images: int = 0  # Ray engine: images whose block failed on the cluster, embedded again on this machine
 
     @property
     def images_per_second(self) -> float:
@@ -104,7 +104,7 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         if on_total is not None:
             on_total(len(rows))
         t = time.perf_counter()
-        ids, vectors, engine_used = _embed(store_path, clip, checkpoint, rows, batch_size, workers, advance,
+        ids, vectors, engine_used, retried = _embed(store_path, clip, checkpoint, rows, batch_size, workers, advance,
                                            engine, address, device)
         embed_seconds = time.perf_counter() - t
         report_vectors = embed_texts(clip, texts)
@@ -120,25 +120,35 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         studies_computed=len(plan.studies_to_compute), reports_embedded=len(report_ids),
         removed=len(plan.stale_images) + len(plan.stale_reports), factory=built["images"][1].factory,
         updated=plan.is_update, written=tuple(name for name in built if plan.changes(name)),
-        engine=engine_used, failed_images=len(rows) - len(ids),
+        engine=engine_used, retried_images=retried,
     )
 
 
 def _embed(store_path: Path, clip, checkpoint: Path, rows: list[tuple[int, str]], batch_size: int,
            workers: int | None, advance: Advance, engine: str, address: str | None,
-           device: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """(ids, vectors, engine description) of the images ``rows``, on the local or the Ray engine."""
+           device: str) -> tuple[np.ndarray, np.ndarray, str, int]:
+    """(ids, vectors, engine description, images retried here) of the images ``rows``, on the local or the Ray engine.
+
+    On Ray, images of a block that failed all its retries (a lost node, a crashing worker)
+    are embedded again here, in this process, so the index is never built short.
+    """
     if engine == "local":
         ids, vectors = embed_images(store_path, clip, rows, batch_size, workers, advance)
-        return ids, vectors, "local"
+        return ids, vectors, "local", 0
     from indexer.engine import start_engine
     from indexer.ray_engine import embed_images_ray
 
     with start_engine("ray", workers or 2, address) as runner:
         ids, vectors, _ = embed_images_ray(runner.ray, store_path, checkpoint, rows, device, batch_size, advance)
-        if not len(ids):
-            vectors = np.empty((0, clip.embed_dim), np.float32)
-        return ids, vectors, runner.description
+        description = runner.description
+    done = set(ids.tolist())
+    missing = [row for row in rows if row[0] not in done]
+    if missing:
+        more_ids, more_vectors = embed_images(store_path, clip, missing, batch_size, 0, advance)
+        ids, vectors = np.concatenate([ids, more_ids]), np.concatenate([vectors.reshape(len(ids), -1), more_vectors])
+        order = np.argsort(ids, kind="stable")
+        ids, vectors = ids[order], vectors[order]
+    return ids, vectors.reshape(len(ids), clip.embed_dim), description, len(missing)
 
 
 def _apply(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray, report_ids: np.ndarray,

@@ -41,7 +41,7 @@ import numpy as np
 
 from bonesearch.errors import EngineError
 from bonesearch.progress import Advance, no_progress
-from indexer.fault_injection import injected_env
+from indexer.fault_injection import injected_env, maybe_crash
 
 TASK_RETRIES = 2  # Ray retries of a block whose worker died (Ray Data's own default is forever)
 FILES_PER_BLOCK = 32  # a retried block redoes at most this many files
@@ -166,6 +166,8 @@ def _read_pixels_batch(batch: dict[str, np.ndarray], root: str) -> dict[str, np.
     """CPU stage of :func:`embed_images_ray`: the cached PNGs of a batch of image ids."""
     from bonesearch.imaging import load_png
 
+    for relative in batch["pixel_path"]:
+        maybe_crash(str(relative))
     pixels = np.stack([load_png(Path(root) / relative) for relative in batch["pixel_path"]])
     return {"image_id": batch["image_id"].astype(np.int64), "pixels": pixels}
 
@@ -189,11 +191,12 @@ class _EmbedActor:
 
 def embed_images_ray(ray, root: Path, checkpoint: Path, rows: list[tuple[int, str]], device: str = "auto",
                      batch_size: int = 128, advance: Advance = no_progress) -> tuple[np.ndarray, np.ndarray, int]:
-    """(ids int64 [N] in id order, vectors float32 [N, d], actors) of the store's cached images ``rows``.
+    """(ids int64 in id order, vectors float32 [·, d], actors) of the store's cached images ``rows``.
 
     One embedding actor per GPU of the cluster (``num_gpus=1``), or one CPU actor when the
     cluster has no GPU or ``device`` is ``cpu``. The store must be on a filesystem every
-    node reads at ``root``.
+    node reads at ``root``. Images of a block that failed all its retries are missing from
+    the result (the caller embeds them itself: :func:`indexer.build_index.build_image_index`).
     """
     if not rows:
         return np.empty(0, np.int64), np.empty((0, 0), np.float32), 0
