@@ -641,6 +641,23 @@ def demo(
     out.print(f"demo retrieval mean P@10: {report.mean_precision:.2f}")
 
 
+# ------------------------------------------------------------------------------------ web
+@app.command()
+@user_errors
+def serve(
+    store: StoreOpt,
+    host: Annotated[str, typer.Option(help="Address to bind. Loopback by default; any other address needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    token: Annotated[Optional[str], typer.Option(envvar="BONESEARCH_TOKEN", show_envvar=True, help="Access token every API call must carry (required off loopback; ≥ 16 characters).")] = None,
+    max_upload_mb: Annotated[int, typer.Option(min=1, max=1024, help="Largest image upload accepted, in MiB (413 above).")] = 64,
+    device: DeviceOpt = "cpu",
+) -> None:
+    """Serve the web search page and its JSON API (read-only) over a store; see docs/web.md."""
+    from bonesearch.web import serve as serve_web
+
+    serve_web(store, host=host, port=port, token=token, device=device, upload_max_bytes=max_upload_mb * 1024 * 1024)
+
+
 # ------------------------------------------------------------------------------ evaluation
 eval_app = typer.Typer(help="Measure an encoder on labelled downstream data (kNN, linear probe).",
                        no_args_is_help=True)

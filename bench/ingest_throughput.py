@@ -88,6 +88,8 @@ def main() -> None:
     parser.add_argument("--cache-size", type=int, default=CACHE_SIZE)
     parser.add_argument("--profile", action="store_true", help="cProfile a single-process run (workers=1)")
     parser.add_argument("--no-ocr", action="store_true", help="skip the burned-in text screen (on by default in ingest)")
+    parser.add_argument("--engine", default="local", choices=["local", "ray"],
+                        help="ray: a local Ray cluster of --workers CPUs (its start-up is in the wall time)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bonesearch-bench-") as tmp:
         root = Path(tmp)
@@ -99,7 +101,8 @@ def main() -> None:
         if profiler:
             profiler.enable()
         summary = ingest_archive(root / "archive", store, workers=1 if profiler else args.workers,
-                                 cache_size=args.cache_size, burned_in=BurnedInPolicy(ocr=not args.no_ocr))
+                                 cache_size=args.cache_size, burned_in=BurnedInPolicy(ocr=not args.no_ocr),
+                                 engine=args.engine)
         if profiler:
             profiler.disable()
         seconds = time.perf_counter() - start
@@ -109,7 +112,7 @@ def main() -> None:
         assert summary.images_ingested == args.files, (summary.skipped[:3], summary.excluded[:3], len(summary.excluded))
         rate = args.files / seconds / max(1, args.workers)
         print(f"files: {args.files} uncompressed, {size / args.files / 1e6:.1f} MB each, "
-              f"cache {args.cache_size} px, OCR screen {'off' if args.no_ocr else 'on'}, workers {args.workers}, {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU "
+              f"cache {args.cache_size} px, OCR screen {'off' if args.no_ocr else 'on'}, engine {summary.engine}, {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU "
               f"({args.files / cpu_seconds:.1f} files per CPU-second: the figure least disturbed by other load)")
         parent = (cpu.user - cpu_before.user) + (cpu.system - cpu_before.system)
         print(f"parent process CPU: {parent:.2f} s ({parent * 1000 / args.files:.2f} ms/file: ids, PNG writes, DuckDB rows)")

@@ -320,7 +320,9 @@ def main() -> None:
     parser.add_argument("--prefetch-threads", type=int, default=0,
                         help="--ondisk: threads that prefetch the probed lists per search (FAISS's default 32 "
                              "costs ~0.5-4 ms per single query here; worth it only on a cold, slow disk)")
-    parser.add_argument("--params", default="", help="more ParameterSpace knobs for every nprobe, e.g. k_factor_rf=16")
+    parser.add_argument("--params", default="",
+                        help="more ParameterSpace knobs for every nprobe, e.g. k_factor_rf=16; alternatives to sweep "
+                             "separated by ';' (k_factor_rf=16;k_factor_rf=64)")
     parser.add_argument("--queries", type=int, default=1000, help="query sample for recall and latency")
     parser.add_argument("--train-size", type=int, help="at most this many training vectors (default 64 × nlist, ≥ 65,536)")
     parser.add_argument("--dim", type=int, default=512)
@@ -352,7 +354,8 @@ def main() -> None:
           f"file-backed {rss_mib('RssFile'):,.0f} MiB")
 
     rows = []
-    for params in nprobe_params(index, [int(p) for p in args.nprobe.split(",") if p.strip()], args.params):
+    nprobes = [int(p) for p in args.nprobe.split(",") if p.strip()]
+    for params in [p for extra in args.params.split(";") for p in nprobe_params(index, nprobes, extra)]:
         row = measure(index, queries, truth, params, args.threads)
         rows.append(row)
         name = f"[{built.factory}{' ' + params if params else ''}]"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bonesearch.hits import Hit, StudyHit
 from bonesearch.store import Store
+from bonesearch.thumbnails import pixel_files
 
 __all__ = ["SheetSection", "contact_sheet_html", "write_contact_sheet"]
 
@@ -80,17 +81,8 @@ def write_contact_sheet(path: Path, store: Store, sections: Sequence[SheetSectio
 
 def _thumbnails(store: Store, image_ids: set[int]) -> dict[int, str]:
     """``data:`` URIs of the cached PNGs of ``image_ids`` (absent when the file is missing)."""
-    if not image_ids:
-        return {}
-    rows = store.con.execute(
-        "SELECT image_id, pixel_path FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[]))", [sorted(image_ids)]
-    ).fetchall()
-    uris = {}
-    for image_id, relative in rows:
-        file = store.pixel_file(relative)
-        if file.is_file():
-            uris[int(image_id)] = "data:image/png;base64," + base64.b64encode(file.read_bytes()).decode("ascii")
-    return uris
+    return {image_id: "data:image/png;base64," + base64.b64encode(file.read_bytes()).decode("ascii")
+            for image_id, file in pixel_files(store, image_ids).items()}
 
 
 def _card(hit: Hit | StudyHit, uri: str | None) -> str:

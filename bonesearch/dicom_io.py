@@ -31,6 +31,7 @@ import os
 import re
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pydicom
@@ -59,13 +60,15 @@ def read_header(path: Path, label: str | None = None) -> Dataset:
     return _read(Path(path), label or str(path), stop_before_pixels=True)
 
 
-def read_dataset(path: Path, label: str | None = None) -> Dataset:
-    """Read a DICOM file with its pixels; raise an :class:`InvalidDicom` subclass when it is not usable.
+def read_dataset(path: Path | BinaryIO, label: str | None = None) -> Dataset:
+    """Read a DICOM file (or an open binary stream, e.g. an upload held in memory) with its
+    pixels; raise an :class:`InvalidDicom` subclass when it is not usable.
 
     Large values (the pixel data) are deferred: they are read, or memory-mapped, only when
-    :func:`decode_greyscale` needs them.
+    :func:`decode_greyscale` needs them (a stream must stay open until then).
     """
-    return _read(Path(path), label or str(path), stop_before_pixels=False)
+    source = path if hasattr(path, "read") else Path(path)
+    return _read(source, label or str(path), stop_before_pixels=False)
 
 
 @functools.cache
@@ -78,12 +81,13 @@ def quiet_pydicom() -> None:
     warnings.filterwarnings("ignore", module=r"pydicom(\.|$)")
 
 
-def _read(path: Path, label: str, stop_before_pixels: bool) -> Dataset:
+def _read(path: Path | BinaryIO, label: str, stop_before_pixels: bool) -> Dataset:
     quiet_pydicom()
     try:
-        if path.stat().st_size == 0:
+        if _byte_size(path) == 0:
             raise EmptyFile(f"{label} is empty (0 bytes: an interrupted copy?); skipped")
-        ds = pydicom.dcmread(path, stop_before_pixels=stop_before_pixels, defer_size=DEFER_BYTES)
+        defer = DEFER_BYTES if isinstance(path, Path) else None  # a stream is already in memory: read it whole
+        ds = pydicom.dcmread(path, stop_before_pixels=stop_before_pixels, defer_size=defer)
     except InvalidDicom:
         raise
     except InvalidDicomError:
@@ -99,6 +103,16 @@ def _read(path: Path, label: str, stop_before_pixels: bool) -> Dataset:
             raise CorruptDicom(f"{label} is an image object ({sop_name}) with no PixelData: truncated or damaged file; skipped")
         raise NoPixelData(f"{label} has no PixelData (a report, SR or presentation state?); skipped")
     return ds
+
+
+def _byte_size(source: Path | BinaryIO) -> int:
+    """Bytes in a file, or left to read in a seekable stream."""
+    if isinstance(source, Path):
+        return source.stat().st_size
+    here = source.tell()
+    end = source.seek(0, os.SEEK_END)
+    source.seek(here)
+    return end - here
 
 
 def decode_greyscale(ds: Dataset, label: str, min_size: int | None = None, as_uint8: bool = False) -> np.ndarray:

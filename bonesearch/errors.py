@@ -175,3 +175,8 @@ class DatasetLayoutError(BonesearchError):
 
 class EngineError(BonesearchError):
     """The distributed engine (``--engine ray``) is not installed, or its cluster cannot be reached."""
+
+
+class ServeConfigError(BonesearchError):
+    """``bonesearch serve`` was asked to expose the store unsafely (a non-loopback address
+    without an access token, or a token too short to resist guessing)."""

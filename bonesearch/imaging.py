@@ -88,24 +88,30 @@ def load_png(path: Path) -> np.ndarray:
         return np.asarray(img.convert("L"))
 
 
-def load_query_image(path: Path) -> np.ndarray:
+def load_query_image(path: Path | bytes, name: str | None = None) -> np.ndarray:
     """Read a user's query image (PNG/JPEG/…, or DICOM) as a cached-size uint8 square.
 
-    Only pixels are used: a DICOM's header is never read beyond what decoding needs.
+    ``path`` is a file, or the image's bytes (an upload decoded in memory, never written to
+    disk; ``name`` then labels it in errors). Only pixels are used: a DICOM's header is never
+    read beyond what decoding needs.
     """
     from bonesearch.dicom_io import decode_greyscale, read_dataset
     from bonesearch.errors import InvalidDicom, InvalidQueryImage
 
-    path = Path(path)
-    with open(path, "rb") as fh:
-        head = fh.read(132)
+    if isinstance(path, bytes):
+        source, label, head = io.BytesIO(path), name or "image", path[:132]
+    else:
+        source = path = Path(path)
+        label = name or path.name
+        with open(path, "rb") as fh:
+            head = fh.read(132)
     try:
-        if head[128:132] == b"DICM" or path.suffix.lower() in (".dcm", ".dicom"):
-            image = decode_greyscale(read_dataset(path, path.name), path.name)
+        if head[128:132] == b"DICM" or Path(label).suffix.lower() in (".dcm", ".dicom"):
+            image = decode_greyscale(read_dataset(source, label), label)
         else:
-            with Image.open(path) as img:
+            with Image.open(source) as img:
                 image = np.asarray(img.convert("L"))
-    except (InvalidDicom, UnidentifiedImageError, OSError) as exc:
+    except (InvalidDicom, UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
         reason = str(exc) if isinstance(exc, InvalidDicom) else "not a readable image"
-        raise InvalidQueryImage(f"{path.name}: {reason}; give a PNG, JPEG or DICOM radiograph") from None
+        raise InvalidQueryImage(f"{label}: {reason}; give a PNG, JPEG or DICOM radiograph") from None
     return to_cached_square(image)

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from bonesearch.errors import EngineError
+from bonesearch.errors import BonesearchError, EngineError
 from bonesearch.progress import Advance, no_progress
 from indexer.fault_injection import injected_env, maybe_crash
 
@@ -160,6 +160,11 @@ def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tupl
             yield ray.get(ref)
         except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError, ray.exceptions.OutOfMemoryError):
             yield on_crash(job)
+        except ray.exceptions.RayTaskError as exc:  # the job's setup is wrong on that node (no Tesseract…): say the fix
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, BonesearchError):
+                raise cause from None
+            raise
 
 
 def _read_pixels_batch(batch: dict[str, np.ndarray], root: str) -> dict[str, np.ndarray]:
