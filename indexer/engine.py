@@ -27,13 +27,18 @@ class Runner:
     workers: int
     ray: Any = None  # the connected ``ray`` module for the Ray engine
 
-    def map_ordered(self, fn: Callable, jobs: Sequence[tuple], on_crash: Callable[[tuple], Any]) -> Iterator[Any]:
-        """``fn(*job)`` for each job, in order; ``on_crash(job)`` for a job that kills its worker twice."""
+    def map_ordered(self, fn: Callable, jobs: Sequence[tuple], on_crash: Callable[[tuple], Any],
+                    common: tuple = ()) -> Iterator[Any]:
+        """``fn(*job, *common)`` for each job, in order; ``on_crash(job)`` for a job that kills its worker twice.
+
+        ``common``: arguments shared by every job (the job's options, its key's salt). The Ray
+        engine sends them once per task, never inside the data blocks that Ray may spill to disk.
+        """
         if self.ray is not None:
             from indexer.ray_engine import map_ordered_ray
 
-            return map_ordered_ray(self.ray, fn, jobs, on_crash)
-        return map_ordered_local(fn, jobs, self.workers, on_crash)
+            return map_ordered_ray(self.ray, fn, jobs, on_crash, common)
+        return map_ordered_local(fn, [(*job, *common) for job in jobs], self.workers, on_crash)
 
     @property
     def description(self) -> str:

@@ -216,11 +216,11 @@ def _ingest_images(
             summary.already_ingested += 1
             advance(1)
             continue
-        jobs.append((str(path), source_hash, safe_label(path.name, source_hash), options))
+        jobs.append((str(path), source_hash, safe_label(path.name, source_hash)))
     contexts: dict[str, ReportContext] = {}
     pending: list[DecodedImage] = []
     write_seconds = 0.0
-    for result in runner.map_ordered(decode_file, jobs, crashed_result):
+    for result in runner.map_ordered(decode_file, jobs, crashed_result, common=(options,)):
         pending.append(result)
         if len(pending) >= commit_every:
             write_seconds += _write_batch(store, pending, summary, contexts)
@@ -243,9 +243,9 @@ def _remove_crash_leftovers(store: Store) -> None:
 def _header_contexts(sources: list[tuple[Path, str]], key: PseudonymKey, runner: Runner) -> dict[str, ReportContext]:
     """Re-read headers (no pixels) of already-ingested files: names/keys for late reports."""
     options = WorkerOptions(key.salt.hex(), 0, BurnedInPolicy(ocr=False))
-    jobs = [(str(p), h, safe_label(p.name, h), options, True) for p, h in sources]
+    jobs = [(str(p), h, safe_label(p.name, h)) for p, h in sources]
     contexts: dict[str, ReportContext] = {}
-    for result in runner.map_ordered(decode_file, jobs, crashed_result):
+    for result in runner.map_ordered(decode_file, jobs, crashed_result, common=(options, True)):
         if result.metadata is not None:
             _remember_context(contexts, result.metadata)
     return contexts

@@ -118,19 +118,21 @@ def _blocks(ray, n: int) -> int:
     return max(1, min(n, MAX_BLOCKS, max(4 * cpus, math.ceil(n / FILES_PER_BLOCK))))
 
 
-def _run_jobs_batch(batch: dict[str, np.ndarray], fn: Callable) -> dict[str, list]:
-    """The worker side of :func:`map_ordered_ray`: ``fn(*job)`` for each job of the batch, results pickled."""
+def _run_jobs_batch(batch: dict[str, np.ndarray], fn: Callable, common: tuple) -> dict[str, list]:
+    """The worker side of :func:`map_ordered_ray`: ``fn(*job, *common)`` for each job of the batch, results pickled."""
     jobs = [pickle.loads(blob) for blob in batch["job"]]
-    return {"i": list(batch["i"]), "result": [pickle.dumps(fn(*job), protocol=pickle.HIGHEST_PROTOCOL) for job in jobs]}
+    results = [pickle.dumps(fn(*job, *common), protocol=pickle.HIGHEST_PROTOCOL) for job in jobs]
+    return {"i": list(batch["i"]), "result": results}
 
 
 def map_ordered_ray(ray, fn: Callable, jobs: Sequence[tuple], on_crash: Callable[[tuple], Any],
-                    advance: Advance = no_progress) -> Iterator[Any]:
-    """``fn(*job)`` for every job on the cluster: in job order, then any crash-isolated retries.
+                    common: tuple = ()) -> Iterator[Any]:
+    """``fn(*job, *common)`` for every job on the cluster: in job order, then any crash-isolated retries.
 
-    ``fn`` must be importable on the workers (a module-level function). Jobs of a block
-    that failed all its retries are run one task each; a job that still kills its worker
-    yields ``on_crash(job)``. ``advance`` is not called here (the caller advances per result).
+    ``fn`` must be importable on the workers (a module-level function). The jobs travel in
+    Ray Data blocks (which Ray may spill to its temp dir); ``common`` (options, the key's
+    salt) travels in the task arguments. Jobs of a block that failed all its retries are
+    run one task each; a job that still kills its worker yields ``on_crash(job)``.
     """
     if not jobs:
         return
@@ -138,7 +140,8 @@ def map_ordered_ray(ray, fn: Callable, jobs: Sequence[tuple], on_crash: Callable
     seen = np.zeros(len(jobs), dtype=bool)
     with _data_context(ray):
         ds = ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
-        ds = ds.map_batches(_run_jobs_batch, fn_kwargs={"fn": fn}, batch_size=FILES_PER_BLOCK, batch_format="numpy",
+        ds = ds.map_batches(_run_jobs_batch, fn_kwargs={"fn": fn, "common": common}, batch_size=FILES_PER_BLOCK,
+                            batch_format="numpy",
                             **_remote_args())
         for batch in ds.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=2):
             for i, blob in zip(batch["i"], batch["result"]):
@@ -147,14 +150,15 @@ def map_ordered_ray(ray, fn: Callable, jobs: Sequence[tuple], on_crash: Callable
                     yield pickle.loads(blob)
     missing = np.flatnonzero(~seen)
     if len(missing):
-        yield from _run_isolated(ray, fn, [jobs[i] for i in missing], on_crash)
+        yield from _run_isolated(ray, fn, [jobs[i] for i in missing], on_crash, common)
 
 
-def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tuple], Any]) -> Iterator[Any]:
+def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tuple], Any],
+                  common: tuple) -> Iterator[Any]:
     """One task per job (one retry each): the jobs of dropped blocks, so a crash is pinned on its file."""
     env = injected_env()
     remote = ray.remote(max_retries=1, **({"runtime_env": {"env_vars": env}} if env else {}))(fn)
-    refs = [remote.remote(*job) for job in jobs]
+    refs = [remote.remote(*job, *common) for job in jobs]
     for job, ref in zip(jobs, refs):
         try:
             yield ray.get(ref)
