@@ -71,10 +71,13 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
         kwargs.update(num_cpus=num_cpus or os.cpu_count() or 1, object_store_memory=OBJECT_STORE_BYTES)
     try:
         ray.init(**kwargs)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
+    except (ConnectionError, RuntimeError, ValueError, ray.exceptions.RayError) as exc:
         where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
-        raise EngineError(f"could not start or reach {where} ({type(exc).__name__}: {exc}); "
-                          f"check `ray status`, or run with --engine local") from exc
+        hint = ("check `ray status --address ADDRESS` and that this machine has the cluster's auth token "
+                "(RAY_AUTH_MODE=token with RAY_AUTH_TOKEN, or ~/.ray/auth_token)" if address else "check `ray status`")
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise EngineError(f"could not start or reach {where} ({type(exc).__name__}: {first_line[:200]}); "
+                          f"{hint}, or run with --engine local") from None
     try:
         yield ray
     finally:
