@@ -120,7 +120,7 @@ def build_index(ids: np.ndarray, vectors: np.ndarray, factory: str | None = None
     factory = factory or choose_factory(len(ids), dim)
     index = new_index(factory, dim)
     if not index.is_trained:
-        _train(index, vectors, factory)
+        train_index(index, vectors, factory)
     add_vectors(index, ids, vectors)
     return index, factory
 
@@ -269,7 +269,15 @@ def serve_mapped_lists(index: faiss.Index) -> bool:
     return True
 
 
-def _train(index: faiss.Index, vectors: np.ndarray, factory: str) -> None:
+def train_sample_size(index: faiss.Index) -> int:
+    """Vectors :func:`train_index` uses at most: ``IVF_TRAIN_PER_LIST × nlist`` (256 × 64 for codebooks alone)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    return IVF_TRAIN_PER_LIST * (ivf.nlist if ivf is not None else 256)
+
+
+def train_index(index: faiss.Index, vectors: np.ndarray, factory: str) -> None:
+    """Train ``index`` (built from ``factory``) on a seeded sample of at most :func:`train_sample_size` of ``vectors``;
+    IVF k-means on the GPUs when FAISS has them. Raises BonesearchError when there are too few vectors."""
     ivf = faiss.try_extract_index_ivf(index)
     nlist = ivf.nlist if ivf is not None else 256
     if len(vectors) < nlist:
@@ -279,8 +287,8 @@ def _train(index: faiss.Index, vectors: np.ndarray, factory: str) -> None:
             f"or leave --index-factory out (exact search)"
         )
     sample = vectors
-    if len(vectors) > IVF_TRAIN_PER_LIST * nlist:
-        rows = np.random.default_rng(0).choice(len(vectors), IVF_TRAIN_PER_LIST * nlist, replace=False)
+    if len(vectors) > train_sample_size(index):
+        rows = np.random.default_rng(0).choice(len(vectors), train_sample_size(index), replace=False)
         sample = vectors[np.sort(rows)]
     cluster_on_gpus(index)
     index.train(np.ascontiguousarray(sample))

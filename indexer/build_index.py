@@ -23,6 +23,7 @@ from bonesearch.store import Store
 from bonesearch.vector_backends import add_vectors, build_index, choose_factory, default_search_params, reconstruct, remove_ids
 from bonesearch.vector_index import IndexManifest, index_lock, now_utc, recover_writes, write_indexes
 from indexer.engine import check_engine
+from indexer.streaming_build import STREAM_ABOVE, build_streaming
 from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
 from indexer.index_update import IndexPlan, StoreSnapshot, full_plan, has_indexes, update_plan
 
@@ -63,7 +64,8 @@ class IndexSummary:
 def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", batch_size: int = 128,
                       workers: int | None = None, advance: Advance = no_progress, factory: str | None = None,
                       update: bool = False, on_total: Callable[[int], None] | None = None, engine: str = "local",
-                      address: str | None = None, memory_bytes: int | None = None) -> IndexSummary:
+                      address: str | None = None, memory_bytes: int | None = None,
+                      stream_above: int = STREAM_ABOVE) -> IndexSummary:
     """Embed ``store_path`` with ``checkpoint`` into ``STORE/index/{images,studies,reports}.faiss``.
 
     Args:
@@ -79,6 +81,8 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
             Reports are embedded here in both cases (text is small next to the images).
         memory_bytes: RAM the images index may take, for the automatic choice of its type
             (default ``BONESEARCH_INDEX_MEMORY`` or half the RAM; see :mod:`bonesearch.index_memory`).
+        stream_above: a full local build of more images than this streams them into the index
+            instead of holding their vectors (:mod:`indexer.streaming_build`).
     """
     from bonesearch.models.checkpoint import load_checkpoint
     from bonesearch.models.device import resolve_device
@@ -103,18 +107,28 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
             report_ids, texts = report_texts(store, text_mode, plan.new_reports)
         if on_total is not None:
             on_total(len(rows))
-        t = time.perf_counter()
-        ids, vectors, engine_used, retried = _embed(store_path, clip, checkpoint, rows, batch_size, workers, advance,
-                                           engine, address, device)
-        embed_seconds = time.perf_counter() - t
-        report_vectors = embed_texts(clip, texts)
         base = dict(model_fingerprint=fingerprint, checkpoint=str(Path(checkpoint).absolute()), dim=clip.embed_dim)
         factory = factory or choose_factory(len(snapshot.image_ids), clip.embed_dim, memory_bytes)
-        built = _apply(plan, snapshot, ids, vectors, report_ids, report_vectors, factory, base, text_mode)
+        t = time.perf_counter()
+        if not plan.is_update and engine == "local" and len(rows) > stream_above:
+            streamed = build_streaming(store_path, clip, rows, factory, snapshot.study_of, batch_size, workers, advance)
+            embedded, engine_used, retried = streamed.images, "local (streamed into the index)", 0
+            embed_seconds = time.perf_counter() - t
+            built = {"images": (streamed.index, _new_manifest("images", streamed.index, factory, base)),
+                     "studies": _edited(plan, "studies", streamed.study_ids, streamed.study_vectors,
+                                        plan.studies_to_drop, None, base)}
+        else:
+            ids, vectors, engine_used, retried = _embed(store_path, clip, checkpoint, rows, batch_size, workers,
+                                                        advance, engine, address, device)
+            embedded, embed_seconds = len(ids), time.perf_counter() - t
+            built = _apply_images(plan, snapshot, ids, vectors, factory, base)
+        reports = _edited(plan, "reports", report_ids, embed_texts(clip, texts), plan.stale_reports, None, base)
+        reports[1].text_mode = text_mode
+        built["reports"] = reports
         write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
     images_index = built["images"][0]
     return IndexSummary(
-        images=len(ids), dim=clip.embed_dim, seconds=time.perf_counter() - start, model_fingerprint=fingerprint,
+        images=embedded, dim=clip.embed_dim, seconds=time.perf_counter() - start, model_fingerprint=fingerprint,
         index_path=index_dir / "images.faiss", embed_seconds=embed_seconds, images_total=int(images_index.ntotal),
         studies_total=int(built["studies"][0].ntotal), reports_total=int(built["reports"][0].ntotal),
         studies_computed=len(plan.studies_to_compute), reports_embedded=len(report_ids),
@@ -151,15 +165,13 @@ def _embed(store_path: Path, clip, checkpoint: Path, rows: list[tuple[int, str]]
     return ids, vectors.reshape(len(ids), clip.embed_dim), description, len(missing)
 
 
-def _apply(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray, report_ids: np.ndarray,
-           report_vectors: np.ndarray, factory: str | None, base: dict, text_mode: str) -> dict[str, tuple]:
-    """The three (index, manifest) pairs after the plan: built new, or edited from ``plan.existing``."""
+def _apply_images(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray,
+                  factory: str | None, base: dict) -> dict[str, tuple]:
+    """The images and studies (index, manifest) pairs after the plan: built new, or edited from ``plan.existing``."""
     images = _edited(plan, "images", ids, vectors, plan.stale_images, factory, base)
     study_ids, study_vecs = study_vectors(*_study_inputs(plan, snapshot, ids, vectors, images[0]), snapshot.study_of)
     studies = _edited(plan, "studies", study_ids, study_vecs, plan.studies_to_drop, None, base)
-    reports = _edited(plan, "reports", report_ids, report_vectors, plan.stale_reports, None, base)
-    reports[1].text_mode = text_mode
-    return {"images": images, "studies": studies, "reports": reports}
+    return {"images": images, "studies": studies}
 
 
 def _study_inputs(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray,
@@ -190,6 +202,10 @@ def _edited(plan: IndexPlan, name: str, ids: np.ndarray, vectors: np.ndarray, dr
         return index, manifest
     factory = factory or choose_factory(len(ids), base["dim"])
     index, factory = build_index(ids, vectors, factory)
-    manifest = IndexManifest(name=name, count=int(index.ntotal), factory=factory,
-                             search_params=default_search_params(index), **base)
-    return index, manifest
+    return index, _new_manifest(name, index, factory, base)
+
+
+def _new_manifest(name: str, index, factory: str, base: dict) -> IndexManifest:
+    """The manifest of a freshly built index ``name``."""
+    return IndexManifest(name=name, count=int(index.ntotal), factory=factory,
+                         search_params=default_search_params(index), **base)

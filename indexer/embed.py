@@ -9,6 +9,7 @@ text tower's embedding of the report text the model was pretrained on.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -61,20 +62,28 @@ def embed_images(root: Path, clip, rows: list[tuple[int, str]], batch_size: int 
 
     Needs no DuckDB connection: the store stays free for other jobs while the model runs.
     """
+    ids, vectors = [np.empty(0, np.int64)], [np.empty((0, clip.embed_dim), np.float32)]
+    for batch_ids, batch_vectors in iter_embedded(root, clip, rows, batch_size, workers, advance):
+        ids.append(batch_ids)
+        vectors.append(batch_vectors)
+    return np.concatenate(ids), np.concatenate(vectors)
+
+
+def iter_embedded(root: Path, clip, rows: list[tuple[int, str]], batch_size: int = 128, workers: int | None = None,
+                  advance: Advance = no_progress) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(ids int64, vectors float32 [·, d]) of the cached images ``rows``, one model batch at a time, in ``rows`` order."""
     if not rows:
-        return np.empty(0, np.int64), np.empty((0, clip.embed_dim), np.float32)
+        return
     workers = default_workers(clip.device) if workers is None else workers
     loader = DataLoader(
         CachedPixels(root, rows), batch_size=batch_size,
         num_workers=workers if len(rows) > 4 * batch_size else 0,
         pin_memory=clip.device.type == "cuda", persistent_workers=False,
     )
-    ids, vectors = [], []
     for batch_ids, pixels in loader:
-        vectors.append(clip.encode_images(pixels, batch_size=batch_size).float().numpy())
-        ids.append(batch_ids.numpy())
+        vectors = clip.encode_images(pixels, batch_size=batch_size).float().numpy().astype(np.float32)
         advance(len(batch_ids))
-    return np.concatenate(ids).astype(np.int64), np.concatenate(vectors).astype(np.float32)
+        yield batch_ids.numpy().astype(np.int64), vectors
 
 
 def study_of_images(store: Store) -> dict[int, int]:
@@ -90,8 +99,13 @@ def study_vectors(image_ids: np.ndarray, vectors: np.ndarray, study_of: dict[int
     study_ids, group = np.unique(studies, return_inverse=True)
     sums = np.zeros((len(study_ids), vectors.shape[1]), np.float64)
     np.add.at(sums, group, vectors)
+    return study_ids, normalised(sums)
+
+
+def normalised(sums: np.ndarray) -> np.ndarray:
+    """Rows of ``sums`` scaled to unit length (float32): a study's vector from the sum of its images'."""
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return study_ids, (sums / np.maximum(norms, 1e-12)).astype(np.float32)
+    return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def report_text_mode(clip) -> str:

@@ -73,3 +73,15 @@ def indexed_copy(pretrain_store: Path, root: Path):
     checkpoint = tiny_checkpoint(root / "checkpoint")
     store = copy_store(pretrain_store, root / "store", with_index=False)
     return store, checkpoint, build(store, checkpoint)
+
+
+def assert_same_indexes(store_a: Path, store_b: Path, atol: float = 1e-5) -> None:
+    """The three indexes of the two stores hold the same ids with the same vectors (within ``atol``)."""
+    from bonesearch.vector_backends import reconstruct
+
+    for name in INDEX_NAMES:
+        a, _ = read_index(store_a / "index", name)
+        b, _ = read_index(store_b / "index", name)
+        ids = np.sort(index_ids(a))
+        np.testing.assert_array_equal(ids, np.sort(index_ids(b)), err_msg=name)
+        np.testing.assert_allclose(reconstruct(b, ids), reconstruct(a, ids), atol=atol, err_msg=name)

@@ -12,11 +12,12 @@ from bonesearch.errors import BonesearchError, ModelMismatch
 from bonesearch.imaging import load_png
 from bonesearch.models.checkpoint import load_checkpoint
 from bonesearch.store import Store
-from bonesearch.vector_backends import index_ids, reconstruct
+from bonesearch.vector_backends import apply_search_params, index_ids, reconstruct
 from bonesearch.vector_index import INDEX_NAMES, read_index, search
 from cli import app
 from pretrain.pairs import report_training_text
-from tests.index_store import add_image, build, column, copy_store, faiss_ids, indexed_copy, tiny_checkpoint
+from tests.index_store import (add_image, assert_same_indexes, build, column, copy_store, faiss_ids, indexed_copy,
+                               tiny_checkpoint)
 
 runner = CliRunner()
 
@@ -145,3 +146,21 @@ def test_empty_store_is_refused(tmp_path, checkpoint):
     Store.create(tmp_path / "empty").close()
     with pytest.raises(BonesearchError, match="has no images"):
         build(tmp_path / "empty", checkpoint)
+
+
+@pytest.mark.parametrize("factory", ["IDMap2,Flat", "IVF4,Flat"])
+def test_a_streamed_build_equals_the_in_memory_build(indexed, checkpoint, tmp_path, factory):
+    """Past ``stream_above`` images a full build embeds in a random order, trains on the first vectors and adds
+    the rest as they come: same ids, same vectors, same study vectors, the same search answers."""
+    in_memory = copy_store(indexed[0], tmp_path / "a", with_index=False)
+    streamed = copy_store(indexed[0], tmp_path / "b", with_index=False)
+    build(in_memory, checkpoint, factory=factory)
+    summary = build(streamed, checkpoint, factory=factory, stream_above=10)
+    assert "streamed" in summary.engine and summary.images == summary.images_total
+    assert_same_indexes(in_memory, streamed)
+    images, _ = read_index(streamed / "index", "images")
+    reference, _ = read_index(in_memory / "index", "images")
+    for index in (images, reference):
+        apply_search_params(index, "nprobe=4" if factory.startswith("IVF") else "")  # every list: exact search
+    queries = reconstruct(reference, np.sort(index_ids(reference))[:5])
+    assert (search(images, queries, 5)[1] == search(reference, queries, 5)[1]).all()
