@@ -51,8 +51,8 @@ from faiss.contrib.ondisk import merge_ondisk
 from threadpoolctl import threadpool_limits
 
 from bonesearch.progress import progress_bar
-from bonesearch.vector_backends import (IVF_TRAIN_PER_LIST, add_vectors, apply_search_params, choose_factory,
-                                        cluster_on_gpus, default_search_params, new_index)
+from bonesearch.vector_backends import (add_vectors, apply_search_params, choose_factory, cluster_on_gpus,
+                                        default_search_params, new_index, train_sample_size)
 from bonesearch.vector_search import search
 
 K = 10
@@ -123,10 +123,10 @@ class Build:
     ondisk: bool
 
 
-def train_sample_size(index: faiss.Index, n: int, cap: int | None) -> int:
-    """Vectors to train ``index`` on: ``IVF_TRAIN_PER_LIST × nlist`` for IVF, at least :data:`PQ_TRAIN` (all when fewer)."""
-    ivf = faiss.try_extract_index_ivf(index)
-    wanted = max(IVF_TRAIN_PER_LIST * ivf.nlist if ivf is not None else 0, PQ_TRAIN)
+def training_size(index: faiss.Index, n: int, cap: int | None) -> int:
+    """Vectors to train ``index`` on: what ``bonesearch index`` samples (:func:`train_sample_size`), at least
+    :data:`PQ_TRAIN` (all when fewer)."""
+    wanted = max(train_sample_size(index), PQ_TRAIN)
     return min(n, wanted, cap or wanted)
 
 
@@ -210,7 +210,7 @@ def build(args: argparse.Namespace, source: ClusteredSource, queries: np.ndarray
     ondisk = prepare_ondisk(args.ondisk, factory, ivf)
     if ondisk is not None:
         ivf.set_direct_map_type(faiss.DirectMap.NoMap)  # the merged lists carry the ids; no id → slot map
-    size = train_sample_size(index, args.n, args.train_size)
+    size = training_size(index, args.n, args.train_size)
     train_s = 0.0
     if not index.is_trained:
         train_s = train(index, source, size)

@@ -286,9 +286,9 @@ def train_index(index: faiss.Index, vectors: np.ndarray, factory: str) -> None:
             f"use a smaller IVF (e.g. 'IVF{max(1, 2 ** int(math.log2(max(1, len(vectors) // 39))))},Flat') "
             f"or leave --index-factory out (exact search)"
         )
-    sample = vectors
-    if len(vectors) > train_sample_size(index):
-        rows = np.random.default_rng(0).choice(len(vectors), train_sample_size(index), replace=False)
+    sample, size = vectors, train_sample_size(index)
+    if len(vectors) > size:
+        rows = np.random.default_rng(0).choice(len(vectors), size, replace=False)
         sample = vectors[np.sort(rows)]
     cluster_on_gpus(index)
     index.train(np.ascontiguousarray(sample))

@@ -153,16 +153,17 @@ def _embed(store_path: Path, clip, checkpoint: Path, rows: list[tuple[int, str]]
     from indexer.ray_engine import embed_images_ray
 
     with start_engine("ray", workers or 2, address) as runner:
-        ids, vectors, _ = embed_images_ray(runner.ray, store_path, checkpoint, rows, device, batch_size, advance)
+        ids, vectors = embed_images_ray(runner.ray, store_path, checkpoint, rows, clip.embed_dim, device, batch_size,
+                                        advance)
         description = runner.description
     done = set(ids.tolist())
     missing = [row for row in rows if row[0] not in done]
     if missing:
         more_ids, more_vectors = embed_images(store_path, clip, missing, batch_size, 0, advance)
-        ids, vectors = np.concatenate([ids, more_ids]), np.concatenate([vectors.reshape(len(ids), -1), more_vectors])
+        ids, vectors = np.concatenate([ids, more_ids]), np.concatenate([vectors, more_vectors])
         order = np.argsort(ids, kind="stable")
         ids, vectors = ids[order], vectors[order]
-    return ids, vectors.reshape(len(ids), clip.embed_dim), description, len(missing)
+    return ids, vectors, description, len(missing)
 
 
 def _apply_images(plan: IndexPlan, snapshot: StoreSnapshot, ids: np.ndarray, vectors: np.ndarray,

@@ -23,9 +23,8 @@ ENGINES = ("local", "ray")
 class Runner:
     """A started engine: :meth:`map_ordered` runs jobs on it."""
 
-    name: str
     workers: int
-    ray: Any = None  # the connected ``ray`` module for the Ray engine
+    ray: Any = None  # the connected ``ray`` module for the Ray engine; None: local processes
 
     def map_ordered(self, fn: Callable, jobs: Sequence[tuple], on_crash: Callable[[tuple], Any],
                     common: tuple = ()) -> Iterator[Any]:
@@ -65,9 +64,9 @@ def start_engine(name: str = "local", workers: int = 2, address: str | None = No
     """The engine ``name`` for one job: ``workers`` local processes, or a Ray session (``address``: existing cluster)."""
     check_engine(name, address)
     if name == "local":
-        yield Runner("local", max(1, workers))
+        yield Runner(max(1, workers))
         return
     from indexer.ray_engine import ray_session
 
     with ray_session(address, num_cpus=workers) as ray:
-        yield Runner("ray", int(ray.cluster_resources().get("CPU", workers)), ray)
+        yield Runner(int(ray.cluster_resources().get("CPU", workers)), ray)

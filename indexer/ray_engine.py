@@ -109,10 +109,10 @@ def _data_context(ray) -> Iterator[Any]:
          ctx.print_on_execution_start) = saved
 
 
-def _remote_args() -> dict[str, Any]:
+def _remote_args(retries: int = TASK_RETRIES) -> dict[str, Any]:
     """Task options: bounded retries, and the fault-injection variables for workers of a running cluster."""
     env = injected_env()
-    return {"max_retries": TASK_RETRIES, "runtime_env": {"env_vars": env} if env else None}
+    return {"max_retries": retries, **({"runtime_env": {"env_vars": env}} if env else {})}
 
 
 def _blocks(ray, n: int) -> int:
@@ -159,8 +159,7 @@ def map_ordered_ray(ray, fn: Callable, jobs: Sequence[tuple], on_crash: Callable
 def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tuple], Any],
                   common: tuple) -> Iterator[Any]:
     """One task per job (one retry each): the jobs of dropped blocks, so a crash is pinned on its file."""
-    env = injected_env()
-    remote = ray.remote(max_retries=1, **({"runtime_env": {"env_vars": env}} if env else {}))(fn)
+    remote = ray.remote(**_remote_args(retries=1))(fn)
     refs = [remote.remote(*job, *common) for job in jobs]
     for job, ref in zip(jobs, refs):
         try:
@@ -201,21 +200,20 @@ class _EmbedActor:
         return {"image_id": batch["image_id"], "vector": vectors.float().numpy().astype(np.float32)}
 
 
-def embed_images_ray(ray, root: Path, checkpoint: Path, rows: list[tuple[int, str]], device: str = "auto",
-                     batch_size: int = 128, advance: Advance = no_progress) -> tuple[np.ndarray, np.ndarray, int]:
-    """(ids int64 in id order, vectors float32 [·, d], actors) of the store's cached images ``rows``.
+def embed_images_ray(ray, root: Path, checkpoint: Path, rows: list[tuple[int, str]], dim: int, device: str = "auto",
+                     batch_size: int = 128, advance: Advance = no_progress) -> tuple[np.ndarray, np.ndarray]:
+    """(ids int64 in id order, vectors float32 [·, dim]) of the store's cached images ``rows``.
 
     One embedding actor per GPU of the cluster (``num_gpus=1``), or one CPU actor when the
     cluster has no GPU or ``device`` is ``cpu``. The store must be on a filesystem every
     node reads at ``root``. Images of a block that failed all its retries are missing from
     the result (the caller embeds them itself: :func:`indexer.build_index.build_image_index`).
     """
+    ids, vectors = [np.empty(0, np.int64)], [np.empty((0, dim), np.float32)]
     if not rows:
-        return np.empty(0, np.int64), np.empty((0, 0), np.float32), 0
+        return ids[0], vectors[0]
     gpus = int(ray.cluster_resources().get("GPU", 0)) if device != "cpu" else 0
-    actors = max(1, gpus)
     items = [{"image_id": image_id, "pixel_path": relative} for image_id, relative in rows]
-    ids, vectors = [], []
     with _data_context(ray):
         ds = ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
         ds = ds.map_batches(_read_pixels_batch, fn_kwargs={"root": str(Path(root).absolute())},
@@ -223,7 +221,7 @@ def embed_images_ray(ray, root: Path, checkpoint: Path, rows: list[tuple[int, st
         ds = ds.map_batches(_EmbedActor, fn_constructor_kwargs={"checkpoint": str(Path(checkpoint).absolute()),
                                                                 "device": "cuda" if gpus else "cpu",
                                                                 "batch_size": batch_size},
-                            batch_size=batch_size, batch_format="numpy", concurrency=actors,
+                            batch_size=batch_size, batch_format="numpy", concurrency=max(1, gpus),
                             num_gpus=1 if gpus else 0, max_restarts=TASK_RETRIES, max_task_retries=TASK_RETRIES)
         for batch in ds.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=2):
             ids.append(batch["image_id"])
@@ -231,4 +229,4 @@ def embed_images_ray(ray, root: Path, checkpoint: Path, rows: list[tuple[int, st
             advance(len(batch["image_id"]))
     ids_all, vectors_all = np.concatenate(ids).astype(np.int64), np.concatenate(vectors).astype(np.float32)
     order = np.argsort(ids_all, kind="stable")
-    return ids_all[order], vectors_all[order], actors
+    return ids_all[order], vectors_all[order]

@@ -52,29 +52,27 @@ def build_streaming(root: Path, clip, rows: list[tuple[int, str]], factory: str,
     sums = np.zeros((len(study_ids), clip.embed_dim), np.float32)
     held_ids: list[np.ndarray] = []
     held_vectors: list[np.ndarray] = []
-    held = added = 0
+    held = 0
     for ids, vectors in iter_embedded(root, clip, shuffled, batch_size, workers, advance):
         studies = np.fromiter((study_of[int(i)] for i in ids), np.int64, len(ids))
         np.add.at(sums, np.searchsorted(study_ids, studies), vectors)
         if index.is_trained:
             add_vectors(index, ids, vectors)
-            added += len(ids)
             continue
         held_ids.append(ids)
         held_vectors.append(vectors)
         held += len(ids)
         if held >= wanted:
-            added += _train_and_add(index, held_ids, held_vectors, factory)
+            _train_and_add(index, held_ids, held_vectors, factory)
             held_ids, held_vectors = [], []
     if held_ids:  # fewer images than the sample wants: train on them all
-        added += _train_and_add(index, held_ids, held_vectors, factory)
-    return StreamedImages(index, added, study_ids, normalised(sums))
+        _train_and_add(index, held_ids, held_vectors, factory)
+    return StreamedImages(index, int(index.ntotal), study_ids, normalised(sums))
 
 
-def _train_and_add(index: faiss.Index, ids: list[np.ndarray], vectors: list[np.ndarray], factory: str) -> int:
-    """Train ``index`` on the held vectors when it is not yet, then add them; returns how many."""
+def _train_and_add(index: faiss.Index, ids: list[np.ndarray], vectors: list[np.ndarray], factory: str) -> None:
+    """Train ``index`` on the held vectors when it is not yet, then add them."""
     all_ids, all_vectors = np.concatenate(ids), np.concatenate(vectors)
     if not index.is_trained:
         train_index(index, all_vectors, factory)
     add_vectors(index, all_ids, all_vectors)
-    return len(all_ids)
