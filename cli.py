@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bonesearch.errors import BonesearchError, ReportFileError
+from bonesearch.safe_text import one_line, safe_json
 
 app = typer.Typer(
     help="bonesearch — French-language search engine for bone X-ray archives.",
@@ -43,7 +44,7 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except BonesearchError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            err.print(f"[bold red]error:[/] {escape(one_line(str(exc)))}")
             raise typer.Exit(2) from None
 
     return wrapper
@@ -120,6 +121,13 @@ def print_ingest_summary(summary, store: Path) -> None:
     table.add_row("images ingested", f"{summary.images_ingested} ({summary.images_per_second:.1f} images/s, "
                   f"{processed / max(summary.seconds, 1e-9) / workers:.1f} files/s per worker × {workers})")
     table.add_row("already in store", str(summary.already_ingested))
+    if summary.duplicates:
+        table.add_row("copies of stored images", f"{summary.duplicates} (same SOP Instance UID and content; not stored twice)")
+    if summary.replaced:
+        table.add_row("replaced by a newer version", f"{summary.replaced} (same SOP Instance UID, other content: the file "
+                      f"ingested last wins; run `bonesearch index --update`)")
+    if summary.forgotten:
+        table.add_row("erased on request", f"{summary.forgotten} (images erased by `bonesearch forget`: not ingested again)")
     table.add_row("engine", summary.engine)
     by_class: dict[str, dict[str, int]] = {}
     for record in summary.problems:
@@ -394,11 +402,13 @@ HtmlOpt = Annotated[Optional[Path], typer.Option("--html", dir_okay=False, help=
 
 
 def print_hits(hits, as_json: bool, title: str) -> None:
-    """Ranked images or studies as a rich table, or JSON."""
+    """Ranked images or studies as a rich table, or JSON. Stored text (report excerpts, header
+    fields) is shown as plain text with its control characters and escape sequences replaced
+    (:func:`bonesearch.safe_text.one_line`); JSON escapes them."""
     from bonesearch.hits import StudyHit
 
     if as_json:
-        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        print(safe_json([h.to_dict() for h in hits], indent=2))
         return
     studies = bool(hits) and isinstance(hits[0], StudyHit)
     columns = (("#", 2), ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
@@ -412,7 +422,7 @@ def print_hits(hits, as_json: bool, title: str) -> None:
         age = f"{h.age_months // 12} y" if h.age_months is not None else ""
         head = [str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-6:], h.study_date or "", h.body_part]
         tail = [str(h.images), str(h.image_id)] if studies else [str(h.image_id), h.laterality, h.view]
-        table.add_row(*head, *tail, age, h.sex, Text(h.excerpt))
+        table.add_row(*(Text(one_line(cell)) for cell in (*head, *tail, age, h.sex, h.excerpt)))
     out.print(table)
 
 
@@ -421,17 +431,16 @@ def _show_results(engine, sections, as_json: bool, html: Optional[Path], titles:
     from bonesearch.contact_sheet import write_contact_sheet
 
     if as_json and listed:
-        print(json.dumps([{"query": s.query, "hits": [h.to_dict() for h in s.hits]} for s in sections],
-                         ensure_ascii=False, indent=2))
+        print(safe_json([{"query": s.query, "hits": [h.to_dict() for h in s.hits]} for s in sections], indent=2))
     else:
         for section, title in zip(sections, titles):
             print_hits(section.hits, as_json, title)
     if any(s.where and not s.hits for s in sections):
-        err.print(f"[yellow]no image matches --where {escape(sections[0].where)}[/] (values are as stored: "
+        err.print(f"[yellow]no image matches --where {escape(one_line(sections[0].where))}[/] (values are as stored: "
                   f"body_part 'WRIST', sex 'F'/'M', dates as DATE '2020-01-31')")
     if html is not None:
         write_contact_sheet(html, engine.store, sections)
-        err.print(f"contact sheet → {html}")
+        err.print(f"contact sheet → {escape(one_line(str(html)))}")
 
 
 def _read_queries(text: Optional[str], queries: Optional[Path]) -> list[str]:
@@ -473,7 +482,7 @@ def query(
         each_ms = (time.perf_counter() - start) * 1000 / len(texts)
         sections = [SheetSection(q, hits, where) for q, hits in zip(texts, results)]
         unit = "studies" if group_by == "study" else "images"
-        titles = [f"« {escape(q)} » — top {len(hits)} {unit} in {each_ms:.0f} ms" for q, hits in zip(texts, results)]
+        titles = [f"« {escape(one_line(q))} » — top {len(hits)} {unit} in {each_ms:.0f} ms" for q, hits in zip(texts, results)]
         _show_results(engine, sections, as_json, html, titles, listed=queries is not None)
 
 
@@ -482,7 +491,7 @@ def query(
 def similar(
     store: StoreOpt,
     image: Annotated[Optional[Path], typer.Argument(exists=True, dir_okay=False, help="A query image: PNG/JPEG or DICOM.")] = None,
-    image_id: Annotated[Optional[int], typer.Option("--image-id", help="An image of the store (its image_id) instead of a file; left out of its own results.")] = None,
+    image_id: Annotated[Optional[int], typer.Option("--image-id", min=0, max=2**63 - 1, help="An image of the store (its image_id) instead of a file; left out of its own results.")] = None,
     study: Annotated[Optional[str], typer.Option("--study", help="A study of the store (its study_uid): the most similar studies, by study vectors.")] = None,
     k: KOpt = 10,
     where: WhereOpt = None,
@@ -508,7 +517,8 @@ def similar(
             hits, label = engine.search_image(pixels, k, where=where, group_by=group_by), image.name
         unit = "studies" if study is not None or group_by == "study" else "images"
         section = SheetSection(f"similaire à {label}", hits, where)
-        _show_results(engine, [section], as_json, html, [f"similar to {escape(label)} — top {len(hits)} {unit}"], listed=False)
+        _show_results(engine, [section], as_json, html, [f"similar to {escape(one_line(label))} — top {len(hits)} {unit}"],
+                      listed=False)
 
 
 @app.command()

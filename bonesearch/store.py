@@ -61,12 +61,18 @@ CREATE TABLE IF NOT EXISTS reports (
     conclusion      VARCHAR
 );
 CREATE TABLE IF NOT EXISTS sources (
-    source_hash     VARCHAR PRIMARY KEY,       -- keyed hash of the archive-relative path
-    status          VARCHAR NOT NULL,          -- ingested | skipped | excluded
+    source_hash     VARCHAR PRIMARY KEY,       -- keyed hash of where the file was seen (path, size, times)
+    status          VARCHAR NOT NULL,          -- ingested | duplicate | replaced | skipped | excluded | forgotten
     reason          VARCHAR,
-    image_id        BIGINT
+    image_id        BIGINT,
+    content_hash    VARCHAR,                   -- keyed hash of the file's bytes
+    instance_token  VARCHAR                    -- keyed token of its SOP Instance UID (what the file is); not
+                                               -- the images.sop_uid pseudonym, so an erased image's row links
+                                               -- to none of its de-identified copies
 );
 """
+# Columns added after a store's first version: (table, column, type), added on open for writing.
+MIGRATIONS = (("sources", "content_hash", "VARCHAR"), ("sources", "instance_token", "VARCHAR"))
 
 
 ID_SEQUENCES = (("studies", "study_id"), ("images", "image_id"), ("reports", "report_id"))
@@ -92,6 +98,8 @@ class Store:
         (path / "pixels").mkdir(exist_ok=True)
         con = duckdb.connect(str(path / DB_NAME))
         con.execute(SCHEMA)
+        for table, column, sql_type in MIGRATIONS:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
         con.execute(
             "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
         )

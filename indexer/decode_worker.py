@@ -30,6 +30,7 @@ from bonesearch.dicom_io import decode_greyscale, read_dataset, read_header
 from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable
 from bonesearch.imaging import MAX_UPSAMPLE, encode_png, to_cached_square
 from indexer.fault_injection import maybe_crash
+from indexer.image_identity import instance_token
 
 
 WORKER_CRASH = "worker_crash"  # reason class of a file whose worker process died (retried by the next run)
@@ -71,6 +72,8 @@ class DecodedImage:
     reason: str = ""  # human-readable, names the file by ``label``
     reason_class: str = ""  # stable key for reports: not_dicom, empty_file, burned_in_annotation, …
     frames: int = 1  # NumberOfFrames; only the first frame is cached
+    content_hash: str | None = None  # keyed hash of the file's bytes (with the SOP UID: what the file is)
+    instance_token: str | None = None  # keyed token of the SOP Instance UID for ``sources`` (see indexer.image_identity)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage in the worker
 
     @property
@@ -125,10 +128,18 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
     cache_size = options.cache_size
     result = DecodedImage(source_hash=source_hash, label=label)
     clock = _Clock(result.timings)
+    if not header_only:
+        try:
+            result.content_hash = key.content_hash(Path(path))  # also warms the page cache for the read below
+        except OSError:
+            return result.skip("skipped", "unreadable", f"{label}: cannot be read (permission denied or I/O error); "
+                                                        f"skipped — check its permissions and rerun")
+        clock.lap("hash")
     try:
         ds = read_header(Path(path), label) if header_only else read_dataset(Path(path), label)
         clock.lap("read")
         result.metadata = extract_metadata(ds, key)
+        result.instance_token = instance_token(key, result.metadata.sop_uid)
         result.frames = max(1, int(ds.get("NumberOfFrames", 1) or 1))
         clock.lap("header")
         if header_only:

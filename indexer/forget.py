@@ -7,11 +7,13 @@ What goes, in this order (each step is idempotent; a journal makes the whole res
    or report (by ``study_id``, ``image_id``, ``report_id``; tables without those columns by
    ``study_uid``, ``sop_uid``, ``accession_pseudo`` or — for a patient — ``patient_pseudo``).
    The ``sources`` rows of the erased images are kept with status ``forgotten``, reason
-   ``forgotten: erased on request`` and **no image id**: a source row holds only a keyed
-   hash of the file's path in the export, nothing about the patient, and keeping it is what
-   stops a re-run of ``ingest`` on the same export from silently bringing the patient back
-   (ingest skips every file whose hash is in ``sources``). A *new* export that contains the
-   patient again is ingested: the store keeps no trace that could recognise them.
+   ``forgotten: erased on request`` and **no image id**: a source row holds only keyed hashes
+   (where the file was seen, its bytes, and a token of its SOP Instance UID found nowhere else
+   in the store or its exports), nothing about the patient. Keeping it is what stops a re-run
+   of ``ingest`` — on the same export or on any other that carries the same images — from
+   silently bringing the patient back (:mod:`indexer.image_identity`). New images of the same
+   person (other SOP Instance UIDs) are ingested: the store keeps no trace that could
+   recognise the person.
 3. Every FAISS index (images, studies, reports): the erased ids' vectors, written atomically.
 4. Cached pixels (``pixels/<image_id>.png``): also the only thumbnails the store has (the
    contact sheet embeds them from there; sheets already written elsewhere are the user's).

@@ -1,7 +1,10 @@
 """`bonesearch ingest`: a hospital export (DICOM tree + reports) → a de-identified store.
 
-Resumable: every archive file is recorded in ``sources`` under a keyed hash of its
-relative path, so a rerun decodes only what is new. Bad files are skipped with a
+Resumable: every archive file is recorded in ``sources`` under a keyed hash of where it was
+seen (:mod:`indexer.archive_files`), so a rerun opens only what is new or changed. What a file
+*is* — its SOP Instance UID and a keyed hash of its bytes — decides what happens to it: a
+new image, a copy of one already held, a newer version that replaces it, or an image erased
+on request (:mod:`indexer.image_identity`). Bad files are skipped with a
 reason and the job goes on. The operator-side list of skipped files with their real
 paths goes to ``<store>.ingest-skipped.csv`` beside the key, never inside the store;
 ``STORE/ingest-report.json`` (see :mod:`indexer.ingest_report`) holds counts, reasons by
@@ -18,7 +21,6 @@ from __future__ import annotations
 import csv
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,15 +31,20 @@ from bonesearch.imaging import CACHE_SIZE, MAX_UPSAMPLE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
+from indexer.archive_files import PROBLEMS, ArchiveFile, list_archive, real_paths
 from indexer.decode_worker import WORKER_CRASH, DecodedImage, WorkerOptions, crashed_result, decode_file, safe_label
 from indexer.engine import Runner, check_engine, start_engine
-from indexer.ingest_report import stored_reason, write_report
+from indexer.image_identity import DUPLICATE, FORGOTTEN, REPLACE, BatchIdentities, KnownImage
+from indexer.ingest_report import csv_safe, stored_reason, write_report
 from indexer.reports_ingest import ReportContext, ReportsSummary, ingest_reports
 
 REPORT_FILE_NAMES = ("reports.csv", "reports.jsonl", "reports")  # default report inputs beside the images
 COMMIT_EVERY = 256  # files per transaction: a crash loses at most this much work, never consistency
 INSERT_ROWS = 128  # rows per multi-row INSERT statement
 MIN_CACHE_SIZE, MAX_CACHE_SIZE = 32, 2048
+NOT_RECORDED = {WORKER_CRASH, *PROBLEMS}  # reason classes retried by every run: no sources row
+REPLACED_REASON = stored_reason("replaced", "a newer version of this image (same SOP Instance UID, other content) "
+                                            "replaced it")
 
 
 @dataclass
@@ -56,7 +63,10 @@ class IngestSummary:
 
     files_seen: int = 0
     images_ingested: int = 0
-    already_ingested: int = 0
+    already_ingested: int = 0  # files seen by an earlier run, where they are and as they are: not opened
+    duplicates: int = 0  # files whose image (SOP Instance UID and content) the store already holds
+    replaced: int = 0  # images replaced by a newer version (same SOP Instance UID, other content)
+    forgotten: int = 0  # images erased on request (bonesearch forget), found again: not ingested
     excluded: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     studies_total: int = 0
@@ -80,16 +90,6 @@ class IngestSummary:
     @property
     def images_per_second(self) -> float:
         return self.images_ingested / self.seconds if self.seconds else 0.0
-
-
-def iter_archive_files(archive: Path, exclude: set[Path]) -> Iterator[Path]:
-    """Every regular file under ``archive`` (sorted, hidden files skipped) except ``exclude`` (files or folders)."""
-    for root, dirs, files in os.walk(archive):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(root) / d).resolve() not in exclude)
-        for name in sorted(files):
-            path = Path(root) / name
-            if not name.startswith(".") and path.resolve() not in exclude:
-                yield path
 
 
 def ingest_archive(
@@ -146,10 +146,9 @@ def ingest_archive(
         summary.cache_size = _check_cache_size(store, cache_size)
         store.set_meta("key_fingerprint", key.fingerprint())
         # report exports beside the images are not DICOM files (nor is the export folder, if inside)
-        exclude = {(archive / name).resolve() for name in REPORT_FILE_NAMES}
-        exclude |= {Path(p).resolve() for p in (reports_path, export_dicom) if p is not None}
-        # every archive file with its keyed path hash, computed once for the whole job
-        sources = [(path, _source_hash(key, archive, path)) for path in iter_archive_files(archive, exclude)]
+        exclude = real_paths([archive / name for name in REPORT_FILE_NAMES] + [reports_path, export_dicom])
+        # every archive file with its keyed location hash, computed once for the whole job
+        sources = list(list_archive(archive, key, exclude))
         summary.files_seen = len(sources)
         summary.stage_seconds["list_and_hash"] = time.perf_counter() - start
         if on_total:
@@ -200,25 +199,25 @@ def _check_cache_size(store: Store, requested: int | None) -> int:
     return size
 
 
-def _source_hash(key: PseudonymKey, archive: Path, path: Path) -> str:
-    return key.pseudonym("source", path.relative_to(archive).as_posix(), length=16).split("-", 1)[1]
-
-
 def _ingest_images(
-    store: Store, sources: list[tuple[Path, str]], runner: Runner, options: WorkerOptions,
+    store: Store, sources: list[ArchiveFile], runner: Runner, options: WorkerOptions,
     summary: IngestSummary, advance: Advance, commit_every: int = COMMIT_EVERY,
 ) -> dict[str, ReportContext]:
     _remove_crash_leftovers(store)
     done = {row[0] for row in store.con.execute("SELECT source_hash FROM sources").fetchall()}
     jobs = []
-    for path, source_hash in sources:
-        if source_hash in done:
+    pending: list[DecodedImage] = []
+    for entry in sources:
+        if entry.source_hash in done:
             summary.already_ingested += 1
             advance(1)
-            continue
-        jobs.append((str(path), source_hash, safe_label(path.name, source_hash)))
+        elif entry.problem:  # found while listing (a link loop, a named pipe…): no worker needed
+            label = safe_label(entry.path.name, entry.source_hash)
+            pending.append(DecodedImage(entry.source_hash, label).skip("skipped", entry.problem, f"{label}: {entry.detail}"))
+            advance(1)
+        else:
+            jobs.append((str(entry.path), entry.source_hash, safe_label(entry.path.name, entry.source_hash)))
     contexts: dict[str, ReportContext] = {}
-    pending: list[DecodedImage] = []
     write_seconds = 0.0
     for result in runner.map_ordered(decode_file, jobs, crashed_result, common=(options,)):
         pending.append(result)
@@ -240,10 +239,10 @@ def _remove_crash_leftovers(store: Store) -> None:
             path.unlink(missing_ok=True)
 
 
-def _header_contexts(sources: list[tuple[Path, str]], key: PseudonymKey, runner: Runner) -> dict[str, ReportContext]:
+def _header_contexts(sources: list[ArchiveFile], key: PseudonymKey, runner: Runner) -> dict[str, ReportContext]:
     """Re-read headers (no pixels) of already-ingested files: names/keys for late reports."""
     options = WorkerOptions(key.salt.hex(), 0, BurnedInPolicy(ocr=False))
-    jobs = [(str(p), h, safe_label(p.name, h)) for p, h in sources]
+    jobs = [(str(e.path), e.source_hash, safe_label(e.path.name, e.source_hash)) for e in sources if not e.problem]
     contexts: dict[str, ReportContext] = {}
     for result in runner.map_ordered(decode_file, jobs, crashed_result, common=(options, True)):
         if result.metadata is not None:
@@ -262,63 +261,127 @@ def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary
     """Write one batch in one transaction: PNGs (atomic renames), then images/studies/sources rows.
 
     A crash before COMMIT leaves PNGs without rows, which the next run deletes
-    (:func:`_remove_crash_leftovers`) before redoing those files. Returns the seconds spent.
+    (:func:`_remove_crash_leftovers`) before redoing those files. The pixels of images replaced
+    by a newer version are deleted after COMMIT. Returns the seconds spent.
     """
     if not batch:
         return 0.0
     start = time.perf_counter()
     con = store.con
-    uids = [item.metadata.sop_uid for item in batch if item.status == "ingested"]
-    known = _existing(store, "images", "sop_uid", "sop_uid", uids)
-    studies = _existing(store, "studies", "study_uid", "study_id",
-                        [item.metadata.study_uid for item in batch if item.status == "ingested"])
-    image_rows, study_rows, source_rows = [], [], []
+    decoded = [item for item in batch if item.status == "ingested"]
+    identities = BatchIdentities(store, [item.metadata.sop_uid for item in decoded],
+                                 [item.instance_token for item in decoded])
+    studies = _existing(store, "studies", "study_uid", "study_id", [item.metadata.study_uid for item in decoded])
+    writer = _BatchRows(store.next_id("images", "image_id"), store.next_id("studies", "study_id"))
+    replaced_pixels: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
-        next_image = store.next_id("images", "image_id")
-        next_study = store.next_id("studies", "study_id")
         for item in batch:
             image_id = None
             if item.status == "ingested":
-                meta = item.metadata
-                if meta.sop_uid in known:
-                    item.skip("skipped", "duplicate", f"{item.label}: duplicate of an image already in the store; skipped")
-                else:
-                    known[meta.sop_uid] = meta.sop_uid
-                    if meta.study_uid not in studies:
-                        studies[meta.study_uid] = next_study
-                        study_rows.append([next_study, meta.study_uid, meta.patient_pseudo, meta.accession_pseudo,
-                                           meta.study_date, meta.modality, meta.body_part, meta.age_months, meta.sex])
-                        next_study += 1
-                    image_id = next_image
-                    next_image += 1
-                    relative = f"pixels/{image_id}.png"
-                    save_png(item.png, store.path / relative)
-                    image_rows.append([image_id, studies[meta.study_uid], meta.sop_uid, meta.series_uid, meta.modality,
-                                       meta.body_part, meta.view, meta.laterality, meta.manufacturer, meta.rows,
-                                       meta.cols, meta.pixel_spacing_mm, meta.photometric, meta.transfer_syntax,
-                                       meta.bits_stored, relative])
-                    summary.images_ingested += 1
-                    summary.multi_frame += item.frames > 1
+                image_id = _place_image(store, item, identities, studies, writer, summary, replaced_pixels)
             if item.metadata is not None:
                 _remember_context(contexts, item.metadata)
-            if item.status != "ingested":
+            if item.status in ("skipped", "excluded"):
                 (summary.skipped if item.status == "skipped" else summary.excluded).append((item.label, item.reason))
                 summary.problems.append(SkipRecord(item.source_hash, item.status, item.reason_class, item.anonymous_reason))
             for stage, seconds in item.timings.items():
                 summary.worker_seconds[stage] = summary.worker_seconds.get(stage, 0.0) + seconds
-            if item.reason_class == WORKER_CRASH:
+            if item.reason_class in NOT_RECORDED:
                 continue  # no sources row: the next run retries the file
-            source_rows.append([item.source_hash, item.status, stored_reason(item.reason_class, item.anonymous_reason),
-                                image_id])
-        _insert_rows(con, "studies", study_rows)
-        _insert_rows(con, "images", image_rows)
-        _insert_rows(con, "sources", source_rows)
+            writer.sources.append([item.source_hash, item.status,
+                                   stored_reason(item.reason_class, item.anonymous_reason), image_id,
+                                   item.content_hash, item.instance_token])
+        _insert_rows(con, "studies", writer.studies)
+        _insert_rows(con, "images", writer.images)
+        _insert_rows(con, "sources", writer.sources)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    for relative in replaced_pixels:  # after COMMIT: a crash before it keeps the old version whole
+        store.pixel_file(relative).unlink(missing_ok=True)
     return time.perf_counter() - start
+
+
+@dataclass
+class _BatchRows:
+    """Rows of one batch, inserted together, and the next free ids."""
+
+    next_image: int
+    next_study: int
+    images: list[list] = field(default_factory=list)
+    studies: list[list] = field(default_factory=list)
+    sources: list[list] = field(default_factory=list)
+
+
+def _place_image(store: Store, item: DecodedImage, identities: BatchIdentities, studies: dict[str, object],
+                 rows: _BatchRows, summary: IngestSummary, replaced_pixels: list[str]) -> int | None:
+    """Decide what ``item`` is (new, copy, newer version, erased), write what that needs; its image id or None."""
+    meta = item.metadata
+    verdict, held = identities.decide(meta.sop_uid, item.instance_token, item.content_hash)
+    if verdict == FORGOTTEN:
+        item.skip("forgotten", "forgotten", f"{item.label}: this image was erased on request (bonesearch forget); "
+                                            f"not ingested again")
+        summary.forgotten += 1
+        return None
+    if verdict == DUPLICATE:
+        item.skip("duplicate", "duplicate", f"{item.label}: the same image (SOP Instance UID and content) is already "
+                                            f"in the store; recorded as a copy")
+        summary.duplicates += 1
+        return held.image_id
+    if verdict == REPLACE:
+        _drop_older_version(store, held, studies, rows)
+        replaced_pixels.append(held.pixel_path)
+        summary.replaced += 1
+    if meta.study_uid not in studies:
+        studies[meta.study_uid] = rows.next_study
+        rows.studies.append(_study_row(rows.next_study, meta))
+        rows.next_study += 1
+    elif verdict == REPLACE:  # the newer header's patient, date, age… win for the study too
+        _update_study(store, int(studies[meta.study_uid]), meta, rows)
+    image_id = rows.next_image
+    rows.next_image += 1
+    relative = f"pixels/{image_id}.png"
+    save_png(item.png, store.path / relative)
+    rows.images.append([image_id, studies[meta.study_uid], meta.sop_uid, meta.series_uid, meta.modality,
+                        meta.body_part, meta.view, meta.laterality, meta.manufacturer, meta.rows,
+                        meta.cols, meta.pixel_spacing_mm, meta.photometric, meta.transfer_syntax,
+                        meta.bits_stored, relative])
+    identities.remember(meta.sop_uid, KnownImage(image_id, int(studies[meta.study_uid]), item.content_hash, relative))
+    summary.images_ingested += 1
+    summary.multi_frame += item.frames > 1
+    return image_id
+
+
+def _study_row(study_id: int, meta: ImageMetadata) -> list:
+    return [study_id, meta.study_uid, meta.patient_pseudo, meta.accession_pseudo, meta.study_date, meta.modality,
+            meta.body_part, meta.age_months, meta.sex]
+
+
+def _drop_older_version(store: Store, held: KnownImage, studies: dict[str, object], rows: _BatchRows) -> None:
+    """Remove the image a newer version replaces: its row (here or still pending in ``rows``) and its sources' link."""
+    pending = [row for row in rows.images if row[0] == held.image_id]
+    if pending:  # written earlier in this same batch
+        rows.images.remove(pending[0])
+        for source in rows.sources:
+            if source[3] == held.image_id:
+                source[1], source[2], source[3] = "replaced", REPLACED_REASON, None
+        return
+    store.con.execute("DELETE FROM images WHERE image_id = ?", [held.image_id])
+    store.con.execute("UPDATE sources SET status = 'replaced', reason = ?, image_id = NULL WHERE image_id = ?",
+                      [REPLACED_REASON, held.image_id])
+
+
+def _update_study(store: Store, study_id: int, meta: ImageMetadata, rows: _BatchRows) -> None:
+    values = _study_row(study_id, meta)
+    pending = [row for row in rows.studies if row[0] == study_id]
+    if pending:
+        pending[0][:] = values
+        return
+    store.con.execute(
+        "UPDATE studies SET patient_pseudo = ?, accession_pseudo = ?, study_date = ?, modality = ?, body_part = ?, "
+        "age_months = ?, sex = ? WHERE study_id = ?", [*values[2:], study_id])
 
 
 def _existing(store: Store, table: str, key_column: str, value_column: str, keys: list[str]) -> dict[str, object]:
@@ -346,7 +409,7 @@ def _insert_rows(con, table: str, rows: list[list]) -> None:
         con.execute(f"INSERT INTO {table} VALUES {marks}", [v for row in part for v in row])
 
 
-def _write_skipped_list(store_path: Path, sources: list[tuple[Path, str]], summary: IngestSummary) -> Path | None:
+def _write_skipped_list(store_path: Path, sources: list[ArchiveFile], summary: IngestSummary) -> Path | None:
     """Operator-side CSV (real paths) of skipped/excluded files, beside the store, not in it."""
     problems = {record.source_hash: (record.reason_class, record.reason) for record in summary.problems}
     if not problems:
@@ -356,8 +419,9 @@ def _write_skipped_list(store_path: Path, sources: list[tuple[Path, str]], summa
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["path", "source_hash", "reason_class", "reason"])
-        for path, source_hash in sources:
-            if source_hash in problems:
-                writer.writerow([str(path), source_hash, *problems[source_hash]])
+        for entry in sources:
+            if entry.source_hash in problems:
+                writer.writerow([csv_safe(str(entry.path)), entry.source_hash,
+                                 *(csv_safe(cell) for cell in problems[entry.source_hash])])
     os.chmod(out, 0o600)
     return out

@@ -30,6 +30,18 @@ def stored_reason(reason_class: str, anonymous_reason: str) -> str:
     return f"{reason_class}: {anonymous_reason}" if anonymous_reason else ""
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def csv_safe(cell: str) -> str:
+    """``cell`` made inert for spreadsheets: a leading formula character is escaped with ``'`` (OWASP CSV injection).
+
+    The operator opens ``STORE.ingest-skipped.csv`` in a spreadsheet; a file named
+    ``=HYPERLINK(…).dcm`` must show as text there, not run as a formula.
+    """
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
 def reason_class_of(stored: str | None) -> str:
     """The class back from a ``sources.reason`` cell (``other`` for cells written by older versions)."""
     head = (stored or "").split(":", 1)[0].strip()
@@ -69,12 +81,13 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
     by_reason: dict[str, dict[str, int]] = {}
     for status, reason, n in rows:
         by_status[status] = by_status.get(status, 0) + n
-        if status != "ingested":
+        if status in ("skipped", "excluded"):
             bucket = by_reason.setdefault(status, {})
             cls = reason_class_of(reason)
             bucket[cls] = bucket.get(cls, 0) + n
     problems = store.con.execute(
-        "SELECT source_hash, status, reason FROM sources WHERE status <> 'ingested' ORDER BY status, source_hash"
+        "SELECT source_hash, status, reason FROM sources WHERE status IN ('skipped', 'excluded') "
+        "ORDER BY status, source_hash"
     ).fetchall()
     return {
         "format": "bonesearch-ingest-report",
@@ -82,6 +95,9 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
         "run": {
             "files_seen": summary.files_seen,
             "already_in_store": summary.already_ingested,
+            "copies_of_stored_images": summary.duplicates,
+            "replaced_by_newer_version": summary.replaced,
+            "erased_on_request_not_ingested": summary.forgotten,
             "processed": processed,
             "images_ingested": summary.images_ingested,
             "excluded": len(summary.excluded),

@@ -7,10 +7,21 @@ runs each job that was in flight alone, in its own one-process pool, then starts
 pool for the rest: the innocent ones succeed on this retry, and one that crashes twice on
 its own is handed to ``on_crash``, which returns the result that reports it. Results come back in job order, so
 the caller assigns the same ids as a run without the crash.
+
+Workers die with their parent: a ``kill -9`` of the ingest process (or the OOM killer) must
+not leave worker processes behind, blocked forever on the pipe to a parent that is gone.
+On Linux each worker asks the kernel for ``SIGKILL`` when its parent dies
+(``prctl(PR_SET_PDEATHSIG)``); elsewhere a watchdog thread polls the parent's pid.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +32,33 @@ R = TypeVar("R")
 Job = tuple  # positional arguments of the worker function
 ALONE_ATTEMPTS = 2  # runs of a suspect job on its own before it is reported
 IN_FLIGHT_PER_WORKER = 8  # jobs queued per process: keeps every core busy without holding all results
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+ORPHAN_POLL_SECONDS = 1.0  # the watchdog's period where prctl is not available
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Worker initialiser: end this process when ``parent_pid`` dies (see the module docstring)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent_pid:  # the parent died before the request took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="orphan-watchdog").start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(ORPHAN_POLL_SECONDS)
+    os._exit(1)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def map_ordered_local(fn: Callable[..., R], jobs: Sequence[Job], workers: int,
@@ -36,7 +74,7 @@ def map_ordered_local(fn: Callable[..., R], jobs: Sequence[Job], workers: int,
             yield fn(*job)
         return
     window = workers * IN_FLIGHT_PER_WORKER
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = worker_pool(workers)
     in_flight: deque[tuple[Job, Future]] = deque()
     submitted = 0
     try:
@@ -53,7 +91,7 @@ def map_ordered_local(fn: Callable[..., R], jobs: Sequence[Job], workers: int,
                 in_flight.clear()
                 for suspect in suspects:  # each alone: the crash is pinned on the file that causes it
                     yield _run_alone(fn, suspect, on_crash)
-                pool = ProcessPoolExecutor(max_workers=workers)
+                pool = worker_pool(workers)
                 continue
             in_flight.popleft()
             yield result
@@ -65,7 +103,7 @@ def _run_alone(fn: Callable[..., R], job: Job, on_crash: Callable[[Job], R]) -> 
     """``fn(*job)`` in a one-process pool of its own, twice at most (the pool's crash may have been
     another job's); ``on_crash(job)`` when both attempts kill their process."""
     for _ in range(ALONE_ATTEMPTS):
-        with ProcessPoolExecutor(max_workers=1) as alone:
+        with worker_pool(1) as alone:
             try:
                 return alone.submit(fn, *job).result()
             except BrokenProcessPool:

@@ -240,7 +240,7 @@ def bad_archive(tmp_path_factory):
     rle.PixelData = rle.PixelData[:40] + bytes(200)  # a broken RLE stream
     put("IM8.dcm", rle, "skipped", "decode_error")
     put("IM9.dcm", _good_dicom(9, BurnedInAnnotation="YES"), "excluded", "burned_in_annotation")
-    put("IM10.dcm", (folder / "IM1.dcm").read_bytes(), "skipped", "duplicate")  # same SOP instance again
+    put("IM10.dcm", (folder / "IM1.dcm").read_bytes(), "duplicate", "duplicate")  # the same image again: a copy
     fs = FileSet()
     fs.add(_good_dicom(11, StudyTime="1200", StudyID="1", SeriesNumber=1, InstanceNumber=1))
     fs.write(root / "media")
@@ -261,8 +261,9 @@ def test_each_bad_input_is_skipped_with_its_reason_and_the_job_finishes(bad_arch
     store, summary = bad_ingested
     with open(summary.skipped_list_path, newline="", encoding="utf-8") as fh:
         listed = {Path(row["path"]).name: row["reason_class"] for row in csv.DictReader(fh)}
-    problems = {k: v for k, v in expected.items() if v[0] != "ingested"}
+    problems = {k: v for k, v in expected.items() if v[0] in ("skipped", "excluded")}
     assert listed == {name: cls for name, (_, cls) in problems.items()}
+    assert summary.duplicates == 1 and summary.replaced == 0
     assert summary.images_ingested == sum(v[0] == "ingested" for v in expected.values())
     assert len(summary.excluded) == 1 and summary.multi_frame == 1
     assert summary.files_seen == len(expected)
@@ -287,7 +288,9 @@ def test_json_report_counts_and_names_nothing_from_the_archive(bad_archive, bad_
             wanted[cls] = wanted.get(cls, 0) + 1
     assert run["skipped_by_reason"] == dict(sorted(wanted.items()))
     assert run["excluded_by_reason"] == {"burned_in_annotation": 1}
-    assert report["totals"]["sources"] == {"excluded": 1, "ingested": summary.images_ingested, "skipped": sum(wanted.values())}
+    assert report["totals"]["sources"] == {"duplicate": 1, "excluded": 1, "ingested": summary.images_ingested,
+                                           "skipped": sum(wanted.values())}
+    assert run["copies_of_stored_images"] == 1
     assert report["throughput"]["workers"] == 1 and report["throughput"]["cache_size"] == 256
     assert {"read", "header", "decode", "resize", "encode"} <= set(report["stages_cpu_seconds"])
     assert len(report["skipped"]) == len(summary.problems) and all(len(r["source"]) == 16 for r in report["skipped"])

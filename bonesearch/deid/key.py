@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from bonesearch.deid.dates import is_shiftable
 from bonesearch.errors import KeyFileError
 
 MAX_DATE_SHIFT_DAYS = 1000  # the paper's ±1000 days
@@ -102,9 +103,28 @@ class PseudonymKey:
         magnitude = raw % MAX_DATE_SHIFT_DAYS + 1  # 1..1000
         return magnitude if raw & (1 << 31) else -magnitude
 
-    def shift_date(self, patient_id: str, date: dt.date) -> dt.date:
-        """``date`` moved by the patient's offset (intervals between a patient's dates are kept)."""
+    def shift_date(self, patient_id: str, date: dt.date) -> dt.date | None:
+        """``date`` moved by the patient's offset (intervals between a patient's dates are kept).
+
+        None for a date outside the plausible window (:func:`bonesearch.deid.dates.is_shiftable`):
+        a placeholder such as 9999-12-31 or 0001-01-01 is dropped, neither an ``OverflowError`` nor a
+        shifted copy that would reveal the offset to whoever guesses the placeholder.
+        """
+        if not is_shiftable(date):
+            return None
         return date + dt.timedelta(days=self.date_offset_days(patient_id))
+
+    def content_hash(self, path: Path, chunk: int = 1 << 20) -> str:
+        """A keyed hash of the bytes of the file at ``path`` (32 hex digits), read in ``chunk``-byte blocks.
+
+        Keyed, so that the store cannot be used to confirm that a given file was ingested
+        without the key. Raises ``OSError`` when the file cannot be read.
+        """
+        digest = hashlib.blake2b(key=self._digest("content", "")[:32], digest_size=16)
+        with open(path, "rb") as fh:
+            while block := fh.read(chunk):
+                digest.update(block)
+        return digest.hexdigest()
 
     def fingerprint(self) -> str:
         """A short public fingerprint of the key (safe to store), to detect a swapped key."""
