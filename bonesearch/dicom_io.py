@@ -20,7 +20,11 @@ What is read, and how:
 * Colour secondary captures (RGB, YBR_*) become their luma (Y of pydicom's YBR_FULL
   conversion); PALETTE COLOR and other photometrics are skipped with a reason.
 * Every way a file can fail raises a subclass of :class:`InvalidDicom` whose
-  ``reason_class`` names the failure for the ingest report.
+  ``reason_class`` names the failure for the ingest report. Reasons name the attribute
+  at fault and the problem, never its value: header values (even "coded" ones such as the
+  photometric interpretation or the transfer syntax UID) can hold a patient's name.
+* LUT attributes are checked before use and fall back when unusable
+  (:mod:`bonesearch.dicom_display`); a blank decode is skipped, never indexed.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import warnings
 from pathlib import Path
 from typing import BinaryIO
@@ -38,21 +41,24 @@ import pydicom
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.pixels import apply_modality_lut, apply_voi_lut, convert_color_space
-from pydicom.uid import UID
+from pydicom.pixels import convert_color_space
+from pydicom.uid import UID, UID_dictionary
 
+from bonesearch.dicom_display import display_greyscale
 from bonesearch.errors import (CorruptDicom, DicomDirectory, EmptyFile, InvalidDicom, NoPixelData, NotDicom,
                                PixelDataMismatch, PixelDecodeError, UnsupportedPixels)
 from bonesearch.imaging import box_reduce
 
+__all__ = ["decode_greyscale", "display_greyscale", "native_first_frame", "read_dataset", "read_header"]
+
 GREYSCALE = ("MONOCHROME1", "MONOCHROME2")
 COLOUR = ("RGB", "YBR_FULL", "YBR_FULL_422", "YBR_PARTIAL_420", "YBR_RCT", "YBR_ICT")
+OTHER_PHOTOMETRICS = ("PALETTE COLOR", "YBR_PARTIAL_422", "HSV", "ARGB", "CMYK")  # defined terms not converted
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"  # the DICOMDIR's SOP class
 PIXEL_DATA = 0x7FE00010
 DEFER_BYTES = 64 * 1024  # values larger than this (pixel data, big LUTs) are read only when used
 MAX_READ_BYTES = 64 * 1024 * 1024  # uncompressed frames above this are memory-mapped instead of read
 MAX_DECODED_PIXELS = 1 << 28  # a full (non-reduced) decode larger than 16384² is refused, not attempted
-MAX_TABLE_BITS = 16  # LUTs as a table up to 65,536 stored values; wider data take the float path
 
 
 def read_header(path: Path, label: str | None = None) -> Dataset:
@@ -98,11 +104,17 @@ def _read(path: Path | BinaryIO, label: str, stop_before_pixels: bool) -> Datase
     if sop_class == MEDIA_STORAGE_DIRECTORY or "DirectoryRecordSequence" in ds:
         raise DicomDirectory(f"{label} is a DICOMDIR (an index of the media, not an image); skipped")
     if not stop_before_pixels and PIXEL_DATA not in ds:
-        sop_name = getattr(UID(sop_class), "name", "") if sop_class else ""
-        if "Image Storage" in sop_name:  # pydicom stops quietly at the end of a file cut inside its header
+        sop_name = _uid_name(sop_class)
+        if sop_name and "Image Storage" in sop_name:  # pydicom stops quietly at the end of a file cut inside its header
             raise CorruptDicom(f"{label} is an image object ({sop_name}) with no PixelData: truncated or damaged file; skipped")
         raise NoPixelData(f"{label} has no PixelData (a report, SR or presentation state?); skipped")
     return ds
+
+
+def _uid_name(uid: object) -> str | None:
+    """The standard's name of a UID, or None for a UID the standard does not define (never the value itself)."""
+    text = str(uid or "").strip()
+    return UID_dictionary[text][0] if text in UID_dictionary else None
 
 
 def _byte_size(source: Path | BinaryIO) -> int:
@@ -128,19 +140,21 @@ def decode_greyscale(ds: Dataset, label: str, min_size: int | None = None, as_ui
     photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
     rows, cols = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
     if min(rows, cols) < 8:
-        raise UnsupportedPixels(f"{label}: image of {rows} × {cols} pixels is too small or not 2-D; skipped")
+        raise UnsupportedPixels(f"{label}: Rows or Columns is below 8 pixels (too small, or not a 2-D image); skipped")
     if photometric in GREYSCALE:
         stored = _greyscale_stored(ds, label, min_size)
         if min_size:
-            bits = int(ds.get("BitsStored", 16) or 16)
-            stored = box_reduce(stored, max(1, max(stored.shape) // min_size), (1 << min(bits, 16)) - 1)
-        return display_greyscale(stored, ds, as_uint8)
+            bits = _int(ds.get("BitsStored", 16), 16)
+            bits = bits if 0 < bits <= 16 else 16
+            stored = box_reduce(stored, max(1, max(stored.shape) // min_size), (1 << bits) - 1)
+        return display_greyscale(stored, ds, as_uint8, label)
     if photometric in COLOUR:
         luma = _colour_luma(ds, label, min_size)
         return luma if as_uint8 else luma.astype(np.float32) / 255.0
-    shown = photometric if re.fullmatch(r"[A-Z0-9_ ]{1,16}", photometric) else "unreadable"
+    # a defined term of the standard may be named; anything else is a header value and is not quoted
+    shown = f" {photometric}" if photometric in OTHER_PHOTOMETRICS else " (not a defined term)"
     raise UnsupportedPixels(
-        f"{label}: photometric interpretation {shown} is not a greyscale or colour radiograph "
+        f"{label}: photometric interpretation{shown} is not a greyscale or colour radiograph "
         f"(palette colour and others are not converted); skipped"
     )
 
@@ -158,7 +172,7 @@ def _greyscale_stored(ds: Dataset, label: str, min_size: int | None) -> np.ndarr
             return reduced
     stored = _pixel_array(ds, label)
     if stored.ndim != 2:
-        raise UnsupportedPixels(f"{label}: greyscale pixel data of shape {stored.shape} is not a 2-D frame; skipped")
+        raise UnsupportedPixels(f"{label}: greyscale pixel data do not decode to one 2-D frame; skipped")
     return stored
 
 
@@ -173,10 +187,11 @@ def native_first_frame(ds: Dataset, label: str) -> np.ndarray | None:
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
     if syntax is None or not syntax.is_transfer_syntax or syntax.is_encapsulated or syntax.is_deflated:
         return None
-    allocated = int(ds.get("BitsAllocated", 0) or 0)
-    if int(ds.get("SamplesPerPixel", 1) or 1) != 1 or allocated not in (8, 16, 32):
+    allocated = _int(ds.get("BitsAllocated", 0), 0)
+    if _int(ds.get("SamplesPerPixel", 1), 1) != 1 or allocated not in (8, 16, 32):
         return None
     rows, cols = int(ds.Rows), int(ds.Columns)
+    bits_stored = _int(ds.get("BitsStored", allocated), allocated)
     frames = max(1, _int(ds.get("NumberOfFrames", 1)))
     signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
     dtype = np.dtype(f"{'<' if syntax.is_little_endian else '>'}{'i' if signed else 'u'}{allocated // 8}")
@@ -189,8 +204,13 @@ def native_first_frame(ds: Dataset, label: str) -> np.ndarray | None:
         length = len(element.value or b"")
     if length == 0xFFFFFFFF or length < frame_bytes * frames:
         raise PixelDataMismatch(
-            f"{label}: the header describes {frames} frame(s) of {rows} × {cols} × {allocated} bits "
-            f"({frame_bytes * frames} bytes) but PixelData holds {length} bytes (truncated file or wrong header); skipped"
+            f"{label}: PixelData holds fewer bytes than Rows × Columns × BitsAllocated × NumberOfFrames "
+            f"describe (truncated file or wrong header); skipped"
+        )
+    if bits_stored > allocated and length >= 2 * frame_bytes * frames:
+        raise PixelDataMismatch(
+            f"{label}: BitsAllocated is smaller than BitsStored and PixelData holds twice the bytes it describes "
+            f"(wider samples than BitsAllocated says?); skipped"
         )
     if deferred and frame_bytes > MAX_READ_BYTES:  # huge: map it, only the reduced copy is allocated
         stored = np.memmap(ds.filename, dtype=dtype, mode="r", offset=element.value_tell, shape=(rows, cols))
@@ -198,7 +218,7 @@ def native_first_frame(ds: Dataset, label: str) -> np.ndarray | None:
         stored = np.fromfile(ds.filename, dtype=dtype, count=rows * cols, offset=element.value_tell).reshape(rows, cols)
     else:
         stored = np.frombuffer(element.value, dtype=dtype, count=rows * cols).reshape(rows, cols)
-    return _fit_bits_stored(stored, int(ds.get("BitsStored", allocated) or allocated), signed)
+    return _fit_bits_stored(stored, bits_stored, signed)
 
 
 def _fit_bits_stored(stored: np.ndarray, bits: int, signed: bool) -> np.ndarray:
@@ -217,7 +237,7 @@ def _pixel_array(ds: Dataset, label: str) -> np.ndarray:
     rows, cols = int(ds.Rows), int(ds.Columns)
     if rows * cols > MAX_DECODED_PIXELS:
         raise UnsupportedPixels(
-            f"{label}: {rows} × {cols} pixels is too large to decode in full (limit {MAX_DECODED_PIXELS} pixels) "
+            f"{label}: Rows × Columns is too large to decode in full (limit {MAX_DECODED_PIXELS} pixels) "
             f"and has no reduced-resolution path; skipped"
         )
     try:
@@ -226,9 +246,9 @@ def _pixel_array(ds: Dataset, label: str) -> np.ndarray:
         return ds.pixel_array
     except Exception as exc:
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-        name = getattr(syntax, "name", syntax)
+        name = _uid_name(syntax) or "an unknown transfer syntax"
         raise PixelDecodeError(
-            f"{label}: pixel data could not be decoded (transfer syntax {name}: {type(exc).__name__}); "
+            f"{label}: pixel data could not be decoded ({name}: {type(exc).__name__}); "
             f"the file may be truncated, or install the pylibjpeg plugins if it is compressed; skipped"
         ) from None
 
@@ -237,9 +257,9 @@ def _colour_luma(ds: Dataset, label: str, min_size: int | None) -> np.ndarray:
     """Luma (uint8) of a colour secondary capture (pydicom converts YBR to RGB, then RGB to YBR_FULL)."""
     rgb = _pixel_array(ds, label)
     if rgb.ndim != 3 or rgb.shape[-1] != 3:
-        raise UnsupportedPixels(f"{label}: colour pixel data of shape {rgb.shape} is not one RGB frame; skipped")
-    bits = int(ds.get("BitsStored", 8) or 8)
-    if bits > 8:  # convert_color_space works on 8-bit samples
+        raise UnsupportedPixels(f"{label}: colour pixel data do not decode to one RGB frame; skipped")
+    bits = _int(ds.get("BitsStored", 8), 8)
+    if 8 < bits <= 16:  # convert_color_space works on 8-bit samples
         rgb = (rgb >> (bits - 8)).astype(np.uint8)
     luma = convert_color_space(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB", "YBR_FULL")[..., 0]
     if min_size:
@@ -247,80 +267,9 @@ def _colour_luma(ds: Dataset, label: str, min_size: int | None) -> np.ndarray:
     return luma
 
 
-def display_greyscale(stored: np.ndarray, ds: Dataset, as_uint8: bool = False) -> np.ndarray:
-    """Stored values → float32 display values in [0, 1] (or uint8), bone bright (modality LUT, VOI, MONOCHROME1).
-
-    Integer data of ≤ 16 bits go through a table computed over every possible stored value,
-    so the window's output range (not this image's extremes) sets the grey scale; with
-    ``as_uint8`` the table itself is uint8, so no float image is ever made.
-    """
-    inverted = str(ds.get("PhotometricInterpretation", "")).strip().upper() == "MONOCHROME1"
-    table = _display_table(stored, ds)
-    if table is None:
-        image = _display_float(stored, ds)
-        image = 1.0 - image if inverted else image
-        return np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8) if as_uint8 else image
-    first, lut = table
-    if inverted:
-        lut = 1.0 - lut
-    if as_uint8:
-        lut = np.clip(lut * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    index = np.clip(stored, first, first + len(lut) - 1)
-    return lut[index.astype(np.int32) - first] if first else lut[index]
-
-
-def _has_voi(ds: Dataset) -> bool:
-    return "VOILUTSequence" in ds or ("WindowCenter" in ds and "WindowWidth" in ds)
-
-
-def _voi(values: np.ndarray, ds: Dataset) -> np.ndarray:
-    if "VOILUTSequence" in ds and values.dtype.kind == "f":
-        values = np.rint(values).astype(np.int64)  # LUT lookups index by integer value
-    return apply_voi_lut(values, ds, prefer_lut=True)
-
-
-def _display_table(stored: np.ndarray, ds: Dataset) -> tuple[int, np.ndarray] | None:
-    """(first stored value, float32 table) mapping every stored value to its display value."""
-    if stored.dtype.kind not in "ui" or stored.dtype.itemsize > 2:
-        return None
-    bits = min(int(ds.get("BitsStored", 8 * stored.dtype.itemsize) or 16), 8 * stored.dtype.itemsize, MAX_TABLE_BITS)
-    signed = stored.dtype.kind == "i"
-    first = -(1 << (bits - 1)) if signed else 0
-    domain = np.arange(first, first + (1 << bits), dtype=np.int32)
-    values = apply_modality_lut(domain, ds)
-    if _has_voi(ds):
-        out = np.asarray(_voi(values, ds), dtype=np.float64)
-        # the window's output range: probe far outside the data so that clipping shows its ends
-        probe = np.asarray(_voi(np.array([values.min() - 1e6, values.max() + 1e6]), ds), dtype=np.float64)
-        low, high = min(out.min(), probe.min()), max(out.max(), probe.max())
-    else:
-        sample = stored[:: max(1, stored.shape[0] // 512), :: max(1, stored.shape[1] // 512)]
-        sample_values = values[np.clip(sample, first, first + len(values) - 1).astype(np.int64) - first]
-        low, high = (float(v) for v in np.percentile(sample_values, [0.5, 99.5]))
-        out = values
-    return first, _normalise(out, low, high)
-
-
-def _display_float(stored: np.ndarray, ds: Dataset) -> np.ndarray:
-    """The same pipeline on float or 32-bit data, with the image's own range."""
-    values = apply_modality_lut(stored, ds)
-    if _has_voi(ds):
-        values = _voi(values, ds)
-        low, high = float(values.min()), float(values.max())
-    else:
-        low, high = (float(v) for v in np.percentile(values[::4, ::4], [0.5, 99.5]))
-    return _normalise(values, low, high)
-
-
-def _normalise(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    if high <= low:
-        return np.zeros(values.shape, dtype=np.float32)
-    scaled = (np.asarray(values, dtype=np.float32) - np.float32(low)) / np.float32(high - low)
-    return np.clip(scaled, 0.0, 1.0, out=scaled)
-
-
-def _int(value: object) -> int:
+def _int(value: object, default: int = 1) -> int:
+    """``value`` as an int; ``default`` when empty or not a number."""
     try:
-        return int(value or 1)
-    except (TypeError, ValueError):
-        return 1
+        return int(value or default)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return default

@@ -73,6 +73,14 @@ class DeidModelError(BonesearchError):
 class InvalidQueryImage(BonesearchError):
     """A query image that is neither a readable picture (PNG, JPEG, …) nor a decodable DICOM."""
 
+    #: what failed, as a fixed word (the web API turns it into a French reason; never the file's values)
+    reason_class = "not_an_image"
+
+    def __init__(self, message: str, reason_class: str | None = None) -> None:
+        super().__init__(message)
+        if reason_class is not None:
+            self.reason_class = reason_class
+
 
 class DicomExportError(BonesearchError):
     """A de-identified DICOM copy could not be written to the --export-dicom folder."""
@@ -130,6 +138,13 @@ class PixelDecodeError(InvalidDicom):
     reason_class = "decode_error"
 
 
+class BlankImage(InvalidDicom):
+    """Pixels that decode to one grey level whatever the window (an empty plate, a constant image): skipped,
+    as an all-black cached image would only pollute the index."""
+
+    reason_class = "blank_image"
+
+
 class StoreConfigMismatch(BonesearchError):
     """An ingest option differs from the one the store was built with (e.g. --cache-size)."""
 
@@ -180,3 +195,10 @@ class EngineError(BonesearchError):
 class ServeConfigError(BonesearchError):
     """``bonesearch serve`` was asked to expose the store unsafely (a non-loopback address
     without an access token, or a token too short to resist guessing)."""
+
+
+class QueryImageTooLarge(InvalidQueryImage):
+    """A query image that would decode to more pixels than a query may (a decompression bomb,
+    or a scan far larger than a radiograph): refused from its header, before decoding."""
+
+    reason_class = "too_large"

@@ -52,13 +52,16 @@ def decode_reduced(ds: Dataset, min_size: int) -> np.ndarray | None:
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
     if syntax not in J2K_SYNTAXES:
         return None
-    if int(ds.get("SamplesPerPixel", 1)) != 1 or int(ds.get("PixelRepresentation", 0)) != 0:
+    try:  # empty or odd values (a hostile header) mean: let the full decode handle or report it
+        if int(ds.get("SamplesPerPixel", 1) or 1) != 1 or int(ds.get("PixelRepresentation", 0) or 0) != 0:
+            return None
+        level = reduction_level(int(ds.Rows), int(ds.Columns), min_size)
+        frames = max(1, int(ds.get("NumberOfFrames", 1) or 1))
+    except (TypeError, ValueError, AttributeError, OverflowError):
         return None
-    level = reduction_level(int(ds.Rows), int(ds.Columns), min_size)
     if level == 0:
         return None
     try:
-        frames = int(ds.get("NumberOfFrames", 1) or 1)
         codestream = get_frame(ds.PixelData, 0, number_of_frames=frames)  # multi-frame: the first frame
     except Exception:
         return None

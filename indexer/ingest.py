@@ -36,6 +36,7 @@ from indexer.decode_worker import WORKER_CRASH, DecodedImage, WorkerOptions, cra
 from indexer.engine import Runner, check_engine, start_engine
 from indexer.image_identity import DUPLICATE, FORGOTTEN, REPLACE, BatchIdentities, KnownImage
 from indexer.ingest_report import csv_safe, stored_reason, write_report
+from indexer.worker_pool import children_die_with_this_process
 from indexer.reports_ingest import ReportContext, ReportsSummary, ingest_reports
 
 REPORT_FILE_NAMES = ("reports.csv", "reports.jsonl", "reports")  # default report inputs beside the images
@@ -67,6 +68,7 @@ class IngestSummary:
     duplicates: int = 0  # files whose image (SOP Instance UID and content) the store already holds
     replaced: int = 0  # images replaced by a newer version (same SOP Instance UID, other content)
     forgotten: int = 0  # images erased on request (bonesearch forget), found again: not ingested
+    unmapped: dict[str, int] = field(default_factory=dict)  # header attribute -> stored images whose value was unknown
     excluded: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     studies_total: int = 0
@@ -125,6 +127,7 @@ def ingest_archive(
     """
     burned_in = burned_in or BurnedInPolicy()
     check_engine(engine, address)
+    children_die_with_this_process()  # decode workers and the report stage's NER processes
     check_tesseract(burned_in)  # OCR on without Tesseract: stop now with the fix, not after listing files
     start = time.perf_counter()
     archive = Path(archive)
@@ -351,6 +354,8 @@ def _place_image(store: Store, item: DecodedImage, identities: BatchIdentities, 
     identities.remember(meta.sop_uid, KnownImage(image_id, int(studies[meta.study_uid]), item.content_hash, relative))
     summary.images_ingested += 1
     summary.multi_frame += item.frames > 1
+    for keyword in meta.unmapped:  # stored as OTHER/empty: the value as written never reaches the store
+        summary.unmapped[keyword] = summary.unmapped.get(keyword, 0) + 1
     return image_id
 
 

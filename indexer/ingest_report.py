@@ -105,6 +105,7 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
             "excluded_by_reason": _counts([p for p in run_problems if p[0] == "excluded"]),
             "skipped_by_reason": _counts([p for p in run_problems if p[0] == "skipped"]),
             "multi_frame_first_frame_only": summary.multi_frame,
+            "header_values_not_in_vocabulary": dict(sorted(summary.unmapped.items())),
             "reports_ingested": summary.reports_ingested,
             "reports_without_study": summary.reports_orphan,
             "reports_skipped": len(summary.reports_skipped),

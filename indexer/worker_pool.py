@@ -17,6 +17,7 @@ On Linux each worker asks the kernel for ``SIGKILL`` when its parent dies
 from __future__ import annotations
 
 import ctypes
+import multiprocessing.util
 import os
 import signal
 import sys
@@ -54,6 +55,22 @@ def _watch_parent(parent_pid: int) -> None:
     while os.getppid() == parent_pid:
         time.sleep(ORPHAN_POLL_SECONDS)
     os._exit(1)
+
+
+class _ForkHook:
+    """The object :func:`multiprocessing.util.register_after_fork` keys its callback on (kept alive here)."""
+
+
+_FORK_HOOK = _ForkHook()
+
+
+def children_die_with_this_process() -> None:
+    """Make every process this one forks through :mod:`multiprocessing` die with it.
+
+    Covers the pools of this module and processes started by libraries (spaCy's ``n_process``
+    NER workers in the report stage): the callback runs in each forked child. Idempotent.
+    """
+    multiprocessing.util.register_after_fork(_FORK_HOOK, lambda _: die_with_parent(os.getppid()))
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:

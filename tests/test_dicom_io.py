@@ -245,7 +245,7 @@ def test_header_dimensions_larger_than_the_pixel_data_are_flagged(tmp_path):
     ds = _dataset(np.zeros((8, 8)))
     ds.Rows = ds.Columns = 10000  # the header claims 200 MB, the file holds 128 bytes
     path = _save(ds, tmp_path / "liar.dcm")
-    with pytest.raises(PixelDataMismatch, match=r"liar.dcm: the header describes 1 frame\(s\) of 10000 × 10000") as info:
+    with pytest.raises(PixelDataMismatch, match=r"liar.dcm: PixelData holds fewer bytes than Rows × Columns") as info:
         decode_greyscale(read_dataset(path, "liar.dcm"), "liar.dcm", min_size=256)
     assert info.value.reason_class == "pixel_data_mismatch"
 
@@ -351,3 +351,169 @@ def test_10k_by_10k_uncompressed_image_decodes_in_bounded_memory(tmp_path):
     cached = np.asarray(Image.open(BytesIO(result.png)))
     assert cached.shape == (256, 256)
     assert cached[20, 20] > 240 and cached[20, 235] < 15 and 100 < cached[128, 200] < 155
+
+
+# ---- hostile headers: no value quoted in a reason, no blank image indexed, no unexpected error ------------
+
+PLANTED = "DUPONTEL MARCEL"  # a patient name typed into an attribute that should hold a code
+
+
+def _ramp(**extra) -> Dataset:
+    """A 12-bit horizontal ramp (64 × 256) with a valid window and rescale, then ``extra`` over them."""
+    ramp = np.tile(np.linspace(100, 4000, 256).astype(np.uint16), (64, 1))
+    values = dict(WindowCenter=2048, WindowWidth=4000, RescaleSlope=1, RescaleIntercept=0)
+    values.update(extra)
+    return _dataset(ramp, **values)
+
+
+def _shows_the_ramp(image: np.ndarray) -> bool:
+    """The decode is the ramp, visible: rising left to right over most of the grey scale."""
+    row = image.astype(np.float64).mean(axis=0)
+    scale = 255.0 if image.dtype == np.uint8 else 1.0
+    return bool(row[-1] - row[0] > 0.5 * scale and np.all(np.diff(row) >= -1e-6 * scale))
+
+
+def test_photometric_interpretation_value_is_never_quoted(tmp_path):
+    from bonesearch.errors import UnsupportedPixels
+
+    path = _save(_dataset(np.zeros((16, 16)), PLANTED), tmp_path / "p.dcm")
+    with pytest.raises(UnsupportedPixels, match="p.dcm: photometric interpretation") as info:
+        decode_greyscale(read_dataset(path, "p.dcm"), "p.dcm")
+    assert "DUPONTEL" not in str(info.value) and "MARCEL" not in str(info.value)
+
+
+def test_transfer_syntax_holding_a_name_is_never_quoted(tmp_path):
+    from bonesearch.errors import PixelDecodeError
+
+    ds = _ramp()
+    ds.file_meta.TransferSyntaxUID = PLANTED
+    path = tmp_path / "ts.dcm"
+    ds.save_as(path, enforce_file_format=True, implicit_vr=False, little_endian=True)
+    with pytest.raises(PixelDecodeError, match="ts.dcm: pixel data could not be decoded") as info:
+        decode_greyscale(read_dataset(path, "ts.dcm"), "ts.dcm")
+    assert "DUPONTEL" not in str(info.value)
+    assert "unknown transfer syntax" in str(info.value)
+
+
+def test_sop_class_uid_holding_a_name_is_never_quoted(tmp_path):
+    """An image object without pixels is named by the standard's SOP class name, never by a made-up UID."""
+    from bonesearch.errors import NoPixelData
+
+    ds = _ramp()
+    del ds.PixelData
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "Image Storage DUPONTEL"
+    path = _save(ds, tmp_path / "sop.dcm")
+    with pytest.raises(NoPixelData, match="sop.dcm has no PixelData") as info:
+        read_dataset(path, "sop.dcm")
+    assert "DUPONTEL" not in str(info.value)
+
+
+def test_number_of_frames_holding_a_phone_number_is_never_quoted(tmp_path):
+    from bonesearch.errors import PixelDataMismatch
+
+    ds = _ramp(NumberOfFrames="0612345678")
+    path = _save(ds, tmp_path / "nf.dcm")
+    with pytest.raises(PixelDataMismatch, match="nf.dcm") as info:
+        decode_greyscale(read_dataset(path, "nf.dcm"), "nf.dcm", min_size=32)
+    assert "612345678" not in str(info.value)
+
+
+@pytest.mark.parametrize("attribute, value", [
+    ("RescaleSlope", "0"), ("RescaleSlope", "NaN"), ("RescaleSlope", "1e308"), ("RescaleSlope", "-inf"),
+    ("RescaleIntercept", "inf"), ("RescaleIntercept", "NaN"),
+    ("WindowWidth", "NaN"), ("WindowWidth", "inf"), ("WindowWidth", "0"), ("WindowWidth", "-100"),
+    ("WindowWidth", "0.5"), ("WindowWidth", "1e300"), ("WindowCenter", "NaN"), ("WindowCenter", "60000"),
+    ("BitsStored", 0), ("BitsStored", 20), ("VOILUTFunction", PLANTED[:16]),
+])
+@pytest.mark.parametrize("as_uint8", [False, True])
+def test_hostile_but_valid_lut_attributes_fall_back_to_the_data_range(tmp_path, attribute, value, as_uint8):
+    """Unusable rescale/window/bit depth: the image shows its data (never black, NaN or an exception)."""
+    ds = _ramp()
+    setattr(ds, attribute, value)
+    path = _save(ds, tmp_path / "h.dcm")
+    for min_size in (None, 32):
+        image = decode_greyscale(read_dataset(path, "h.dcm"), "h.dcm", min_size=min_size, as_uint8=as_uint8)
+        assert not np.isnan(image.astype(np.float64)).any()
+        assert _shows_the_ramp(image), (attribute, value, min_size)
+
+
+@pytest.mark.parametrize("window_function", ["LINEAR", "LINEAR_EXACT", "SIGMOID"])
+def test_zero_or_negative_window_width_falls_back_for_every_voi_function(window_function):
+    for width in ("0", "-1"):
+        image = decode_greyscale(_ramp(WindowWidth=width, VOILUTFunction=window_function), "w")
+        assert _shows_the_ramp(image)
+
+
+def test_short_voi_and_modality_luts_fall_back_instead_of_failing(tmp_path):
+    """A VOI or modality LUT whose data are shorter than its descriptor says: not used, no traceback."""
+    for sequence, depth in (("VOILUTSequence", 12), ("ModalityLUTSequence", 16)):
+        for vr in ("US", "OW"):
+            ds = _ramp()
+            item = Dataset()
+            item.LUTDescriptor = [4096, 0, depth]
+            data = np.arange(10, dtype=np.uint16)
+            item.add_new(0x00283006, vr, data.tobytes() if vr == "OW" else data.tolist())
+            setattr(ds, sequence, [item])
+            path = _save(ds, tmp_path / f"lut-{sequence}-{vr}.dcm")
+            for as_uint8 in (False, True):
+                image = decode_greyscale(read_dataset(path, "l"), "l", min_size=32, as_uint8=as_uint8)
+                assert _shows_the_ramp(image), (sequence, vr)
+
+
+def test_usable_luts_are_still_applied():
+    """The fallbacks leave valid headers alone: a window that clips half the ramp still clips it."""
+    image = decode_greyscale(_ramp(WindowCenter=1000, WindowWidth=1000), "w")
+    assert (image[0] == 1.0).mean() > 0.5 and (image[0] == 0.0).sum() > 0
+
+
+def test_constant_image_is_skipped_as_blank(tmp_path):
+    from bonesearch.errors import BlankImage
+
+    for stored in (np.full((32, 32), 1000), np.zeros((32, 32))):
+        path = _save(_dataset(stored, WindowCenter=2048, WindowWidth=4000), tmp_path / "blank.dcm")
+        for as_uint8 in (False, True):
+            with pytest.raises(BlankImage, match="blank.dcm") as info:
+                decode_greyscale(read_dataset(path, "blank.dcm"), "blank.dcm", min_size=16, as_uint8=as_uint8)
+            assert info.value.reason_class == "blank_image"
+
+
+def test_slope_zero_on_real_cr_file_is_not_black(shared_data, tmp_path):
+    """Real CR (tiny C-spine, MONOCHROME1): RescaleSlope 0 made every pixel one value; now it shows the data."""
+    source = next(p for p in sorted((shared_data / "dicom" / "cr_headers_only").rglob("*")) if p.is_file())
+    good = decode_greyscale(read_dataset(source), "cr")
+    ds = pydicom.dcmread(source)
+    ds.RescaleSlope, ds.RescaleIntercept = "0", "0"
+    image = decode_greyscale(read_dataset(_save(ds, tmp_path / "slope0.dcm")), "cr")
+    assert image.max() - image.min() > 0.5
+    assert np.corrcoef(good.ravel(), image.ravel())[0, 1] > 0.9
+
+
+def test_8_bit_allocated_on_16_bit_data_is_skipped(tmp_path):
+    """BitsAllocated 8 with 12 bits stored and twice the bytes: 16-bit data under a wrong header."""
+    from bonesearch.errors import PixelDataMismatch
+
+    ds = _ramp()
+    ds.BitsAllocated = 8
+    path = _save(ds, tmp_path / "b8.dcm")
+    with pytest.raises(PixelDataMismatch, match="b8.dcm: BitsAllocated"):
+        decode_greyscale(read_dataset(path, "b8.dcm"), "b8.dcm", min_size=32, as_uint8=True)
+
+
+def test_32_bit_data_with_a_nan_slope_fall_back_too():
+    ramp = np.tile(np.linspace(100, 4000, 256).astype(np.uint32), (64, 1))
+    ds = _dataset(ramp.astype(np.uint16), WindowCenter=2048, WindowWidth="NaN", RescaleSlope="NaN", RescaleIntercept=0)
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 32, 32, 31
+    ds.PixelData = ramp.tobytes()
+    for as_uint8 in (False, True):
+        assert _shows_the_ramp(decode_greyscale(ds, "f", as_uint8=as_uint8))
+
+
+def test_hostile_attributes_in_jpeg2000_headers_raise_no_unexpected_error(shared_data, tmp_path):
+    """Empty SamplesPerPixel / PixelRepresentation on a real JPEG 2000 file: reduced decode still works."""
+    ds = pydicom.dcmread(shared_data / "dicom" / "RG3_J2KI.dcm")
+    ds.WindowWidth = "-10"
+    path = _save(ds, tmp_path / "j2k.dcm")
+    ds = read_dataset(path, "j")
+    ds["PixelRepresentation"].value = None
+    image = decode_greyscale(ds, "j", min_size=256, as_uint8=True)
+    assert image.max() - image.min() > 128

@@ -139,3 +139,28 @@ def test_kill_9_of_the_parent_takes_its_workers_down(tmp_path):
     for w in survivors:  # leave no orphan behind, even when the test fails
         os.kill(w, signal.SIGKILL)
     assert not survivors, "worker processes outlived their killed parent"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to list child processes")
+def test_processes_forked_by_libraries_during_ingest_die_with_it_too(tmp_path):
+    """spaCy's NER workers (report stage) are plain multiprocessing children: the fork hook covers them."""
+    code = ("import multiprocessing, time; from indexer.worker_pool import children_die_with_this_process; "
+            "children_die_with_this_process(); "
+            "p = multiprocessing.get_context('fork').Process(target=time.sleep, args=(600,)); p.start(); time.sleep(600)")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    children: list[int] = []
+    deadline = time.time() + 30
+    while time.time() < deadline and not children:
+        children = [c for c in _children(proc.pid) if _alive(c)]
+        time.sleep(0.05)
+    assert children
+    time.sleep(0.3)  # let the child run its after-fork hook
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(c) for c in children):
+        time.sleep(0.1)
+    survivors = [c for c in children if _alive(c)]
+    for c in survivors:
+        os.kill(c, signal.SIGKILL)
+    assert not survivors

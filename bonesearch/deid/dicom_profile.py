@@ -19,7 +19,11 @@ project's key rather than dicognito's own random state:
   sequences and digital signatures → removed;
 * every other free-text value (LO, SH, LT, ST, UT, UC, UR, AE) → emptied unless it is a
   technical or coded value listed in :data:`KEEP_TEXT` (fail-closed: an attribute this
-  module has never heard of loses its text), UN values → removed.
+  module has never heard of loses its text), UN values → removed;
+* the coded attributes the store also keeps (BodyPartExamined, ViewPosition, laterality,
+  PatientSex, Modality, Manufacturer) → the defined term :mod:`bonesearch.deid.coded_values`
+  maps them to, or empty when unknown (a CS value can hold a planted name as well as a code);
+  RescaleType / ModalityLUTType → kept only when a defined term.
 
 Pixels are never touched: ``BurnedInAnnotation`` is kept for the ingest policy.
 """
@@ -48,6 +52,7 @@ from pydicom.datadict import dictionary_VR, keyword_dict, keyword_for_tag
 from pydicom.multival import MultiValue
 from pydicom.sr.codedict import codes
 
+from bonesearch.deid import coded_values as coded
 from bonesearch.deid.headers import ImageMetadata, extract_metadata
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.errors import DicomExportError
@@ -61,13 +66,26 @@ METHOD_CODES = (
     codes.DCM.RetainLongitudinalTemporalInformationModifiedDatesOption,  # 113107
     codes.DCM.RetainPatientCharacteristicsOption,  # 113108 (sex, capped age)
 )
-# Free-text attributes that stay: what search and display need, and coded values.
+# Free-text attributes that stay as written: our own values only. The model name and the
+# window/LUT/spacing explanations are free text typed on site: they are emptied with the rest.
 KEEP_TEXT = frozenset({
-    "Manufacturer", "ManufacturerModelName",  # not in the profile's table: device type, not identity
-    "WindowCenterWidthExplanation", "LUTExplanation", "RescaleType", "ModalityLUTType",
-    "PixelSpacingCalibrationDescription", "DeidentificationMethod", "ImplementationVersionName",
+    "DeidentificationMethod", "ImplementationVersionName",
     "PatientID", "AccessionNumber",  # already our pseudonyms when the fallback sees them
 })
+RESCALE_TYPES = frozenset({"OD", "HU", "US", "MGML", "Z_EFF", "ED", "EDW", "HU_MOD", "PCT"})  # PS3.3 C.11.1.1.2
+
+
+def _rescale_type(value: object) -> str:
+    term = coded.clean(value).replace(" ", "_")
+    return term if term in RESCALE_TYPES else ""
+
+
+# Text attributes (LO) that hold a known term: rewritten to that term, wherever they are, else emptied.
+CODED_TEXT: dict[str, Callable[[object], str]] = {
+    "Manufacturer": lambda v: coded.manufacturer(v) or "",  # not in the profile's table: device type, not identity
+    "RescaleType": _rescale_type,
+    "ModalityLUTType": _rescale_type,
+}
 # Code items keep their text only when the coding scheme is a standard one (a local scheme's
 # "code meaning" is free text typed at the hospital: a name, a ward, a procedure label).
 CODE_TEXT = frozenset({"CodeValue", "CodingSchemeDesignator", "CodingSchemeVersion", "CodeMeaning",
@@ -120,6 +138,11 @@ def _age_string(months: int | None) -> str:
     if months >= 24:
         return f"{min(months // 12, MAX_AGE_YEARS):03d}Y"
     return f"{months:03d}M"
+
+
+def _known_term(term: str) -> str:
+    """A stored coded value as written into an export: unknown (OTHER/UNKNOWN) becomes empty."""
+    return "" if term in (coded.OTHER, "UNKNOWN") else term
 
 
 class _KeyedIdentity(ElementAnonymizer):
@@ -236,6 +259,9 @@ class _TextFallback(ElementAnonymizer):
         keyword = data_element.keyword
         if keyword in KEEP_TEXT:
             return False
+        if keyword in CODED_TEXT:
+            data_element.value = CODED_TEXT[keyword](data_element.value)
+            return True
         if keyword in CODE_TEXT and str(dataset.get("CodingSchemeDesignator", "")).upper() in STANDARD_SCHEMES:
             return False
         data_element.value = ""
@@ -243,6 +269,7 @@ class _TextFallback(ElementAnonymizer):
 
     def describe_actions(self) -> Iterator[str]:
         yield f"Empty free text ({', '.join(sorted(TEXT_VRS))}) except {', '.join(sorted(KEEP_TEXT))}; remove UN"
+        yield f"Rewrite {', '.join(sorted(CODED_TEXT))} to a known term (canonical vendor, defined term), else empty"
         yield f"Keep code items only from standard coding schemes ({', '.join(sorted(STANDARD_SCHEMES))})"
 
 
@@ -320,10 +347,26 @@ class HeaderDeidentifier:
                 setattr(ds, keyword, value)
         if "PatientAge" not in ds and meta.age_months is not None:
             ds.PatientAge = _age_string(meta.age_months)  # the birth date is gone: keep the age
-        if "BodyPartExamined" not in ds and meta.body_part != "UNKNOWN":
-            ds.BodyPartExamined = meta.body_part  # inferred from the (now emptied) descriptions
+        self._write_coded(ds, meta)
         self._write_method(ds)
         return meta
+
+    @staticmethod
+    def _write_coded(ds: Dataset, meta: ImageMetadata) -> None:
+        """Coded attributes as their defined terms (the store's values), empty when unknown; never as written."""
+        known = _known_term
+        if "BodyPartExamined" in ds or known(meta.body_part):
+            ds.BodyPartExamined = known(meta.body_part)  # also when inferred from the (now emptied) descriptions
+        if "ViewPosition" in ds:
+            ds.ViewPosition = known(meta.view)
+        for keyword in ("ImageLaterality", "Laterality"):
+            if keyword in ds:  # each its own: U (unpaired) is a defined term here, only the store drops it
+                value = ds[keyword].value
+                ds[keyword].value = "U" if coded.clean(value) == "U" else coded.laterality(value) or ""
+        if "PatientSex" in ds:
+            ds.PatientSex = coded.sex(ds.PatientSex) or ""
+        if "Modality" in ds:
+            ds.Modality = meta.modality
 
     @staticmethod
     def _write_method(ds: Dataset) -> None:

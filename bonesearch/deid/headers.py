@@ -4,17 +4,25 @@ Only the attributes search needs are read (body part, view, laterality, modality
 manufacturer, age, sex, geometry); identifiers become keyed pseudonyms and dates are
 shifted by the patient's offset. Names are read only to hand them, in memory, to the
 report de-identifier so it can remove them from the linked report.
+
+No header text is stored as written: coded attributes become terms of a closed vocabulary
+(:mod:`bonesearch.deid.coded_values`), unknown values ``OTHER`` (or empty where no value
+is the honest answer), and the attributes so mapped are listed in
+:attr:`ImageMetadata.unmapped` for the ingest report. Numbers are range-checked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
+from bonesearch.deid import coded_values as coded
 from bonesearch.deid.key import PseudonymKey
 
 MAX_AGE_MONTHS = 90 * 12  # ages above 89 are grouped (they identify)
@@ -27,16 +35,19 @@ NAME_ATTRIBUTES = (
     "PhysiciansOfRecord",
     "RequestingPhysician",
 )
-BODY_PARTS_FROM_DESCRIPTION = {
-    "POIGNET": "WRIST", "MAIN": "HAND", "COUDE": "ELBOW", "EPAULE": "SHOULDER", "ÉPAULE": "SHOULDER",
-    "HANCHE": "HIP", "GENOU": "KNEE", "CHEVILLE": "ANKLE", "PIED": "FOOT", "AVANT-BRAS": "FOREARM",
-    "JAMBE": "LEG", "BASSIN": "PELVIS", "RACHIS": "SPINE",
-}
+UNKNOWN_BODY_PART = "UNKNOWN"  # no BodyPartExamined and no body part named in the descriptions
+MAX_PIXEL_SPACING_MM = 10.0  # a larger (or non-positive, or non-finite) spacing is a wrong header: dropped
 
 
 @dataclass
 class ImageMetadata:
-    """What the store keeps of one image's header (nothing identifying)."""
+    """What the store keeps of one image's header (nothing identifying, no header text as written).
+
+    ``modality``, ``body_part``, ``view``, ``laterality``, ``manufacturer``, ``sex``,
+    ``photometric`` and ``transfer_syntax`` are terms of closed vocabularies
+    (:mod:`bonesearch.deid.coded_values`); ``unmapped`` names the attributes whose value was
+    present but not recognised (stored as ``OTHER``, ``OT`` or empty), for the ingest report.
+    """
 
     patient_pseudo: str
     study_uid: str
@@ -58,6 +69,7 @@ class ImageMetadata:
     transfer_syntax: str
     bits_stored: int | None
     burned_in_annotation: bool
+    unmapped: list[str] = field(default_factory=list)  # attribute keywords, never their values
     # in memory only, never stored: the real patient id (date-shift key) and the names
     # that the linked report must not contain
     patient_key: str = field(repr=False, default="")
@@ -112,15 +124,59 @@ def person_names(ds: Dataset, keywords: tuple[str, ...] = NAME_ATTRIBUTES) -> li
     return sorted(set(names))
 
 
-def _body_part(ds: Dataset) -> str:
-    body_part = _text(ds, "BodyPartExamined").upper()
-    if body_part:
-        return body_part
-    description = (_text(ds, "StudyDescription") + " " + _text(ds, "SeriesDescription")).upper()
-    for word, code in BODY_PARTS_FROM_DESCRIPTION.items():
-        if word in description:
-            return code
-    return "UNKNOWN"
+def _body_part(ds: Dataset, unmapped: list[str]) -> str:
+    """BodyPartExamined as a defined term; else a body part named in the descriptions; else UNKNOWN/OTHER."""
+    raw = ds.get("BodyPartExamined")
+    term = coded.body_part(raw)
+    if term:
+        return term
+    present = coded.is_present(raw)
+    if present:
+        unmapped.append("BodyPartExamined")
+    description = _text(ds, "StudyDescription") + " " + _text(ds, "SeriesDescription")
+    return coded.body_part_from_text(description) or (coded.OTHER if present else UNKNOWN_BODY_PART)
+
+
+def _coded(ds: Dataset, keyword: str, mapper: Callable[[object], str | None], unknown: str, unmapped: list[str],
+           value: object = None) -> str:
+    """``mapper`` applied to the attribute ``keyword`` (or ``value``); ``unknown`` and a note when it fails."""
+    raw = ds.get(keyword) if value is None else value
+    term = mapper(raw)
+    if term is not None:
+        return term
+    if coded.is_present(raw):
+        unmapped.append(keyword)
+    return unknown
+
+
+def _laterality(ds: Dataset, unmapped: list[str]) -> str:
+    """ImageLaterality, else (series) Laterality: R, L, B or ''."""
+    for keyword in ("ImageLaterality", "Laterality"):
+        side = _coded(ds, keyword, coded.laterality, "", unmapped)
+        if side:
+            return side
+    return ""
+
+
+def _pixel_spacing(ds: Dataset) -> float | None:
+    """Row spacing in mm from PixelSpacing or ImagerPixelSpacing, when it is a plausible number."""
+    try:
+        spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
+        value = float(spacing[0]) if spacing else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if value is None or not math.isfinite(value) or not 0 < value <= MAX_PIXEL_SPACING_MM:
+        return None
+    return value
+
+
+def _count(value: object, high: int) -> int | None:
+    """An integer attribute in [0, high], else None."""
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 <= number <= high else None
 
 
 def extract_metadata(ds: Dataset, key: PseudonymKey) -> ImageMetadata:
@@ -128,14 +184,9 @@ def extract_metadata(ds: Dataset, key: PseudonymKey) -> ImageMetadata:
     patient_key = _text(ds, "PatientID") or _text(ds, "PatientName") or _text(ds, "StudyInstanceUID")
     raw_date = _parse_da(_text(ds, "StudyDate")) or _parse_da(_text(ds, "SeriesDate")) or _parse_da(_text(ds, "ContentDate"))
     accession = _text(ds, "AccessionNumber")
-    spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
-    try:
-        spacing_mm = float(spacing[0]) if spacing else None
-    except (TypeError, ValueError, IndexError):
-        spacing_mm = None
-    bits = ds.get("BitsStored")
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-    laterality = _text(ds, "ImageLaterality") or _text(ds, "Laterality")
+    unmapped: list[str] = []
+    body_part = _body_part(ds, unmapped)
     return ImageMetadata(
         patient_pseudo=key.pseudonym("patient", patient_key),
         study_uid=key.uid(_text(ds, "StudyInstanceUID") or f"no-study:{patient_key}:{raw_date}"),
@@ -143,20 +194,21 @@ def extract_metadata(ds: Dataset, key: PseudonymKey) -> ImageMetadata:
         sop_uid=key.uid(_text(ds, "SOPInstanceUID")),
         accession_pseudo=key.pseudonym("accession", accession) if accession else None,
         study_date=key.shift_date(patient_key, raw_date) if raw_date else None,
-        modality=_text(ds, "Modality").upper() or "OT",
-        body_part=_body_part(ds),
-        view=_text(ds, "ViewPosition").upper(),
-        laterality=laterality.upper() if laterality.upper() in ("L", "R", "B") else "",
-        manufacturer=_text(ds, "Manufacturer")[:64],
+        modality=_coded(ds, "Modality", coded.modality, "OT", unmapped),
+        body_part=body_part,
+        view=_coded(ds, "ViewPosition", coded.view, coded.OTHER, unmapped),
+        laterality=_laterality(ds, unmapped),
+        manufacturer=_coded(ds, "Manufacturer", coded.manufacturer, coded.OTHER, unmapped),
         age_months=_age_months(ds, raw_date),
-        sex=_text(ds, "PatientSex").upper() if _text(ds, "PatientSex").upper() in ("M", "F", "O") else "",
-        rows=int(ds.get("Rows", 0) or 0),
-        cols=int(ds.get("Columns", 0) or 0),
-        pixel_spacing_mm=spacing_mm,
-        photometric=_text(ds, "PhotometricInterpretation").upper(),
-        transfer_syntax=str(syntax) if syntax else "",
-        bits_stored=int(bits) if bits is not None else None,
+        sex=_coded(ds, "PatientSex", coded.sex, "", unmapped),
+        rows=_count(ds.get("Rows", 0) or 0, 0xFFFF) or 0,
+        cols=_count(ds.get("Columns", 0) or 0, 0xFFFF) or 0,
+        pixel_spacing_mm=_pixel_spacing(ds),
+        photometric=_coded(ds, "PhotometricInterpretation", coded.photometric, coded.OTHER, unmapped),
+        transfer_syntax=_coded(ds, "TransferSyntaxUID", coded.transfer_syntax, coded.OTHER, unmapped, syntax or ""),
+        bits_stored=_count(ds.get("BitsStored"), 64),
         burned_in_annotation=_text(ds, "BurnedInAnnotation").upper() == "YES",
+        unmapped=unmapped,
         patient_key=patient_key,
         names=person_names(ds),
         patient_names=person_names(ds, ("PatientName",)),

@@ -124,14 +124,43 @@ def test_synthetic_header_keeps_no_phi_and_what_search_needs(tmp_path):
     assert not [e for e in back.iterall() if (e.tag >> 16) & 0xFF00 == 0x6000]
     assert (back.BodyPartExamined, back.ViewPosition, back.ImageLaterality, back.PatientSex, back.Modality) == (
         "WRIST", "PA", "L", "F", "DX")
-    assert (back.Manufacturer, back.ManufacturerModelName) == ("Fictional Medical", "FM-DR 3000")
+    # an unknown manufacturer is not copied (free text); the model and explanations are free text: emptied
+    assert (back.Manufacturer, back.ManufacturerModelName) == ("", "")
     assert [float(v) for v in back.PixelSpacing] == [0.15, 0.15]
     assert back.PatientAge == "066Y" and back.PatientBirthDate == ""
     assert back.PatientID == meta.patient_pseudo == KEY.pseudonym("patient", "00451234")
     assert back.PatientName == meta.patient_pseudo
     assert back.AccessionNumber == meta.accession_pseudo == KEY.pseudonym("accession", "A20240312001")
     assert back.ReferringPhysicianName == "" and back.OperatorsName == ""
-    assert back.WindowCenterWidthExplanation == "NORMAL"
+    assert back.WindowCenterWidthExplanation == "" and back.WindowCenter == 2000
+
+
+def test_planted_values_in_coded_and_kept_attributes_do_not_reach_the_export(tmp_path):
+    """Issue 14 item 5: CS attributes and the 'kept' free text carried a planted name and phone into exports."""
+    planted = "DUPONTEL MARCEL 0612345678"
+    equipment = Dataset()
+    equipment.Manufacturer = f"AGFA {planted}"  # a known vendor's name around the planted text: the vendor only
+    ds, meta = _deid_copy(_synthetic(
+        BodyPartExamined="DUPONTEL MARCEL", ViewPosition="DUPONTEL", ImageLaterality="DUPONTEL", Laterality="MARCEL",
+        PatientSex="DUPONTEL", Modality="DUPONTEL", Manufacturer=planted, ManufacturerModelName=planted,
+        WindowCenterWidthExplanation=planted, RescaleType="DUPONTEL", PixelSpacingCalibrationDescription=planted,
+        ContributingEquipmentSequence=[equipment]))
+    path = write_deidentified(ds, tmp_path)
+    assert not _leaks(path, ["DUPONTEL", "MARCEL", "0612345678"])
+    assert pydicom.dcmread(path).ContributingEquipmentSequence[0].Manufacturer == "AGFA"
+    back = pydicom.dcmread(path)
+    # the body part is unknown as written, so it comes from the description's words ("RX POIGNET …")
+    assert (back.BodyPartExamined, back.ViewPosition, back.ImageLaterality, back.Laterality) == ("WRIST", "", "", "")
+    assert (back.PatientSex, back.Modality, back.Manufacturer, back.RescaleType) == ("", "OT", "", "")
+    assert {"BodyPartExamined", "ViewPosition", "Manufacturer"} <= set(meta.unmapped)
+
+
+def test_known_coded_values_are_written_as_their_defined_terms(tmp_path):
+    ds, meta = _deid_copy(_synthetic(BodyPartExamined="Genou ", ViewPosition="Profil", ImageLaterality="G",
+                                     Manufacturer="Siemens Healthineers", RescaleType="HU"))
+    back = pydicom.dcmread(write_deidentified(ds, tmp_path))
+    assert (back.BodyPartExamined, back.ViewPosition, back.ImageLaterality) == ("KNEE", "LAT", "L")
+    assert (back.Manufacturer, back.RescaleType) == ("SIEMENS", "HU")
 
 
 def test_deidentification_method_is_recorded(tmp_path):
