@@ -140,7 +140,7 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
         clock.lap("read")
         result.metadata = extract_metadata(ds, key)
         result.instance_token = instance_token(key, result.metadata.sop_uid)
-        result.frames = max(1, int(ds.get("NumberOfFrames", 1) or 1))
+        result.frames = _frame_count(ds.get("NumberOfFrames", 1))
         clock.lap("header")
         if header_only:
             return result
@@ -173,6 +173,14 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
     except Exception as exc:  # a decoder bug must not stop a 10,000-file job
         result.skip("skipped", "unexpected_error", f"{label}: unexpected {type(exc).__name__} while decoding; skipped")
     return result
+
+
+def _frame_count(value: object) -> int:
+    """NumberOfFrames as a count ≥ 1 (an empty or malformed value counts as one frame; decode checks the bytes)."""
+    try:
+        return max(1, int(value or 1))  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return 1
 
 
 class _Clock:

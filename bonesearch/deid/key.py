@@ -120,11 +120,11 @@ class PseudonymKey:
         Keyed, so that the store cannot be used to confirm that a given file was ingested
         without the key. Raises ``OSError`` when the file cannot be read.
         """
-        digest = hashlib.blake2b(key=self._digest("content", "")[:32], digest_size=16)
+        digest = hmac.new(self._digest("content", ""), digestmod=hashlib.sha256)  # SHA-NI: faster than BLAKE2 here
         with open(path, "rb") as fh:
             while block := fh.read(chunk):
                 digest.update(block)
-        return digest.hexdigest()
+        return digest.hexdigest()[:32]
 
     def fingerprint(self) -> str:
         """A short public fingerprint of the key (safe to store), to detect a swapped key."""
