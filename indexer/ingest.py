@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,7 +162,8 @@ def ingest_archive(
         with start_engine(engine, workers, address) as runner:
             summary.engine, summary.workers = runner.description, runner.workers
             t = time.perf_counter()
-            contexts = _ingest_images(store, sources, runner, options, summary, advance, commit_every)
+            contexts = _ingest_images(store, sources, runner, options, summary, advance, commit_every,
+                                      legacy=_legacy_forgotten(store, key, archive))
             summary.stage_seconds["images"] = time.perf_counter() - t
             if reports_path is not None:
                 t = time.perf_counter()
@@ -205,6 +207,7 @@ def _check_cache_size(store: Store, requested: int | None) -> int:
 def _ingest_images(
     store: Store, sources: list[ArchiveFile], runner: Runner, options: WorkerOptions,
     summary: IngestSummary, advance: Advance, commit_every: int = COMMIT_EVERY,
+    legacy: Callable[[ArchiveFile], bool] = lambda entry: False,
 ) -> dict[str, ReportContext]:
     _remove_crash_leftovers(store)
     done = {row[0] for row in store.con.execute("SELECT source_hash FROM sources").fetchall()}
@@ -213,6 +216,9 @@ def _ingest_images(
     for entry in sources:
         if entry.source_hash in done:
             summary.already_ingested += 1
+            advance(1)
+        elif legacy(entry):  # erased before sources named files by what they are
+            summary.forgotten += 1
             advance(1)
         elif entry.problem:  # found while listing (a link loop, a named pipe…): no worker needed
             label = safe_label(entry.path.name, entry.source_hash)
@@ -231,6 +237,28 @@ def _ingest_images(
     write_seconds += _write_batch(store, pending, summary, contexts)
     summary.stage_seconds["write"] = write_seconds
     return contexts
+
+
+def _legacy_forgotten(store: Store, key: PseudonymKey, archive: Path) -> Callable[[ArchiveFile], bool]:
+    """Whether a file is one erased from a store written before sources carried instance tokens.
+
+    Such ``forgotten`` rows hold only the keyed hash of the file's path relative to the export
+    (the old naming); a file of the same export at the same place is not ingested again.
+    """
+    erased = {h for (h,) in store.con.execute(
+        "SELECT source_hash FROM sources WHERE status = 'forgotten' AND instance_token IS NULL").fetchall()}
+    if not erased:
+        return lambda entry: False
+    root = Path(os.path.abspath(archive))
+
+    def was_erased(entry: ArchiveFile) -> bool:
+        try:
+            relative = entry.path.relative_to(root).as_posix()
+        except ValueError:
+            return False
+        return key.pseudonym("source", relative, length=16).split("-", 1)[1] in erased
+
+    return was_erased
 
 
 def _remove_crash_leftovers(store: Store) -> None:

@@ -107,3 +107,23 @@ def test_same_uid_twice_in_one_batch_keeps_the_last_file(tmp_path):
     assert summary.replaced == 1 and summary.images_ingested == 2
     assert _column(store, "SELECT laterality FROM images") == ["L"]
     assert [p.name for p in (store / "pixels").glob("*.png")] == [Path(_column(store, "SELECT pixel_path FROM images")[0]).name]
+
+
+def test_an_erasure_recorded_by_an_older_version_still_keeps_the_patient_out(tmp_path):
+    """Stores written before instance tokens named erased sources by their relative path's keyed hash only."""
+    from bonesearch.deid.key import PseudonymKey, default_key_path
+    from indexer.forget import forget
+
+    export = _export(tmp_path / "export", 800)
+    store = tmp_path / "store"
+    ingest_archive(export, store, workers=1)
+    forget(store, patient=_column(store, "SELECT DISTINCT patient_pseudo FROM studies")[0])
+    key = PseudonymKey.load(default_key_path(store))
+    legacy = [key.pseudonym("source", f"DICOM/IM{n:04d}.dcm", length=16).split("-", 1)[1] for n in range(4)]
+    with Store.open(store, read_only=False) as s:  # the rows as the older version wrote them
+        s.con.execute("DELETE FROM sources")
+        for source_hash in legacy:
+            s.con.execute("INSERT INTO sources (source_hash, status, reason) VALUES (?, 'forgotten', 'forgotten: x')",
+                          [source_hash])
+    again = ingest_archive(export, store, workers=1)
+    assert again.images_ingested == 0 and again.forgotten == 4
