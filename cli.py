@@ -137,6 +137,9 @@ def print_ingest_summary(summary, store: Path) -> None:
         count = len(summary.excluded if status == "excluded" else summary.skipped)
         detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(by_class.get(status, {}).items()))
         table.add_row(title, f"{count} ({detail})" if detail else str(count))
+    if summary.unmapped:
+        table.add_row("header values not in vocabulary", ", ".join(f"{k} {v}" for k, v in sorted(summary.unmapped.items()))
+                      + " (stored as OTHER/empty; see docs/header-deidentification.md)")
     if summary.multi_frame:
         table.add_row("multi-frame files", f"{summary.multi_frame} (first frame cached)")
     table.add_row("studies in store", str(summary.studies_total))

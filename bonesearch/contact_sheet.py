@@ -3,7 +3,8 @@
 One HTML file a radiologist opens in any browser, offline: for each query a grid of
 cards, each with the cached radiograph (embedded as a base64 PNG), rank, score, shifted
 date, body part, view, age, sex and a report excerpt. No script, no stylesheet or font
-from elsewhere: nothing in the file points outside it.
+from elsewhere: nothing in the file points outside it. Stored text is HTML-escaped, and its
+control characters and escape sequences replaced (:func:`bonesearch.safe_text.one_line`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bonesearch.hits import Hit, StudyHit
+from bonesearch.safe_text import one_line
 from bonesearch.store import Store
 from bonesearch.thumbnails import pixel_files
 
@@ -50,20 +52,20 @@ def contact_sheet_html(store: Store, sections: Sequence[SheetSection], title: st
     thumbnails = _thumbnails(store, wanted)
     parts = [
         "<!DOCTYPE html>", '<html lang="fr"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
+        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_esc(title)}</h1>",
     ]
     for section in sections:
-        parts.append(f"<h2>« {html.escape(section.query)} » — {len(section.hits)} résultats</h2>")
+        parts.append(f"<h2>« {_esc(section.query)} » — {len(section.hits)} résultats</h2>")
         if section.where:
-            parts.append(f'<p class="filter">filtre : <code>{html.escape(section.where)}</code></p>')
+            parts.append(f'<p class="filter">filtre : <code>{_esc(section.where)}</code></p>')
         if not section.hits:
             parts.append('<p class="empty">aucun résultat</p>')
             continue
         parts.append('<div class="grid">')
         parts.extend(_card(hit, thumbnails.get(hit.image_id)) for hit in section.hits)
         parts.append("</div>")
-    parts.append(f"<footer>store {html.escape(store.path.name)} (dé-identifié) · score = similarité cosinus · "
+    parts.append(f"<footer>store {_esc(store.path.name)} (dé-identifié) · score = similarité cosinus · "
                  f"dates décalées par patient</footer></body></html>")
     return "\n".join(parts)
 
@@ -85,8 +87,13 @@ def _thumbnails(store: Store, image_ids: set[int]) -> dict[int, str]:
             for image_id, file in pixel_files(store, image_ids).items()}
 
 
+def _esc(text: str | None) -> str:
+    """``text`` for HTML: escaped, without control characters."""
+    return html.escape(one_line(text))
+
+
 def _card(hit: Hit | StudyHit, uri: str | None) -> str:
-    esc = html.escape
+    esc = _esc
     picture = (f'<img src="{uri}" alt="image {hit.image_id}">' if uri
                else '<div class="missing">image absente du cache</div>')
     age = f"{hit.age_months // 12} ans" if hit.age_months is not None else "âge ?"

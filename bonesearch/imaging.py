@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 CACHE_SIZE = 256  # default side of the square greyscale images cached in the store (ingest --cache-size)
 MAX_UPSAMPLE = 0.15  # a cached square may be upsampled from a decode up to 15 % smaller (ingest --max-upsample)
@@ -88,30 +88,14 @@ def load_png(path: Path) -> np.ndarray:
         return np.asarray(img.convert("L"))
 
 
-def load_query_image(path: Path | bytes, name: str | None = None) -> np.ndarray:
-    """Read a user's query image (PNG/JPEG/…, or DICOM) as a cached-size uint8 square.
+def load_query_image(path: Path | bytes, name: str | None = None, size: int = CACHE_SIZE) -> np.ndarray:
+    """Read a user's query image (PNG, JPEG or DICOM; a file, or an upload's bytes decoded in
+    memory) as a uint8 ``[size, size]`` square, decoded at no more than that size needs and
+    refused above a pixel cap; see :func:`bonesearch.query_image.load_query_image`.
 
-    ``path`` is a file, or the image's bytes (an upload decoded in memory, never written to
-    disk; ``name`` then labels it in errors). Only pixels are used: a DICOM's header is never
-    read beyond what decoding needs.
+    Raises:
+        InvalidQueryImage: not a usable image (QueryImageTooLarge: too many pixels).
     """
-    from bonesearch.dicom_io import decode_greyscale, read_dataset
-    from bonesearch.errors import InvalidDicom, InvalidQueryImage
+    from bonesearch.query_image import load_query_image as load
 
-    if isinstance(path, bytes):
-        source, label, head = io.BytesIO(path), name or "image", path[:132]
-    else:
-        source = path = Path(path)
-        label = name or path.name
-        with open(path, "rb") as fh:
-            head = fh.read(132)
-    try:
-        if head[128:132] == b"DICM" or Path(label).suffix.lower() in (".dcm", ".dicom"):
-            image = decode_greyscale(read_dataset(source, label), label)
-        else:
-            with Image.open(source) as img:
-                image = np.asarray(img.convert("L"))
-    except (InvalidDicom, UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
-        reason = str(exc) if isinstance(exc, InvalidDicom) else "not a readable image"
-        raise InvalidQueryImage(f"{label}: {reason}; give a PNG, JPEG or DICOM radiograph") from None
-    return to_cached_square(image)
+    return load(path, name, size)

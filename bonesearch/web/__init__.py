@@ -9,7 +9,9 @@ search. Modules:
 * :mod:`~bonesearch.web.schemas` — request/response shapes, filters → the engine's ``where``;
 * :mod:`~bonesearch.web.live` — the engine over an in-memory snapshot of the store,
   reopened when ``forget`` or ``index`` rewrites it;
-* :mod:`~bonesearch.web.security` — loopback/token rules, request size limit, headers, logs;
+* :mod:`~bonesearch.web.security` — loopback/token and same-origin rules, request size limit, headers, logs;
+* :mod:`~bonesearch.web.errors` — French error answers (422 without the values sent, 413/415
+  for uploads) and the 500 that replaces a traceback;
 * :mod:`~bonesearch.web.highlight` — where the query's terms fall in a report excerpt.
 
 See docs/web.md.

@@ -37,6 +37,8 @@ EXAMPLE_QUERIES = [
 ]
 UPLOAD_NAME = "image envoyée"  # how an upload is named in errors (its file name is never used)
 StudyUid = Annotated[str, Path(pattern=STUDY_UID, description="Pseudonymised study UID (2.25.…).")]
+ImageId = Annotated[int, Path(ge=0, le=2**63 - 1, description="images.image_id (a 64-bit signed key).")]
+NO_STUDY = "aucun examen avec cet identifiant dans la base (effacé, ou identifiant inexact)"
 
 router = APIRouter(prefix="/api")
 
@@ -70,9 +72,10 @@ def search_text(request: Request, body: SearchRequest) -> ResultPage:
                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                  "image/png": {}, "image/jpeg": {}, "application/dicom": {}}}})
 async def search_image(request: Request, params: Annotated[ImageQuery, Query()]) -> ResultPage:
-    """The images most similar to the uploaded picture. The file is decoded in memory and
-    dropped after the search: it is never written to disk, and its DICOM header is not read
-    beyond what decoding needs."""
+    """The images most similar to the uploaded picture. The file is decoded in memory, at the
+    size the search needs (never above ``MAX_QUERY_PIXELS``), and dropped after the search:
+    it is never written to disk, and its DICOM header is not read beyond what decoding needs.
+    Unreadable: 415; too many pixels once decoded: 413."""
     paging = params.paging()
     data = await request.body()
     if not data:
@@ -95,7 +98,7 @@ def study(request: Request, study_uid: StudyUid) -> StudyDetail:
     with _live(request).use() as engine:
         detail = study_detail(engine.store.con, study_uid)
     if detail is None:
-        raise HTTPException(404, f"aucun examen {study_uid} dans la base (effacé, ou identifiant inexact)")
+        raise HTTPException(404, NO_STUDY)
     return detail
 
 
@@ -105,7 +108,7 @@ def similar_studies(request: Request, study_uid: StudyUid,
     """The studies whose study vectors are closest to this study's, among those matching ``filters``."""
     with _live(request).use() as engine:
         if study_detail(engine.store.con, study_uid) is None:
-            raise HTTPException(404, f"aucun examen {study_uid} dans la base (effacé, ou identifiant inexact)")
+            raise HTTPException(404, NO_STUDY)
         start = time.perf_counter()
         hits = engine.search_study(study_uid, body.page * body.per_page + 1, where=where_clause(body.filters))
         took = (time.perf_counter() - start) * 1000
@@ -114,11 +117,11 @@ def similar_studies(request: Request, study_uid: StudyUid,
 
 @router.get("/images/{image_id}/thumbnail", summary="The cached greyscale picture (PNG)",
             response_class=Response, responses={200: {"content": {"image/png": {}}}})
-def thumbnail(request: Request, image_id: Annotated[int, Path(ge=0)]) -> Response:
+def thumbnail(request: Request, image_id: ImageId) -> Response:
     with _live(request).use() as engine:
         file = pixel_files(engine.store, [image_id]).get(image_id)
     if file is None:
-        raise HTTPException(404, f"pas d'image {image_id} dans la base")
+        raise HTTPException(404, "aucune image avec cet identifiant dans la base (effacée, ou identifiant inexact)")
     return Response(file.read_bytes(), media_type="image/png")
 
 

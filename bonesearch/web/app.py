@@ -17,15 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from bonesearch.errors import BonesearchError, InvalidQuery, InvalidQueryImage, StoreBusy
 from bonesearch.web.api import IMAGE_SEARCH_PATH, router
+from bonesearch.web.errors import InternalErrors, install_error_handlers
 from bonesearch.web.live import LiveEngine
-from bonesearch.web.security import AccessLog, BodyLimit, TokenGate, resolve_token
+from bonesearch.web.security import AccessLog, BodyLimit, OriginGate, TokenGate, resolve_token
 
 __all__ = ["UPLOAD_MAX_BYTES", "background_server", "create_app", "serve"]
 
@@ -38,7 +37,8 @@ def create_app(store: Path | str, *, host: str = "127.0.0.1", token: str | None 
     """The web app over ``store`` (opened now, read-only, as an in-memory snapshot).
 
     ``host`` is where it will be bound: anything but loopback requires ``token`` (or
-    ``$BONESEARCH_TOKEN``), and with a token every ``/api`` call needs it.
+    ``$BONESEARCH_TOKEN``), and with a token every ``/api`` call needs it. Browsers may call
+    the API from the server's own page only (``Origin`` / ``Sec-Fetch-Site``, 403 otherwise).
 
     Raises:
         ServeConfigError: a non-loopback host without a token, or a short token.
@@ -57,41 +57,13 @@ def create_app(store: Path | str, *, host: str = "127.0.0.1", token: str | None 
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
 
-    _install_error_handlers(app)
+    install_error_handlers(app)
     app.add_middleware(BodyLimit, upload_max_bytes=upload_max_bytes, upload_paths=(router.prefix + IMAGE_SEARCH_PATH,))
     app.add_middleware(TokenGate, token=token)
-    app.add_middleware(AccessLog)  # outermost: sees every response, 401 and 413 included
+    app.add_middleware(OriginGate)  # before the token: another site's page is refused whatever it carries
+    app.add_middleware(InternalErrors)  # an unexpected exception: a French 500 and one log line, no traceback
+    app.add_middleware(AccessLog)  # outermost: sees every response, 401, 403, 413 and 500 included
     return app
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    """User errors as JSON ``{"detail": message}`` with the right status; 422s name the field
-    and never echo what was sent (a query may hold a name)."""
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0], "message": e["msg"]}
-                  for e in exc.errors()]
-        detail = "; ".join(f"{e['field']} : {e['message']}" for e in errors)
-        return JSONResponse({"detail": f"paramètre invalide — {detail}", "errors": errors}, status_code=422)
-
-    @app.exception_handler(InvalidQueryImage)
-    async def not_an_image(request: Request, exc: InvalidQueryImage) -> JSONResponse:
-        return JSONResponse({"detail": f"le fichier envoyé n'est pas une image lisible : PNG, JPEG ou DICOM attendu "
-                                       f"({exc})"}, status_code=415)
-
-    @app.exception_handler(StoreBusy)
-    async def busy(request: Request, exc: StoreBusy) -> JSONResponse:
-        return JSONResponse({"detail": f"base en cours de mise à jour, réessayez dans un instant ({exc})"},
-                            status_code=503, headers={"retry-after": "2"})
-
-    @app.exception_handler(InvalidQuery)
-    async def invalid_query(request: Request, exc: InvalidQuery) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-
-    @app.exception_handler(BonesearchError)
-    async def unavailable(request: Request, exc: BonesearchError) -> JSONResponse:
-        return JSONResponse({"detail": f"la base ne peut pas être interrogée : {exc}"}, status_code=503)
 
 
 def serve(store: Path | str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,

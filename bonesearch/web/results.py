@@ -1,10 +1,16 @@
-"""Turning the engine's hits and the store's rows into the API's de-identified shapes."""
+"""Turning the engine's hits and the store's rows into the API's de-identified shapes.
+
+Stored text passes through :mod:`bonesearch.safe_text` on the way out: control characters,
+escape sequences and bidirectional overrides a hospital system left in a report or a header
+are replaced one for one (so the excerpt's marks still fall on the query's words); the full
+report keeps its line breaks."""
 
 from __future__ import annotations
 
 import duckdb
 
 from bonesearch.hits import Hit, StudyHit
+from bonesearch.safe_text import multi_line, one_line
 from bonesearch.web.highlight import term_spans
 from bonesearch.web.schemas import Page, Result, ResultPage, StudyDetail, StudyImage, StudyReport
 
@@ -16,14 +22,23 @@ def thumbnail_url(image_id: int | None) -> str | None:
     return f"/api/images/{image_id}/thumbnail" if image_id is not None and image_id >= 0 else None
 
 
+def _line(text: str | None) -> str | None:
+    return None if text is None else one_line(text)
+
+
+def _text(text: str | None) -> str | None:
+    return None if text is None else multi_line(text)
+
+
 def _result(hit: Hit | StudyHit, query: str | None) -> Result:
     study = isinstance(hit, StudyHit)
+    excerpt = one_line(hit.excerpt)
     return Result(
-        rank=hit.rank, score=round(hit.score, 4), image_id=hit.image_id, study_uid=hit.study_uid,
-        study_date=hit.study_date, body_part=hit.body_part, age_months=hit.age_months, sex=hit.sex,
-        laterality=None if study else hit.laterality, view=None if study else hit.view,
-        images=hit.images if study else None, excerpt=hit.excerpt,
-        marks=term_spans(hit.excerpt, query) if query else [], thumbnail=thumbnail_url(hit.image_id),
+        rank=hit.rank, score=round(hit.score, 4), image_id=hit.image_id, study_uid=one_line(hit.study_uid),
+        study_date=_line(hit.study_date), body_part=one_line(hit.body_part), age_months=hit.age_months,
+        sex=one_line(hit.sex), laterality=None if study else _line(hit.laterality),
+        view=None if study else _line(hit.view), images=hit.images if study else None, excerpt=excerpt,
+        marks=term_spans(excerpt, query) if query else [], thumbnail=thumbnail_url(hit.image_id),
     )
 
 
@@ -49,9 +64,11 @@ def study_detail(con: duckdb.DuckDBPyConnection, study_uid: str) -> StudyDetail 
     reports = con.execute("SELECT CAST(report_date AS VARCHAR), indication, technique, findings, conclusion, text "
                           "FROM reports WHERE study_id = ? ORDER BY report_id", [study_id]).fetchall()
     return StudyDetail(
-        study_uid=row[1], study_date=row[2], modality=row[3], body_part=row[4], age_months=row[5], sex=row[6],
-        images=[StudyImage(image_id=i, body_part=b, view=v, laterality=lat, thumbnail=thumbnail_url(i))
+        study_uid=one_line(row[1]), study_date=_line(row[2]), modality=_line(row[3]), body_part=_line(row[4]),
+        age_months=row[5], sex=_line(row[6]),
+        images=[StudyImage(image_id=i, body_part=_line(b), view=_line(v), laterality=_line(lat), thumbnail=thumbnail_url(i))
                 for i, b, v, lat in images],
-        reports=[StudyReport(report_date=d, indication=ind, technique=t, findings=f, conclusion=c, text=x)
+        reports=[StudyReport(report_date=_line(d), indication=_text(ind), technique=_text(t), findings=_text(f),
+                             conclusion=_text(c), text=_text(x) or "")
                  for d, ind, t, f, c, x in reports],
     )

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
-    "Facets", "Filters", "ImageQuery", "Info", "Limits", "Page", "Result", "ResultPage", "SearchRequest",
+    "FieldError", "Facets", "Filters", "ImageQuery", "Info", "Limits", "Page", "Result", "ResultPage", "SearchRequest",
     "SimilarRequest", "StudyDetail", "StudyImage", "StudyReport", "where_clause",
 ]
 
@@ -26,6 +26,10 @@ CODE = r"^[A-Z0-9_]{1,40}$"  # body part codes as the store holds them (WRIST, K
 STUDY_UID = r"^[0-9.]{1,64}$"  # a pseudonymised study UID (2.25.…)
 
 GroupBy = Literal["image", "study"]
+
+
+class FieldError(ValueError):
+    """A validation message written for the client: it names fields and limits, never a value sent."""
 
 
 class Filters(BaseModel):
@@ -44,9 +48,9 @@ class Filters(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "Filters":
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
-            raise ValueError(f"age_min ({self.age_min}) is greater than age_max ({self.age_max}): swap them")
+            raise FieldError("age_min est supérieur à age_max : inversez-les")
         if self.date_from is not None and self.date_to is not None and self.date_from > self.date_to:
-            raise ValueError(f"date_from ({self.date_from}) is after date_to ({self.date_to}): swap them")
+            raise FieldError("date_from est postérieure à date_to : inversez-les")
         return self
 
 
@@ -59,8 +63,8 @@ class Page(BaseModel):
     @model_validator(mode="after")
     def _deep_enough(self) -> "Page":
         if self.page * self.per_page > MAX_RESULTS:
-            raise ValueError(f"page {self.page} × per_page {self.per_page} goes past result {MAX_RESULTS}: "
-                             f"narrow the search with filters instead")
+            raise FieldError(f"page × per_page dépasse le résultat {MAX_RESULTS} : "
+                             f"restreignez la recherche par des filtres")
         return self
 
 

@@ -5,6 +5,11 @@
   Any other address needs a token (``--token`` or ``BONESEARCH_TOKEN``); every ``/api``
   call must then carry it, as ``Authorization: Bearer TOKEN`` or as the session cookie the
   page gets from ``POST /api/session``. Missing or wrong: 401.
+* A browser may call the API only from the page itself: a request whose ``Origin`` is not
+  the server's own, or whose ``Sec-Fetch-Site`` is ``cross-site`` or ``same-site``, is
+  refused (403) on ``/api`` and on any method but GET/HEAD, so a page elsewhere on the
+  clinician's machine (another site, another port, a ``file:`` page) cannot drive the
+  server. Clients that send neither header (curl, scripts) are not browsers and pass.
 * Request bodies are capped (413): uploads at ``upload_max_bytes``, JSON at 64 KiB.
 * Every response carries a strict Content-Security-Policy (same origin only) and
   ``Cache-Control: no-store`` on the API, so erased data do not linger in browser caches.
@@ -22,12 +27,13 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
 
 from bonesearch.errors import ServeConfigError
 
 __all__ = [
-    "SESSION_COOKIE", "TOKEN_ENV", "AccessLog", "BodyLimit", "TokenGate", "cookie_value", "is_loopback", "resolve_token",
-    "tokens_match",
+    "SESSION_COOKIE", "TOKEN_ENV", "AccessLog", "BodyLimit", "OriginGate", "TokenGate", "cookie_value", "is_loopback",
+    "resolve_token", "same_origin", "send_json", "tokens_match",
 ]
 
 TOKEN_ENV = "BONESEARCH_TOKEN"
@@ -86,7 +92,7 @@ def cookie_value(token: str) -> str:
     return hmac.new(token.encode(), b"bonesearch web session", hashlib.sha256).hexdigest()
 
 
-async def _send_json(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+async def send_json(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
     import json
 
     body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
@@ -123,12 +129,12 @@ class TokenGate:
             return await self.app(scope, receive, send)
         if self.token is None:
             if _host_name(_header(scope, b"host") or "").lower() not in LOOPBACK_NAMES:
-                return await _send_json(send, 400, "hôte non autorisé : ouvrez la page par http://127.0.0.1 ou "
-                                                   "http://localhost (ou lancez le serveur avec --token)")
+                return await send_json(send, 400, "hôte non autorisé : ouvrez la page par http://127.0.0.1 ou "
+                                                  "http://localhost (ou lancez le serveur avec --token)")
         elif scope["path"].startswith("/api/") and scope["path"] != "/api/session" and not self._authorised(scope):
-            return await _send_json(send, 401, "jeton d'accès manquant ou invalide : saisissez le jeton donné "
-                                               "à bonesearch serve (--token)",
-                                    [(b"www-authenticate", b'Bearer realm="bonesearch"')])
+            return await send_json(send, 401, "jeton d'accès manquant ou invalide : saisissez le jeton donné "
+                                              "à bonesearch serve (--token)",
+                                   [(b"www-authenticate", b'Bearer realm="bonesearch"')])
         await self.app(scope, receive, send)
 
     def _authorised(self, scope: Scope) -> bool:
@@ -143,6 +149,51 @@ class TokenGate:
         session = cookies.get(SESSION_COOKIE)
         return session is not None and hmac.compare_digest(session.value.encode(), self.cookie.encode())
 
+
+SAFE_FETCH_SITES = ("same-origin", "none")  # the page itself; the user typing the address or a bookmark
+SAFE_METHODS = ("GET", "HEAD")
+CROSS_ORIGIN = ("requête d'une autre origine refusée : ce serveur ne répond qu'à sa propre page "
+                "(ouvrez-la par son adresse) et aux clients sans en-tête Origin, comme curl")
+
+
+def same_origin(scope: Scope) -> bool:
+    """Whether a request comes from the server's own page, or from no browser page at all.
+
+    ``Sec-Fetch-Site`` (sent by current browsers) must be ``same-origin`` or ``none``;
+    ``Origin``, when present, must name the ``Host`` the request was sent to (host and port;
+    the scheme is not compared, so that a TLS proxy in front keeps working when it passes
+    ``Host`` on). ``Origin: null`` (sandboxed frames, ``file:`` pages) is another origin.
+    """
+    site = _header(scope, b"sec-fetch-site")
+    if site is not None and site.strip().lower() not in SAFE_FETCH_SITES:
+        return False
+    origin = _header(scope, b"origin")
+    return origin is None or _origin_is_host(origin, _header(scope, b"host") or "")
+
+
+def _origin_is_host(origin: str, host: str) -> bool:
+    try:
+        sent, served = urlsplit(origin.strip()), urlsplit("//" + host.strip())
+        if sent.scheme not in ("http", "https") or not sent.hostname or not served.hostname:
+            return False
+        default = 443 if sent.scheme == "https" else 80
+        return sent.hostname == served.hostname and (sent.port or default) == (served.port or default)
+    except ValueError:  # a port that is not a number
+        return False
+
+
+class OriginGate:
+    """ASGI middleware: 403 on ``/api`` calls and on any method but GET/HEAD that a browser
+    sends from another origin (see :func:`same_origin`)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (scope["path"].startswith("/api") or scope["method"] not in SAFE_METHODS):
+            if not same_origin(scope):
+                return await send_json(send, 403, CROSS_ORIGIN)
+        await self.app(scope, receive, send)
 
 
 def _size(n: int) -> str:
@@ -168,7 +219,7 @@ class BodyLimit:
         message = f"requête trop volumineuse : au plus {_size(limit)}{what}"
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return await _send_json(send, 413, message)
+            return await send_json(send, 413, message)
         seen = 0
         started = False
 
@@ -190,7 +241,7 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _send_json(send, 413, message)
+                await send_json(send, 413, message)
 
 
 class AccessLog:
