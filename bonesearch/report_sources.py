@@ -29,8 +29,8 @@ from pathlib import Path
 from bonesearch.errors import ReportFileError
 from bonesearch.report_pdf import PdfText, PdfTextError, extract_pdf_pages, folder_template, remove_template_lines
 from bonesearch.report_sections import HEADING_PATTERN, is_heading_line
-from bonesearch.reports import (RawReport, ReportsReadResult, decode_report_bytes, parse_report_date,
-                                read_reports_csv, read_reports_jsonl)
+from bonesearch.reports import RawReport, ReportsReadResult, read_reports_csv, read_reports_jsonl
+from bonesearch.report_text import clean_report_text, decode_report_bytes, sniff_wide_encoding
 
 SUFFIX_KINDS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "text",
                 ".text": "text", ".pdf": "pdf"}
@@ -124,7 +124,7 @@ def _kind(path: Path, default: str | None) -> str | None:
         return None
     if head.startswith(b"%PDF"):
         return "pdf"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if decode_report_bytes(head)[0].lstrip("\ufeff \t\r\n").startswith("{"):  # UTF-16/32 JSONL too
         return "jsonl"
     return default
 
@@ -178,8 +178,10 @@ def _read_documents(documents: list[tuple[Path, int]]) -> ReportsReadResult:
                 texts.append((path, label, ""))
             except PdfTextError as exc:
                 result.skipped.append((label, str(exc)))
-        elif b"\0" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            result.skipped.append((label, f"binary content, not a text report; reports are {_SUPPORTED}"))
+        elif b"\0" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) \
+                and sniff_wide_encoding(raw) is None:
+            result.skipped.append((label, f"binary content, not a text report (or UTF-16 whose byte order could not "
+                                          f"be told: re-export it as UTF-8); reports are {_SUPPORTED}"))
         else:
             text, encoding = decode_report_bytes(raw)
             result.encodings[encoding] += 1
@@ -198,17 +200,13 @@ def _read_documents(documents: list[tuple[Path, int]]) -> ReportsReadResult:
 
 def _add_document(result: ReportsReadResult, path: Path, label: str, raw_text: str, text: str) -> None:
     """One ``.txt``/PDF report: identifiers from its full text (running headers included), body without template."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        result.skipped.append((label, "no text once the page template is removed; check the export"))
+    text = result.clean_text(label, text, empty_reason="no text once the page template is removed; check the export")
+    if text is None:
         return
-    accession, patient, date_text = header_fields(raw_text, path.stem)
+    accession, patient, date_text = header_fields(clean_report_text(raw_text)[0], path.stem)
     if not accession and not patient:
         result.skipped.append((label, "no accession number (N° d'examen line or file name) and no patient id "
                                       "(IPP line); name the file after the accession number"))
         return
-    date = parse_report_date(date_text)
-    if date is None and date_text:
-        result.undated.append(label)
-    result.reports.append(RawReport(accession, date, text, label, patient))
+    result.reports.append(RawReport(accession, result.read_date(label, date_text), text, label, patient))
 

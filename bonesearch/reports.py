@@ -5,8 +5,13 @@ folder readers of :mod:`bonesearch.report_sources`) yields :class:`RawReport` re
 :class:`ReportsReadResult`, with the rows or files it could not use listed by a safe label
 (``reports export (.csv) row 12``, ``report file 3 (.pdf)``) and the reason. Tabular exports may be in
 whatever encoding and dialect the hospital's system wrote: UTF-8 with or without BOM, UTF-16
-with BOM, cp1252 or latin-1 (:func:`decode_report_bytes`), commas or semicolons, multi-line
-quoted text, French or English column names.
+or UTF-32 with or without BOM, cp1252 or latin-1 (:func:`decode_report_bytes`), commas or
+semicolons, multi-line quoted text of any length, French or English column names.
+
+Every report's text is cleaned of control characters and terminal escapes
+(:func:`~bonesearch.report_text.clean_report_text`); one empty once cleaned, or longer than
+:data:`MAX_REPORT_CHARS`, is skipped with its reason, and the others are read. A report date
+outside the plausible window (a placeholder such as ``9999-12-31``) is dropped and counted.
 
 Nothing here prints or raises report text: errors name the file, the row and the column.
 Section parsing lives in :mod:`bonesearch.report_sections` (re-exported here).
@@ -25,9 +30,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from bonesearch.deid.dates import is_shiftable
 from bonesearch.errors import ReportFileError
+from bonesearch.report_text import (clean_report_text, decode_report_bytes, repair_mojibake,  # noqa: F401
+                                    sniff_wide_encoding)
 from bonesearch.report_sections import (HEADINGS, ReportSections, Section, TrainingMode,  # noqa: F401 (re-exported)
                                         clean_template_debris, parse_sections, report_text_for_training)
+
+#: the longest report text kept (characters, once cleaned). A radiology report is a few thousand;
+#: longer is an export error (reports merged into one field, a stray quote in a CSV) and would
+#: cost seconds of de-identification. spaCy's own limit is 1,000,000.
+MAX_REPORT_CHARS = 100_000
+#: the csv module's field size limit while reading an export (its default, 131,072, rejected the
+#: whole file for one long field); a field over MAX_REPORT_CHARS is then skipped alone
+CSV_FIELD_LIMIT = 2**31 - 1
 
 # ---- the record ----------------------------------------------------------------------------
 
@@ -56,6 +72,8 @@ class ReportsReadResult:
     undated: list[str] = field(default_factory=list)  # sources whose date could not be read
     encodings: Counter[str] = field(default_factory=Counter)  # files read per encoding
     template_lines_removed: int = 0  # PDF letterhead/footer lines dropped (see report_pdf)
+    dates_out_of_range: list[str] = field(default_factory=list)  # sources whose date was a placeholder (9999-12-31…)
+    reports_with_controls: int = 0  # reports whose control characters or terminal escapes were removed
 
     def __iter__(self) -> Iterator[RawReport]:
         return iter(self.reports)
@@ -70,68 +88,39 @@ class ReportsReadResult:
         self.undated.extend(other.undated)
         self.encodings.update(other.encodings)
         self.template_lines_removed += other.template_lines_removed
+        self.dates_out_of_range.extend(other.dates_out_of_range)
+        self.reports_with_controls += other.reports_with_controls
         self.encoding = next(iter(self.encodings)) if len(self.encodings) == 1 else "mixed"
 
+    def clean_text(self, source: str, text: str, *, empty_reason: str = "empty report text",
+                   too_long_hint: str = "") -> str | None:
+        """``text`` cleaned (:func:`clean_report_text`) and stripped; None, with the reason added to
+        ``skipped``, when nothing is left or more than :data:`MAX_REPORT_CHARS` characters are."""
+        text, removed = clean_report_text(text)
+        text = text.strip()
+        self.reports_with_controls += removed > 0
+        if not text:
+            self.skipped.append((source, "report text is empty once control characters and terminal escapes are "
+                                         "removed (NUL bytes or escape codes only); re-export the report" if removed
+                                 else empty_reason))
+            return None
+        if len(text) > MAX_REPORT_CHARS:
+            self.skipped.append((source, f"report text is {len(text)} characters, over the {MAX_REPORT_CHARS}-character "
+                                         f"limit for one report; " + (too_long_hint or "check that the export did not "
+                                                                      "merge several reports into one")))
+            return None
+        return text
 
-# ---- decoding ------------------------------------------------------------------------------
-
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-# UTF-8 read as cp1252 and saved again as UTF-8: "Ã©" for "é", "â€™" for "’", "Â°" for "°"
-_MOJIBAKE = re.compile(
-    "[\u00c2\u00c3\u00c5\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,2}"
-)
-
-
-def repair_mojibake(text: str) -> tuple[str, int]:
-    """``text`` with double-encoded UTF-8 sequences ("fracture dÃ©placÃ©e") repaired; and how many.
-
-    Each suspicious sequence is re-encoded as cp1252 and decoded as UTF-8; it is replaced only
-    when that round trip is strict (real French never writes "Ã©" or "â€™").
-    """
-    fixed = 0
-
-    def repair(match: re.Match[str]) -> str:
-        nonlocal fixed
-        try:
-            repaired = match.group().encode("cp1252").decode("utf-8")
-        except UnicodeError:
-            return match.group()
-        fixed += 1
-        return repaired
-
-    if not _MOJIBAKE.search(text):
-        return text, 0
-    text = _MOJIBAKE.sub(repair, text)
-    if fixed and "Ã " in text:  # "à" is C3 A0, read as "Ã" + no-break space, often turned into a plain one
-        fixed += text.count("Ã ")
-        text = re.sub("Ã  ?", "à ", text)
-    return text, fixed
-
-
-def decode_report_bytes(raw: bytes) -> tuple[str, str]:
-    """Text and encoding name of an exported file.
-
-    A BOM decides (UTF-8, UTF-16); else strict UTF-8, else cp1252, else latin-1 (cp1252 leaves
-    five bytes undefined). On French reports this rule was right on 28/28 texts in each of
-    UTF-8, cp1252 and latin-1 where charset-normalizer was right on 13/28 for the two
-    single-byte encodings. Double-encoded UTF-8 is repaired (:func:`repair_mojibake`).
-    """
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
-            text, name = raw.decode(encoding, errors="replace").lstrip("\ufeff"), encoding
-            break
-    else:
-        for encoding in ("utf-8", "cp1252"):
-            try:
-                text, name = raw.decode(encoding), encoding
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            text, name = raw.decode("latin-1"), "latin-1"
-    text, fixed = repair_mojibake(text)
-    return text, (f"{name} (double-encoded UTF-8 repaired)" if fixed else name)
+    def read_date(self, source: str, value: str) -> dt.date | None:
+        """The report date written ``value``; None when absent, unreadable (counted in ``undated``) or a
+        placeholder outside the plausible window (counted in ``dates_out_of_range``)."""
+        date = _parse_any_date(value)
+        if date is not None and not is_shiftable(date):
+            self.dates_out_of_range.append(source)
+            return None
+        if date is None and (value or "").strip():
+            self.undated.append(source)
+        return date
 
 
 # ---- dates ---------------------------------------------------------------------------------
@@ -148,7 +137,13 @@ def _ascii(text: str) -> str:
 
 
 def parse_report_date(value: str) -> dt.date | None:
-    """A report date in YYYY-MM-DD, DD/MM/YYYY, YYYYMMDD or "1er mars 2024" (a time part is ignored); None if unreadable."""
+    """A report date in YYYY-MM-DD, DD/MM/YYYY, YYYYMMDD or "1er mars 2024" (a time part is ignored); None if
+    unreadable, or outside the plausible window (placeholders such as 9999-12-31, 0001-01-01)."""
+    date = _parse_any_date(value)
+    return date if date is not None and is_shiftable(date) else None
+
+
+def _parse_any_date(value: str) -> dt.date | None:
     value = (value or "").strip()
     if not value:
         return None
@@ -203,23 +198,37 @@ def _canonical(names: list[str]) -> dict[str, int]:
     return columns
 
 
-def _record(result: ReportsReadResult, source: str, cells: dict[str, str], has_patient_field: bool) -> None:
+def _record(result: ReportsReadResult, source: str, cells: dict[str, str], has_patient_field: bool,
+            too_long_hint: str = "") -> None:
     """Add one row/line to ``result``: a report, or a skip with its reason."""
-    accession = cells.get("accession_number", "").strip()
-    patient = cells.get("patient_id", "").strip()
-    body = cells.get("text", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    accession = clean_report_text(cells.get("accession_number", ""))[0].strip()
+    patient = clean_report_text(cells.get("patient_id", ""))[0].strip()
     if not accession and not patient:
         result.skipped.append((source, "empty accession number and patient id" if has_patient_field
                                else "empty accession number"))
         return
-    if not body:
-        result.skipped.append((source, "empty report text"))
+    body = result.clean_text(source, cells.get("text", ""), too_long_hint=too_long_hint)
+    if body is None:
         return
-    raw_date = cells.get("report_date", "")
-    date = parse_report_date(raw_date)
-    if date is None and raw_date.strip():
-        result.undated.append(source)
+    date = result.read_date(source, cells.get("report_date", ""))
     result.reports.append(RawReport(accession, date, body, source, patient))
+
+
+def _decode_export(path: Path, raw: bytes) -> tuple[str, str]:
+    """The text of a CSV/JSONL export and its encoding.
+
+    Raises :class:`ReportFileError` when its first line (the CSV header, the first JSON record)
+    still holds NUL characters once decoded: UTF-16/UTF-32 that could not be recognised (mixed
+    with another encoding, or damaged), whose rows would otherwise all be lost to one another.
+    """
+    text, encoding = decode_report_bytes(raw)
+    end = text.find("\n")
+    if "\0" in (text if end < 0 else text[:end]):
+        raise ReportFileError(
+            f"{path}: its first line holds NUL bytes once read as {encoding}: the file is (partly) UTF-16 or UTF-32 "
+            f"that could not be recognised, or not text; re-export it as UTF-8 (or UTF-16 with a byte-order mark)"
+        )
+    return text, encoding
 
 
 def _read_bytes(path: Path, what: str) -> bytes:
@@ -265,9 +274,10 @@ def read_reports_csv(path: Path) -> ReportsReadResult:
     missing, unreadable, empty or lacks a required column.
     """
     path = Path(path)
-    text, encoding = decode_report_bytes(_read_bytes(path, "CSV (columns accession_number,report_date,text)"))
+    text, encoding = _decode_export(path, _read_bytes(path, "CSV (columns accession_number,report_date,text)"))
     if not text.strip():
         raise ReportFileError(f"{path}: the reports file is empty; expected a header accession_number,report_date,text")
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))  # process-wide; only ever raised
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)
@@ -275,17 +285,21 @@ def read_reports_csv(path: Path) -> ReportsReadResult:
         raise ReportFileError(f"{path}: not a readable CSV ({exc})") from None
     columns = _map_columns(path, header)
     result = ReportsReadResult(reports=[], encoding=encoding, encodings=Counter({encoding: 1}))
-    row_number = 1
+    row_number = 1  # records, as a spreadsheet numbers them (header = row 1); a record may span lines
+    first_line = reader.line_num + 1
     try:
         for row in reader:
             row_number += 1
-            if not any(cell.strip() for cell in row):
-                continue  # blank line
-            cells = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
-            _record(result, f"{export_label(path)} row {row_number}", cells, "patient_id" in columns)
+            if any(cell.strip() for cell in row):  # else a blank line
+                cells = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
+                hint = (f"a stray double quote merges the rows after it into one field: check the quoting from "
+                        f"line {first_line}")
+                _record(result, f"{export_label(path)} row {row_number}", cells, "patient_id" in columns, hint)
+            first_line = reader.line_num + 1
     except csv.Error as exc:
         raise ReportFileError(
-            f"{path}: malformed CSV near row {row_number} ({exc}); check the quoting of multi-line texts"
+            f"{path}: malformed CSV at row {row_number + 1} (line {reader.line_num}) ({exc}); check the quoting of "
+            f"multi-line texts from line {first_line}"
         ) from None
     return result
 
@@ -313,6 +327,9 @@ def _map_columns(path: Path, header: list[str]) -> dict[str, int]:
 # ---- JSONL ---------------------------------------------------------------------------------
 
 
+_JSON_LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
 def read_reports_jsonl(path: Path) -> ReportsReadResult:
     """Read a JSON Lines export: one object per line.
 
@@ -323,11 +340,13 @@ def read_reports_jsonl(path: Path) -> ReportsReadResult:
     unreadable or empty.
     """
     path = Path(path)
-    text, encoding = decode_report_bytes(_read_bytes(path, "JSONL file"))
+    text, encoding = _decode_export(path, _read_bytes(path, "JSONL file"))
     if not text.strip():
         raise ReportFileError(f'{path}: the reports file is empty; expected one {{"accession_number": …, "text": …}} per line')
     result = ReportsReadResult(reports=[], encoding=encoding, encodings=Counter({encoding: 1}))
-    for number, line in enumerate(text.splitlines(), start=1):
+    # at CR/LF only (raw in a JSON string they are invalid): str.splitlines() also breaks at U+2028,
+    # NEL, FS…, which a JSON string may hold raw, and the record was lost
+    for number, line in enumerate(_JSON_LINE_BREAK.split(text), start=1):
         if not line.strip():
             continue
         source = f"{export_label(path)} line {number}"

@@ -61,11 +61,21 @@ class ReportsSummary:
     studies_without_report: int = 0  # studies in the store with no report after this run
     encoding: str = ""  # how the input was decoded ("utf-8", "cp1252", "mixed"…)
     template_lines_removed: int = 0  # PDF letterhead/footer/page-number lines dropped
+    dates_out_of_range: int = 0  # report dates dropped as placeholders (9999-12-31, 0001-01-01…); reports kept
+    reports_with_controls: int = 0  # reports read whose control characters / terminal escapes were removed
 
     def orphan_reasons(self) -> dict[str, int]:
         """How many orphan reports per reason, numbers generalised ("nearest N days away"), for the JSON report."""
         counts: dict[str, int] = {}
         for _, reason in self.orphans:
+            general = re.sub(r"\d+", "N", reason)
+            counts[general] = counts.get(general, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def skipped_reasons(self) -> dict[str, int]:
+        """How many skipped rows/files per reason, numbers generalised ("N characters"), for the JSON report."""
+        counts: dict[str, int] = {}
+        for _, reason in self.skipped:
             general = re.sub(r"\d+", "N", reason)
             counts[general] = counts.get(general, 0) + 1
         return dict(sorted(counts.items()))
@@ -133,6 +143,8 @@ def link_report(report: RawReport, key: PseudonymKey, studies: StudyIndex,
     if report.report_date is None:
         return Link(None, reason=why + "no report date to pick among the patient's studies")
     shifted = key.shift_date(patient, report.report_date)
+    if shifted is None:
+        return Link(None, reason=why + "the report date is a placeholder out of range; add the accession number")
     distances = sorted((abs((date - shifted).days), study_id)
                        for study_id, date in studies.by_patient[key.pseudonym("patient", patient)] if date)
     if not distances:
@@ -169,7 +181,9 @@ def ingest_reports(
 
     read = read_reports(reports_path)
     result = ReportsSummary(read=len(read.reports), skipped=list(read.skipped), undated=len(read.undated),
-                            encoding=read.encoding, template_lines_removed=read.template_lines_removed)
+                            encoding=read.encoding, template_lines_removed=read.template_lines_removed,
+                            dates_out_of_range=len(read.dates_out_of_range),
+                            reports_with_controls=read.reports_with_controls)
     studies = StudyIndex.load(store)
     stored = {row[0] for row in store.con.execute("SELECT DISTINCT study_id FROM reports").fetchall()}
     todo: list[tuple[RawReport, Link]] = []

@@ -173,7 +173,8 @@ def test_txt_folder_identifiers_and_skips(tmp_path):
     assert (first.accession_number, first.patient_id, first.report_date) == ("A0451234", "", None)
     assert (second.accession_number, second.patient_id, second.report_date) == ("", "00451234", dt.date(2024, 3, 12))
     assert dict(result.skipped) == {
-        "report file 1 (.txt)": "binary content, not a text report; reports are .txt, .pdf, .csv or .jsonl",
+        "report file 1 (.txt)": "binary content, not a text report (or UTF-16 whose byte order could not be told: "
+                                "re-export it as UTF-8); reports are .txt, .pdf, .csv or .jsonl",
         "report file 2 (.txt)": "no accession number (N° d'examen line or file name) and no patient id (IPP line); "
                                 "name the file after the accession number",
         "report file 3 (.docx)": "not a report file; reports are .txt, .pdf, .csv or .jsonl",

