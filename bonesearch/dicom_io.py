@@ -32,7 +32,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import struct
 import warnings
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -45,7 +47,7 @@ from pydicom.pixels import convert_color_space
 from pydicom.uid import UID, UID_dictionary
 
 from bonesearch.dicom_display import display_greyscale
-from bonesearch.errors import (CorruptDicom, DicomDirectory, EmptyFile, InvalidDicom, NoPixelData, NotDicom,
+from bonesearch.errors import (CorruptDicom, DicomDirectory, EmptyFile, InflateLimit, InvalidDicom, NoPixelData, NotDicom,
                                PixelDataMismatch, PixelDecodeError, UnsupportedPixels)
 from bonesearch.imaging import box_reduce
 
@@ -58,6 +60,8 @@ MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"  # the DICOMDIR's SOP class
 PIXEL_DATA = 0x7FE00010
 DEFER_BYTES = 64 * 1024  # values larger than this (pixel data, big LUTs) are read only when used
 MAX_READ_BYTES = 64 * 1024 * 1024  # uncompressed frames above this are memory-mapped instead of read
+MAX_INFLATED_BYTES = 1 << 30  # a deflated dataset inflating past 1 GiB is refused (pydicom inflates it whole)
+DEFLATED = "1.2.840.10008.1.2.1.99"  # Deflated Explicit VR Little Endian
 MAX_DECODED_PIXELS = 1 << 28  # a full (non-reduced) decode larger than 16384² is refused, not attempted
 
 
@@ -92,6 +96,7 @@ def _read(path: Path | BinaryIO, label: str, stop_before_pixels: bool) -> Datase
     try:
         if _byte_size(path) == 0:
             raise EmptyFile(f"{label} is empty (0 bytes: an interrupted copy?); skipped")
+        _check_inflated_size(path, label)
         defer = DEFER_BYTES if isinstance(path, Path) else None  # a stream is already in memory: read it whole
         ds = pydicom.dcmread(path, stop_before_pixels=stop_before_pixels, defer_size=defer)
     except InvalidDicom:
@@ -109,6 +114,40 @@ def _read(path: Path | BinaryIO, label: str, stop_before_pixels: bool) -> Datase
             raise CorruptDicom(f"{label} is an image object ({sop_name}) with no PixelData: truncated or damaged file; skipped")
         raise NoPixelData(f"{label} has no PixelData (a report, SR or presentation state?); skipped")
     return ds
+
+
+def _check_inflated_size(source: Path | BinaryIO, label: str, limit: int | None = None) -> None:
+    """Refuse a deflated dataset that would inflate past ``limit`` bytes, by inflating it in a stream first.
+
+    Cheap for everything else: the transfer syntax is read from the file meta group's first
+    bytes, and only deflated files (rare) are inflated, in 1 MiB steps, never held whole.
+    """
+    limit = MAX_INFLATED_BYTES if limit is None else limit
+    fh = open(source, "rb") if isinstance(source, Path) else source
+    start = fh.tell() if fh is source else 0
+    try:
+        head = fh.read(132 + 12)
+        if len(head) < 144 or head[128:132] != b"DICM" or head[132:136] != b"\x02\x00\x00\x00":
+            return  # no standard file meta group: pydicom decides
+        meta = fh.read(struct.unpack("<I", head[140:144])[0])
+        if DEFLATED.encode() not in meta:
+            return
+        inflater, total = zlib.decompressobj(-zlib.MAX_WBITS), 0
+        while not inflater.eof and (chunk := fh.read(1 << 16)):
+            while chunk and total <= limit:  # at most 1 MiB of output held at a time
+                produced = len(inflater.decompress(chunk, 1 << 20))
+                total += produced
+                chunk = inflater.unconsumed_tail if produced and not inflater.eof else b""
+            if total > limit:
+                raise InflateLimit(f"{label}: its deflated dataset inflates to more than {limit >> 20} MiB "
+                                   f"(a decompression bomb?); skipped")
+    except zlib.error:
+        return  # a broken stream: pydicom's read reports it as corrupt
+    finally:
+        if fh is source:
+            fh.seek(start)
+        else:
+            fh.close()
 
 
 def _uid_name(uid: object) -> str | None:

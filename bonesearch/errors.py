@@ -120,6 +120,13 @@ class DicomDirectory(InvalidDicom):
     reason_class = "dicomdir"
 
 
+class InflateLimit(InvalidDicom):
+    """A deflated DICOM (transfer syntax 1.2.840.10008.1.2.1.99) whose dataset would inflate past the
+    per-file limit: a decompression bomb, refused before pydicom inflates it whole in memory."""
+
+    reason_class = "inflate_limit"
+
+
 class PixelDataMismatch(InvalidDicom):
     """The header's Rows × Columns × frames × bits need more bytes than the PixelData holds."""
 

@@ -517,3 +517,30 @@ def test_hostile_attributes_in_jpeg2000_headers_raise_no_unexpected_error(shared
     ds["PixelRepresentation"].value = None
     image = decode_greyscale(ds, "j", min_size=256, as_uint8=True)
     assert image.max() - image.min() > 128
+
+
+def test_a_deflate_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
+    """A deflated dataset of zeros: a few hundred KB on disk, hundreds of MB once pydicom inflates it."""
+    import numpy as np
+    import pydicom
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+    from bonesearch import dicom_io
+    from bonesearch.errors import InflateLimit
+    from tests.test_ingest import _good_dicom
+
+    ds = _good_dicom(900, shape=(2000, 2000))
+    ds.PixelData = np.zeros((2000, 2000), np.uint16).tobytes()  # 8 MB of zeros
+    ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    path = tmp_path / "bomb.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    assert path.stat().st_size < 100_000
+    assert dicom_io.read_dataset(path, "bomb.dcm").Rows == 2000  # under the limit: read as usual
+    monkeypatch.setattr(dicom_io, "MAX_INFLATED_BYTES", 4 << 20)
+    with pytest.raises(InflateLimit, match="bomb.dcm: its deflated dataset inflates to more than 4 MiB"):
+        dicom_io.read_dataset(path, "bomb.dcm")
+    with open(path, "rb") as fh:  # uploads arrive as streams: same refusal, stream left where it was
+        with pytest.raises(InflateLimit):
+            dicom_io.read_dataset(fh, "upload")
+        assert fh.tell() == 0
+    assert pydicom.dcmread(path).file_meta.TransferSyntaxUID == DeflatedExplicitVRLittleEndian
