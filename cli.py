@@ -146,11 +146,17 @@ def print_ingest_summary(summary, store: Path) -> None:
     table.add_row("reports ingested", str(summary.reports_ingested))
     table.add_row("reports without a study", str(summary.reports_orphan))
     table.add_row("studies without a report", str(summary.studies_without_report))
+    read = summary.reports
+    if read and (read.dates_out_of_range or read.reports_with_controls or read.blank_reports_removed):
+        table.add_row("report clean-up", f"{read.dates_out_of_range} placeholder dates dropped, "
+                      f"{read.reports_with_controls} reports stripped of control characters, "
+                      f"{read.blank_reports_removed} blank reports from an older version removed")
     if summary.phi_replacements:
         table.add_row("PHI replaced in reports", ", ".join(f"{k} {v}" for k, v in sorted(summary.phi_replacements.items())))
     table.add_row("time", f"{summary.seconds:.1f} s")
     out.print(table)
-    listed = [reason for _, reason in summary.skipped if "is a DICOMDIR" not in reason] + [r for _, r in summary.reports_skipped]
+    listed = ([reason for _, reason in summary.skipped if "is a DICOMDIR" not in reason]
+              + [f"{label}: {reason}" for label, reason in summary.reports_skipped])
     for reason in listed[:10]:
         out.print(f"  [yellow]skipped[/] {escape(reason)}")
     if len(listed) > 10:

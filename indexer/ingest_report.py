@@ -113,6 +113,7 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
             "phi_replaced_in_reports": dict(sorted(summary.phi_replacements.items())),
             "reports": _safe_counts(summary.reports),
             "reports_without_study_by_reason": summary.reports.orphan_reasons() if summary.reports else {},
+            "reports_skipped_by_reason": summary.reports.skipped_reasons() if summary.reports else {},
         },
         "throughput": {
             "engine": summary.engine,

@@ -53,6 +53,7 @@ class ReportsSummary:
     read: int = 0  # usable reports in the input
     ingested: int = 0  # stored by this run
     already_stored: int = 0  # linked to a study that already had its report (a rerun)
+    blank_reports_removed: int = 0  # reports with no visible text stored by older versions, deleted
     linked_by_accession: int = 0  # of the linked reports (stored now or before)
     linked_by_patient_date: int = 0
     orphans: list[tuple[str, str]] = field(default_factory=list)  # reports without a study: (label, reason)
@@ -160,6 +161,17 @@ def link_report(report: RawReport, key: PseudonymKey, studies: StudyIndex,
     return Link(tied[0], "patient+date", patient_key=patient)
 
 
+def _remove_blank_reports(store: Store) -> int:
+    """Delete reports with no visible character (NUL bytes, controls) that older versions stored: each
+    blocked its study's real report. Their vectors leave the index at the next ``index --update``."""
+    blank = "regexp_replace(text, ?, '', 'g') = ''"
+    pattern = "[\\x00-\\x20\\x7f-\\xa0\\x{200b}-\\x{200f}\\x{2028}-\\x{202e}\\x{feff}]"
+    count = int(store.con.execute(f"SELECT count(*) FROM reports WHERE {blank}", [pattern]).fetchone()[0])
+    if count:
+        store.con.execute(f"DELETE FROM reports WHERE {blank}", [pattern])
+    return count
+
+
 def ingest_reports(
     store: Store,
     reports_path: Path,
@@ -185,6 +197,7 @@ def ingest_reports(
                             dates_out_of_range=len(read.dates_out_of_range),
                             reports_with_controls=read.reports_with_controls)
     studies = StudyIndex.load(store)
+    result.blank_reports_removed = _remove_blank_reports(store)
     stored = {row[0] for row in store.con.execute("SELECT DISTINCT study_id FROM reports").fetchall()}
     todo: list[tuple[RawReport, Link]] = []
     for report in read.reports:

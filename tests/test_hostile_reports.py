@@ -300,3 +300,13 @@ def test_truncated_utf16_without_bom_is_read(tmp_path):
 def test_utf8_and_cp1252_are_not_mistaken_for_wide_encodings():
     assert decode_report_bytes("Fracture déplacée.".encode("utf-8")) == ("Fracture déplacée.", "utf-8")
     assert decode_report_bytes("Fracture déplacée.".encode("cp1252")) == ("Fracture déplacée.", "cp1252")
+
+
+def test_a_blank_report_stored_by_an_older_version_gives_way_to_the_real_one(tmp_path):
+    pytest.importorskip("spacy")
+    second = _csv(tmp_path / "second.csv", [("A100", "12/03/2024", REPORT)])
+    with _store(tmp_path) as store:
+        store.con.execute("INSERT INTO reports (report_id, study_id, text) VALUES (1, 1, ?)", ["\x00" * 40])
+        summary = _ingest(tmp_path, store, second)
+        [(text,)] = store.con.execute("SELECT text FROM reports").fetchall()
+    assert summary.blank_reports_removed == 1 and summary.ingested == 1 and "Pouteau-Colles" in text

@@ -54,6 +54,7 @@ from pydicom.sr.codedict import codes
 
 from bonesearch.deid import coded_values as coded
 from bonesearch.deid.headers import ImageMetadata, extract_metadata
+from bonesearch.deid.dates import is_shiftable
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.errors import DicomExportError
 
@@ -228,6 +229,14 @@ class _PatientDates(DateTimeAnonymizer):
     def start(self, offset_days: int) -> None:
         """Set the offset of the patient whose dataset is about to be walked."""
         self.offset = dt.timedelta(days=offset_days)
+
+    def _shift_datetime(self, datetime_value: str) -> str:
+        """Shift one DA/DT value; a placeholder outside the plausible window (9999-12-31…) is refused, not
+        shifted: its shifted form would tell anyone who guesses the placeholder the patient's offset."""
+        day = dt.datetime.strptime(datetime_value[:8], "%Y%m%d").date()
+        if not is_shiftable(day):
+            raise ValueError("date outside the plausible window")
+        return super()._shift_datetime(datetime_value)
 
     def __call__(self, dataset: Dataset, data_element: DataElement) -> bool:
         try:

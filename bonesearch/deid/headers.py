@@ -23,6 +23,7 @@ from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
 from bonesearch.deid import coded_values as coded
+from bonesearch.deid.dates import is_shiftable
 from bonesearch.deid.key import PseudonymKey
 
 MAX_AGE_MONTHS = 90 * 12  # ages above 89 are grouped (they identify)
@@ -199,7 +200,7 @@ def extract_metadata(ds: Dataset, key: PseudonymKey) -> ImageMetadata:
         view=_coded(ds, "ViewPosition", coded.view, coded.OTHER, unmapped),
         laterality=_laterality(ds, unmapped),
         manufacturer=_coded(ds, "Manufacturer", coded.manufacturer, coded.OTHER, unmapped),
-        age_months=_age_months(ds, raw_date),
+        age_months=_age_months(ds, raw_date if is_shiftable(raw_date) else None),  # not from a 9999 placeholder
         sex=_coded(ds, "PatientSex", coded.sex, "", unmapped),
         rows=_count(ds.get("Rows", 0) or 0, 0xFFFF) or 0,
         cols=_count(ds.get("Columns", 0) or 0, 0xFFFF) or 0,

@@ -219,6 +219,13 @@ def test_malformed_dates_are_dropped_not_kept():
     assert ds.SeriesDate == "" and ds.SeriesTime == ""
 
 
+def test_placeholder_dates_are_dropped_not_shifted():
+    """A shifted 9999-12-31 would tell anyone who guesses the placeholder the patient's offset (issue 14, item 7)."""
+    ds, meta = _deid_copy(_synthetic(StudyDate="99991231", SeriesDate="00010101"))
+    assert ds.StudyDate == "" and ds.SeriesDate == "" and meta.study_date is None
+    assert meta.age_months is None or meta.age_months < 1080  # not aged from year 9999
+
+
 def test_very_old_patients_age_is_capped():
     ds, _ = _deid_copy(_synthetic(PatientBirthDate="19200101"))
     assert ds.PatientAge == "090Y" and ds.PatientBirthDate == ""
