@@ -12,10 +12,13 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import mmap
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+import xxhash
 
 from bonesearch.deid.dates import is_shiftable
 from bonesearch.errors import KeyFileError
@@ -115,16 +118,26 @@ class PseudonymKey:
         return date + dt.timedelta(days=self.date_offset_days(patient_id))
 
     def content_hash(self, path: Path, chunk: int = 1 << 20) -> str:
-        """A keyed hash of the bytes of the file at ``path`` (32 hex digits), read in ``chunk``-byte blocks.
+        """A keyed fingerprint of the bytes of the file at ``path`` (32 hex digits).
 
-        Keyed, so that the store cannot be used to confirm that a given file was ingested
-        without the key. Raises ``OSError`` when the file cannot be read.
+        XXH3-128 of the bytes (memory-mapped, ~18 GB/s: a few percent of a file's ingest
+        cost, where SHA-256 took more than the decode), then HMAC-SHA256 of that digest with
+        the key, so that the store cannot confirm that a given file was ingested without the
+        key. Raises ``OSError`` when the file cannot be read.
         """
-        digest = hmac.new(self._digest("content", ""), digestmod=hashlib.sha256)  # SHA-NI: faster than BLAKE2 here
+        fingerprint = xxhash.xxh3_128()
         with open(path, "rb") as fh:
-            while block := fh.read(chunk):
-                digest.update(block)
-        return digest.hexdigest()[:32]
+            try:
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                    fingerprint.update(mapped)
+            except ValueError:  # an empty file cannot be mapped
+                pass
+            except OSError:  # a file system without mmap: read it in blocks
+                fh.seek(0)
+                while block := fh.read(chunk):
+                    fingerprint.update(block)
+        keyed = hmac.new(self._digest("content", ""), fingerprint.digest(), hashlib.sha256)
+        return keyed.hexdigest()[:32]
 
     def fingerprint(self) -> str:
         """A short public fingerprint of the key (safe to store), to detect a swapped key."""

@@ -55,3 +55,15 @@ def test_missing_or_bad_key_file(tmp_path):
     bad.write_text("{}")
     with pytest.raises(KeyFileError, match="not a bonesearch key file"):
         PseudonymKey.load(bad)
+
+
+def test_content_hash_names_the_bytes_under_the_key(tmp_path):
+    a, b, c, empty = (tmp_path / n for n in ("a.dcm", "b.dcm", "c.dcm", "empty.dcm"))
+    a.write_bytes(b"DICM" * 100_000)
+    b.write_bytes(b"DICM" * 100_000)
+    c.write_bytes(b"DICM" * 99_999 + b"DICN")  # one byte changed at the end
+    empty.write_bytes(b"")
+    key, other = PseudonymKey.create(), PseudonymKey.create()
+    assert key.content_hash(a) == key.content_hash(b) != key.content_hash(c)
+    assert key.content_hash(a) != other.content_hash(a)  # keyed: the store cannot confirm a file without the key
+    assert len(key.content_hash(empty)) == 32
