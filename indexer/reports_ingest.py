@@ -67,19 +67,20 @@ class ReportsSummary:
 
     def orphan_reasons(self) -> dict[str, int]:
         """How many orphan reports per reason, numbers generalised ("nearest N days away"), for the JSON report."""
-        counts: dict[str, int] = {}
-        for _, reason in self.orphans:
-            general = re.sub(r"\d+", "N", reason)
-            counts[general] = counts.get(general, 0) + 1
-        return dict(sorted(counts.items()))
+        return _generalised_counts(self.orphans)
 
     def skipped_reasons(self) -> dict[str, int]:
         """How many skipped rows/files per reason, numbers generalised ("N characters"), for the JSON report."""
-        counts: dict[str, int] = {}
-        for _, reason in self.skipped:
-            general = re.sub(r"\d+", "N", reason)
-            counts[general] = counts.get(general, 0) + 1
-        return dict(sorted(counts.items()))
+        return _generalised_counts(self.skipped)
+
+
+def _generalised_counts(labelled: list[tuple[str, str]]) -> dict[str, int]:
+    """``{reason with every number replaced by N: count}`` of ``(label, reason)`` pairs, sorted."""
+    counts: dict[str, int] = {}
+    for _, reason in labelled:
+        general = re.sub(r"\d+", "N", reason)
+        counts[general] = counts.get(general, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,11 @@ def pretrain_store(tmp_path_factory) -> Path:
     PseudonymKey.for_demo(11).save(root / "key.json")
     ingest_archive(root / "archive" / "export", root / "store", key_path=root / "key.json", workers=2)
     return root / "store"
+
+
+@pytest.fixture(scope="session")
+def web_store(pretrain_store, tmp_path_factory) -> Path:
+    """``pretrain_store`` indexed with a tiny model, shared by the web API, hostile-web and browser tests."""
+    from tests.web_store import indexed_demo_store
+
+    return indexed_demo_store(pretrain_store, tmp_path_factory.mktemp("web"))

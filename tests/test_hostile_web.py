@@ -30,7 +30,7 @@ from bonesearch.imaging import load_query_image  # noqa: E402
 from bonesearch.store import DB_NAME  # noqa: E402
 from bonesearch.web import create_app  # noqa: E402
 from cli import app  # noqa: E402
-from tests.web_store import indexed_demo_store, writable_copy  # noqa: E402
+from tests.web_store import writable_copy  # noqa: E402
 
 LOCAL = "http://127.0.0.1"
 TOKEN = "s3cret-token-for-tests-0123456789"
@@ -151,11 +151,6 @@ def _peak_mb(fn) -> float:
 
 
 # ------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="session")
-def web_store(pretrain_store, tmp_path_factory) -> Path:
-    return indexed_demo_store(pretrain_store, tmp_path_factory.mktemp("web"))
-
-
 @pytest.fixture(scope="module")
 def client(web_store) -> TestClient:
     return TestClient(create_app(web_store), base_url=LOCAL)

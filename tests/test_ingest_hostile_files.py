@@ -116,6 +116,17 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _survivors(pids: list[int], seconds: float = 15) -> list[int]:
+    """The processes of ``pids`` still alive after ``seconds``; killed before returning (no orphan left behind)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.1)
+    alive = [p for p in pids if _alive(p)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    return alive
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to list child processes")
 def test_kill_9_of_the_parent_takes_its_workers_down(tmp_path):
     from bonesearch.demo.archive import write_demo_archive
@@ -132,13 +143,7 @@ def test_kill_9_of_the_parent_takes_its_workers_down(tmp_path):
     assert len(workers) >= 2, "the ingest ended before its workers could be seen"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    deadline = time.time() + 15
-    while time.time() < deadline and any(_alive(w) for w in workers):
-        time.sleep(0.1)
-    survivors = [w for w in workers if _alive(w)]
-    for w in survivors:  # leave no orphan behind, even when the test fails
-        os.kill(w, signal.SIGKILL)
-    assert not survivors, "worker processes outlived their killed parent"
+    assert not _survivors(workers), "worker processes outlived their killed parent"
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to list child processes")
@@ -157,10 +162,4 @@ def test_processes_forked_by_libraries_during_ingest_die_with_it_too(tmp_path):
     time.sleep(0.3)  # let the child run its after-fork hook
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    deadline = time.time() + 10
-    while time.time() < deadline and any(_alive(c) for c in children):
-        time.sleep(0.1)
-    survivors = [c for c in children if _alive(c)]
-    for c in survivors:
-        os.kill(c, signal.SIGKILL)
-    assert not survivors
+    assert not _survivors(children)

@@ -20,15 +20,10 @@ from bonesearch.store import Store  # noqa: E402
 from bonesearch.web import create_app  # noqa: E402
 from bonesearch.web.highlight import query_terms, term_spans  # noqa: E402
 from bonesearch.web.schemas import Filters, where_clause  # noqa: E402
-from tests.web_store import archive_dicoms, indexed_demo_store, writable_copy  # noqa: E402
+from tests.web_store import archive_dicoms, writable_copy  # noqa: E402
 
 LOCAL = "http://127.0.0.1"
 TOKEN = "s3cret-token-for-tests-0123456789"
-
-
-@pytest.fixture(scope="session")
-def web_store(pretrain_store, tmp_path_factory) -> Path:
-    return indexed_demo_store(pretrain_store, tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")
