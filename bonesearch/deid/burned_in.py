@@ -5,28 +5,42 @@ Two checks decide whether an image may enter the store:
 1. The header: ``BurnedInAnnotation=YES`` → ``exclude`` (default; counted in the ingest
    summary) or ``keep`` (:func:`flag_decision`, called before decoding).
 2. The pixels of images the header does not flag (:func:`screen_pixels`): Tesseract
-   (French + English, sparse-text page segmentation) reads a copy of the image, and the
-   image is excluded when it recognises ``max_chars`` or more confident alphanumeric
-   characters — 35, as Englebert et al. (arXiv 2405.08932) did. Laterality markers
-   ("D", "G", "R", "L", "DEBOUT") and a ruler's numbers stay under that threshold.
+   (French + English, sparse-text page segmentation) reads the candidate text lines, and
+   the image is excluded when the report de-identifier finds identity in what it read —
+   a name, an ID, a date (of birth or not), a phone, an e-mail — whatever the length
+   (:mod:`bonesearch.deid.burned_in_identity`), or, second trigger, when it recognises
+   ``max_chars`` or more confident alphanumeric characters — 35, as Englebert et al.
+   (arXiv 2405.08932) did. A character count alone let short stamps through
+   (« DUPONT JEAN 12/03/1950 » is 19). Laterality and view labels ("D", "G", "DEBOUT",
+   "EN CHARGE") are neither identity nor 35 characters.
+
+Images smaller than ``BurnedInPolicy.screen_size`` are enlarged to it first
+(:func:`upsampled`): ingest never decodes above the stored size, so a 384 × 284 file would
+otherwise be screened with 3/4 of the text height a 512-px one gets.
 
 Tesseract costs ~0.2 s per call (mostly loading its models), far above the per-image
-budget of ingest, so a cheap pre-filter runs first: it finds character-sized, high-contrast
-strokes (pixels ≥ 25 % of the grey range brighter or darker than their local mean), groups
-them into text lines and estimates how many characters they hold. Only images whose
-estimate could reach the threshold go to Tesseract, and only the band of rows around the
-candidate lines, scaled so its text is about the height Tesseract reads best. Recognised
-text is PHI: it is counted, never returned, logged or put in a reason.
+budget of ingest, so a cheap pre-filter runs first (:mod:`bonesearch.deid.text_lines`): it
+finds character-sized strokes (pixels ≥ 25 % of the grey range brighter or darker than
+their local mean; ≥ 8 % on a smooth near-black or near-white background, where stamps
+sit), groups them into text lines and estimates how many characters they hold. Only images
+whose estimate reaches ``identity_min_chars`` (5) go to Tesseract, and only the bands of
+rows around the candidate lines, each scaled so its text is about the height Tesseract
+reads best and binarised against its own strongest strokes; when that reading finds fewer
+characters than the pre-filter saw, a second one (the same bands in grey) follows.
+Recognised text is PHI: it is counted and classified, never returned, logged or put in a
+reason (reasons name classes: « burned-in identity text (DATE, PATIENT) »).
 
 What is screened (for the data protection officer): the whole image, every region — not
 only the corners or borders — for light and for dark text. What is not caught: text whose
-characters are smaller than ~4 pixels on the copy the pre-filter sees, text with less
-contrast than a quarter of the grey range against its surroundings, and text Tesseract
-cannot read well enough to count 35 characters (e.g. over bright bone or metal). Ingest
-screens the copy it decodes for the cache, at a long side of at least
-``BurnedInPolicy.screen_size`` (512 by default), so the smallest text caught is a share of
-the image's long side. Measured on 2048-3000 px phantom plates with a 3-line identity block
-(bottom-left corner or mid-image over bone; light and dark; ``bench/ocr_screen.py --plates``):
+characters are smaller than ~4 pixels on the (enlarged) copy the pre-filter sees, text
+with less contrast than a quarter of the grey range over anatomy (or than 8 % on a flat
+background), and text Tesseract cannot read (e.g. blurred, over bright bone or metal).
+``bench/burned_in_stamps.py`` measures it on 5,000 phantom radiographs with stamps of
+varied size, font, contrast and place (BENCHMARKS.md). Ingest screens the copy it decodes
+for the cache, at a long side of at least ``BurnedInPolicy.screen_size`` (512 by default),
+so the smallest text caught is a share of the image's long side. Measured before issue 14
+(count rule only) on 2048-3000 px phantom plates with a 3-line identity block (bottom-left
+corner or mid-image over bone; light and dark; ``bench/ocr_screen.py --plates``):
 
 =====================  ==========  ==========  ==========
 text height (% of      screen_size screen_size full image
@@ -48,16 +62,15 @@ the screening cost, and decodes JPEG 2000 files under 2048 px at full resolution
 
 from __future__ import annotations
 
-import bisect
 import os
-import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageFilter
-from scipy import ndimage
 
+from bonesearch.deid.burned_in_identity import IDENTITY_LABELS, OcrWord, identity_labels, ocr_lines
+from bonesearch.deid.text_lines import TextLine, _as_uint8, find_text_lines
 from bonesearch.errors import OcrUnavailable
 
 FLAGGED_REASON = "BurnedInAnnotation=YES (text burned into the pixels)"
@@ -71,8 +84,9 @@ class BurnedInPolicy:
     flagged: str = "exclude"  # header BurnedInAnnotation=YES: "exclude" (and count) or "keep"
     ocr: bool = True  # screen the pixels of images the header does not flag
     max_chars: int = 35  # exclude at this many recognised characters or more (the paper's 35)
-    min_confidence: float = 15.0  # Tesseract word confidence (0-100) below which a word is not counted
-    # (small stamps read with low confidence; noise words on clean images stay rare after binarisation)
+    min_confidence: float = 50.0  # Tesseract word confidence (0-100) below which a word is not counted
+    # towards max_chars (the identity check catches short and small stamps; at 15, bone texture read
+    # as noise words on CLAHE-enhanced radiographs passed 35 characters)
     languages: str = "fra+eng"  # Tesseract language models
     psm: int = 11  # page segmentation mode: 11 = sparse text, no order assumed
     tesseract_cmd: str = "tesseract"  # the binary: a name on PATH or a path
@@ -85,12 +99,23 @@ class BurnedInPolicy:
     # 2000-3000 px plate only text >= ~1 % of the long side is caught (see the module docstring);
     # 1024 catches text >= ~0.7 % at ~2x the cost and decodes such JPEG 2000 files at full resolution
     text_height: int = 32  # height (px) candidate text is scaled to for Tesseract
+    identity: bool = True  # also run the report de-identifier on the OCR text: a name, ID, date (of birth
+    # or not), phone or e-mail excludes the image whatever its length (the count stays as a second trigger)
+    identity_labels: tuple[str, ...] = IDENTITY_LABELS  # the de-identifier's labels that exclude
+    identity_min_chars: int = 5  # with identity on, the pre-filter calls Tesseract from this estimated count
+    name_confidence: float = 30.0  # Tesseract confidence (0-100) a name's words need to count as read
+    inks: tuple[float, ...] = (0.3, 0.0)  # OCR readings of the candidate lines, in turn: binarised at this
+    # share of the strokes' contrast, or (0) as grey; Tesseract misreads some stamps in either form
+    retry_below: float = 1.0  # read again (identity on) only while fewer characters than this share of
+    # the pre-filter's estimate were read: a label read whole (« DEBOUT ») is not read twice
 
     def __post_init__(self) -> None:
         if self.flagged not in ("exclude", "keep"):
             raise ValueError(f"BurnedInPolicy.flagged must be 'exclude' or 'keep', not {self.flagged!r}")
         if self.max_chars < 1:
             raise ValueError("BurnedInPolicy.max_chars must be at least 1")
+        if not self.inks or any(not 0.0 <= ink < 1.0 for ink in self.inks):
+            raise ValueError("BurnedInPolicy.inks must hold one or more shares in [0, 1) (0 = read in grey)")
 
 
 @dataclass
@@ -102,6 +127,7 @@ class ScreenResult:
     chars: int = 0  # confident alphanumeric characters recognised (0 when Tesseract did not run)
     ocr_run: bool = False  # whether Tesseract was called
     estimated_chars: int = 0  # the pre-filter's estimate
+    identity: tuple[str, ...] = ()  # identity classes the de-identifier found in the OCR text (never the text)
 
 
 def flag_decision(burned_in_annotation: bool, policy: BurnedInPolicy) -> str | None:
@@ -149,237 +175,66 @@ def check_tesseract(policy: BurnedInPolicy) -> str | None:
     return _check(policy.tesseract_cmd, policy.languages)  # failures are not cached: a fix is seen at once
 
 
-def _as_uint8(image: np.ndarray) -> np.ndarray:
-    if image.dtype == np.uint8:
-        return image
-    return np.clip(image.astype(np.float32) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-
-
-def _pool(image: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
-    """(max-pooled, min-pooled) uint8 copies of ``image`` reduced by an integer ``factor``.
-
-    Pooling keeps a one-pixel stroke at full contrast, where averaging would fade it below
-    the detection threshold: bright text survives the max, dark text the min. With
-    ``factor`` 1 both are the same array. Rows are pooled first (whole contiguous rows),
-    then columns on the ``factor`` times smaller result.
-    """
-    if factor <= 1:
-        u8 = _as_uint8(image)
-        return u8, u8
-    h, w = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
-    hi = image[0:h:factor, :w].copy()
-    lo = hi.copy()
-    for dy in range(1, factor):
-        sub = image[dy:h:factor, :w]
-        np.maximum(hi, sub, out=hi)
-        np.minimum(lo, sub, out=lo)
-    hi_c, lo_c = hi[:, 0::factor].copy(), lo[:, 0::factor].copy()
-    for dx in range(1, factor):
-        np.maximum(hi_c, hi[:, dx::factor], out=hi_c)
-        np.minimum(lo_c, lo[:, dx::factor], out=lo_c)
-    return _as_uint8(hi_c), _as_uint8(lo_c)
-
-
-def _background(img: np.ndarray, cell: int) -> np.ndarray:
-    """The local mean of uint8 ``img`` at the centres of ``cell``-pixel squares (float32, one value per cell).
-
-    Each value is the mean of the 3 × 3 cells around it (a window about three cells wide):
-    a box blur computed on a grid ``cell²`` times smaller than the image.
-    """
-    coarse = np.asarray(Image.fromarray(img).reduce(cell), dtype=np.float32)  # partial edge cells included
-    return ndimage.uniform_filter(coarse, 3, mode="nearest")
-
-
-def _interp(n: int, n_cells: int, cell: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Linear interpolation from cell centres to pixels 0..n-1: (left cell, right cell, weight of the right)."""
-    pos = np.clip((np.arange(n, dtype=np.float32) + 0.5) / cell - 0.5, 0, n_cells - 1)
-    i0 = pos.astype(np.intp)
-    return i0, np.minimum(i0 + 1, n_cells - 1), (pos - i0).astype(np.float32)
-
-
-def _strokes(img: np.ndarray, background: np.ndarray, cell: int, level: int,
-             bright: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Stroke pixels: brighter (``bright``) or darker than the local mean by more than ``level``.
-
-    The local mean is ``background`` interpolated bilinearly between cell centres (a
-    piecewise-constant one would cut a long bright edge into character-sized pieces).
-    Two passes keep it cheap: one uint8 comparison of the whole image with, between each
-    2 × 2 cell centres, the loosest of their four thresholds (the interpolated one cannot
-    be looser), then the interpolated threshold at the few pixels that pass it.
-    Returns the strokes' (row, column) indices.
-    """
-    thr = background + level if bright else background - level
-    h, w = img.shape
-    r0, r1, ry = _interp(h, thr.shape[0], cell)
-    c0, c1, cx = _interp(w, thr.shape[1], cell)
-    pick = np.minimum if bright else np.maximum
-    nr, nc = thr.shape
-    loose = pick(thr, thr[np.minimum(np.arange(1, nr + 1), nr - 1)])
-    loose = pick(loose, loose[:, np.minimum(np.arange(1, nc + 1), nc - 1)])
-    loose = np.clip(np.floor(loose) if bright else np.ceil(loose), 0, 255).astype(np.uint8)  # > 255: none here
-    full = np.repeat(np.repeat(loose, np.bincount(c0, minlength=nc), axis=1),
-                     np.bincount(r0, minlength=nr), axis=0)
-    flat = np.flatnonzero(img > full if bright else img < full)  # (2-D np.nonzero is ~10x slower)
-    ys = flat // w
-    xs = flat - ys * w
-    if ys.size == 0:
-        return ys, xs
-    rows = thr[r0] * (1 - ry[:, None]) + thr[r1] * ry[:, None]  # interpolated down the rows: h × cells, small
-    wx = cx[xs]
-    t = rows[ys, c0[xs]] * (1 - wx) + rows[ys, c1[xs]] * wx
-    v = img[ys, xs]
-    ok = v > t if bright else v < t
-    return ys[ok], xs[ok]
-
-
-def _compact(index: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Drop the rows (or columns) 0..n-1 not in ``index``, keeping one empty one after each run.
-
-    Returns (original index of each kept one, kept position of each original one). Two
-    kept rows are adjacent exactly when they were, so 8-connectivity is unchanged.
-    """
-    used = np.zeros(n + 1, bool)
-    used[index] = True
-    keep = used.copy()
-    keep[1:] |= used[:-1]
-    return np.flatnonzero(keep), np.cumsum(keep) - 1
-
-
-@dataclass
-class TextLine:
-    """A row of character-sized strokes found by the pre-filter (detection-scale pixels)."""
-
-    top: int
-    bottom: int
-    left: int
-    right: int
-    height: float  # median character height
-    chars: int  # estimated number of characters
-    bright: bool  # light text on a darker background
-
-
-def _components(ys: np.ndarray, xs: np.ndarray, shape: tuple[int, int], max_h: int) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (top, bottom, left, right) of connected strokes shaped like characters.
-
-    ``ys``/``xs``: the stroke pixels of an image of ``shape`` (a few thousand on a clean
-    image). They are labelled on a grid without the rows and columns that hold none
-    (:func:`_compact`): a small fraction of the image, with the same connectivity.
-
-    A character is 4 to ``max_h`` pixels high and made of thin strokes: it fills little of
-    its box (round bone ends and joint spaces fill most of theirs) unless it is narrow
-    (``I``, ``1``).
-    """
-    if ys.size == 0:
-        return []
-    row_of, row_at = _compact(ys, shape[0])
-    col_of, col_at = _compact(xs, shape[1])
-    sub = np.zeros((row_of.size, col_of.size), bool)
-    sub[row_at[ys], col_at[xs]] = True
-    labels, n = ndimage.label(sub, structure=np.ones((3, 3), bool))
-    label = labels[row_at[ys], col_at[xs]]  # the component of each stroke pixel
-    order = np.argsort(label, kind="stable")
-    label, y, x = label[order], ys[order], xs[order]
-    starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
-    areas = np.diff(np.r_[starts, label.size])
-    big = areas >= 6  # speckle (most components of a noisy image) is dropped
-    if not big.any():
-        return []
-    starts, areas = starts[big], areas[big]
-    boxes = np.stack([np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts) + 1,
-                      np.minimum.reduceat(x, starts), np.maximum.reduceat(x, starts) + 1], axis=1)
-    h, w = boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]
-    fill = areas / (h * w)
-    ok = (h >= 4) & (h <= max_h) & (w <= 8 * h) & ((fill < 0.62) | (w <= 0.4 * h))
-    return [tuple(int(v) for v in b) for b in boxes[ok]]
-
-
-def _lines(boxes: list[tuple[int, int, int, int]], bright: bool) -> list[TextLine]:
-    """Group character boxes into horizontal lines (similar height and baseline, small gaps)."""
-    lines: list[TextLine] = []
-    used = [False] * len(boxes)
-    order = sorted(range(len(boxes)), key=lambda i: boxes[i][2])
-    lefts = [boxes[i][2] for i in order]
-    for i in order:
-        if used[i]:
-            continue
-        used[i] = True
-        t, b, left, r = boxes[i]
-        members = [boxes[i]]
-        # boxes are sorted by left edge: start where a neighbour can begin (gap >= -2) and stop
-        # once the gap exceeds what any box may bridge (1.2 x a height at most 1.7 x this line's)
-        for j in order[bisect.bisect_left(lefts, r - 2):]:
-            if used[j]:
-                continue
-            tj, bj, lj, rj = boxes[j]
-            if lj - r > 2.04 * (b - t) + 1:
-                break
-            h = max(b - t, bj - tj)
-            same_row = abs((tj + bj) - (t + b)) <= 0.6 * h and 0.6 <= (bj - tj) / (b - t) <= 1.7
-            if same_row and -2 <= lj - r <= 1.2 * h:
-                used[j] = True
-                members.append(boxes[j])
-                t, b, r = min(t, tj), max(b, bj), max(r, rj)
-        if len(members) < 3:  # one or two strokes: a marker, a bone edge, noise
-            continue
-        hh = float(statistics.median(m[1] - m[0] for m in members))
-        chars = int(round(sum((m[3] - m[2]) / (0.6 * (m[1] - m[0])) for m in members)))
-        lines.append(TextLine(t, b, left, r, hh, max(chars, len(members)), bright))
-    return lines
-
-
-def find_text_lines(image: np.ndarray, detect_size: int = 1024, contrast: float = 0.25) -> tuple[list[TextLine], float]:
-    """The pre-filter: candidate text lines on copies of ``image`` pooled down to ``detect_size``.
-
-    ``image`` is greyscale, float in [0, 1] or uint8. A stroke is a pixel that differs
-    from its local mean by more than ``contrast`` (bright text on dark, or dark on
-    bright); strokes are grouped into character boxes and boxes into lines. Returns the
-    lines (detection-scale coordinates) and the scale from ``image`` to that copy.
-    """
-    factor = max(1, -(-max(image.shape) // detect_size))  # ceil: the copy's long side <= detect_size
-    bright_img, dark_img = _pool(image, factor)
-    long_side = max(bright_img.shape)
-    cell = max(3, long_side // 72)  # local mean over ~3 cells: about long_side / 24, as a blur of radius / 48
-    level = int(contrast * 255)
-    max_h = max(12, long_side // 10)
-    lines: list[TextLine] = []
-    background = _background(bright_img, cell)
-    for img, bright in ((bright_img, True), (dark_img, False)):
-        if img is not bright_img:
-            background = _background(img, cell)
-        lines += _lines(_components(*_strokes(img, background, cell, level, bright), img.shape, max_h), bright)
-    scale = 1.0 / factor
-    return lines, scale
+def _flatten(band: np.ndarray, zoom: float, text_height: int, bright: bool, contrast: float,
+             ink: float) -> np.ndarray:
+    """``band`` (uint8) scaled by ``zoom``, text dark on white: how much a pixel stands out from the
+    mean of about a text height around, as a share of the band's strongest strokes; black above
+    ``ink`` and white under it, or that share as grey when ``ink`` is 0."""
+    img = Image.fromarray(band)
+    if abs(zoom - 1.0) > 0.1:
+        img = img.resize((max(1, round(img.width * zoom)), max(1, round(img.height * zoom))), Image.Resampling.BICUBIC)
+    arr = np.asarray(img, dtype=np.float32)
+    blur = np.asarray(img.filter(ImageFilter.BoxBlur(max(4, int(text_height * 0.75)))), dtype=np.float32)
+    diff = (arr - blur) if bright else (blur - arr)
+    top = max(float(np.percentile(diff, 99.5)), contrast * 255.0)  # the text's own contrast, at least ``contrast``
+    if ink > 0:
+        return np.where(diff > ink * top, 0, 255).astype(np.uint8)
+    return (255.0 - 255.0 * np.clip(diff / top, 0.0, 1.0)).astype(np.uint8)
 
 
 def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_height: int,
-              contrast: float = 0.25) -> Image.Image:
-    """The band of rows holding ``lines``, cut from the full image, scaled and binarised for Tesseract.
+              contrast: float = 0.08, ink: float = 0.3) -> Image.Image:
+    """The rows holding ``lines``, cut from the full image, scaled and flattened for Tesseract.
 
-    The band spans the full width (a line's low-contrast part, e.g. over bone, may have
-    escaped the pre-filter). Strokes that stand out from their neighbourhood become black
-    on white: Tesseract's global threshold fails on text over a bone-to-air gradient.
+    Each line's band of rows (1.5 line heights above and below; overlapping bands merged)
+    spans the full width (a line's low-contrast part, e.g. over bone, may have escaped the
+    pre-filter); the bands are stacked with a blank gap, so rows of anatomy between two
+    distant lines are not read; each band is scaled so that its own text is ``text_height``
+    high, and a blank margin surrounds them. Within a band, what stands out from its neighbourhood
+    becomes dark on white, stretched so that the band's strongest strokes are black
+    (:func:`_flatten`): Tesseract's global threshold fails on text over a bone-to-air
+    gradient, and a fixed threshold erases faint or thin text. ``contrast`` bounds the
+    stretch, so that a band without text is not stretched into noise.
     """
     u8 = _as_uint8(image)
     inv = 1.0 / scale
-    pad = max(line.height for line in lines) * 1.5
-    top = max(0, int((min(line.top for line in lines) - pad) * inv))
-    bottom = min(u8.shape[0], int((max(line.bottom for line in lines) + pad) * inv) + 1)
-    crop = u8[top:bottom]
-    height = float(np.median([line.height for line in lines])) * inv
-    zoom = min(text_height / max(height, 1.0), 4.0, 2400.0 / max(crop.shape))
-    img = Image.fromarray(crop)
-    if abs(zoom - 1.0) > 0.1:
-        img = img.resize((max(1, round(img.width * zoom)), max(1, round(img.height * zoom))), Image.Resampling.BICUBIC)
-    arr = np.asarray(img, dtype=np.int16)
-    blur = np.asarray(img.filter(ImageFilter.BoxBlur(max(4, int(text_height * 0.75)))), dtype=np.int16)
-    level = int(contrast * 255)
-    bright = sum(line.chars for line in lines if line.bright) >= sum(line.chars for line in lines if not line.bright)
-    text = (arr - blur > level) if bright else (blur - arr > level)
-    return Image.fromarray(np.where(text, 0, 255).astype(np.uint8))
+    spans: list[list] = []
+    for line in sorted(lines, key=lambda ln: ln.top):
+        pad = line.height * 1.5
+        top, bottom = max(0, int((line.top - pad) * inv)), min(u8.shape[0], int((line.bottom + pad) * inv) + 1)
+        if spans and top <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], bottom)
+            spans[-1][2].append(line)
+        else:
+            spans.append([top, bottom, [line]])
+    pieces: list[np.ndarray] = []
+    for top, bottom, members in spans:
+        height = float(np.median([ln.height for ln in members])) * inv  # each band at its own text's size
+        zoom = min(text_height / max(height, 1.0), 4.0, 2400.0 / max(bottom - top, u8.shape[1]))
+        bright = sum(ln.chars for ln in members if ln.bright) >= sum(ln.chars for ln in members if not ln.bright)
+        pieces.append(_flatten(u8[top:bottom], zoom, text_height, bright, contrast, ink))
+    width = max(p.shape[1] for p in pieces) + 2 * text_height
+    out = np.full((sum(p.shape[0] for p in pieces) + text_height * (len(pieces) + 1), width), 255, np.uint8)
+    y = text_height  # a blank margin around and between the bands: Tesseract drops text touching an edge
+    for p in pieces:
+        out[y:y + p.shape[0], text_height:text_height + p.shape[1]] = p
+        y += p.shape[0] + text_height
+    return Image.fromarray(out)
 
 
-def count_characters(img: Image.Image, policy: BurnedInPolicy) -> int:
-    """Confident alphanumeric characters Tesseract reads in ``img`` (the text itself is dropped)."""
+def read_words(img: Image.Image, policy: BurnedInPolicy) -> tuple[int, list[list[OcrWord]]]:
+    """What Tesseract reads in ``img``: the number of confident alphanumeric characters and the
+    words by line (kept in memory for the identity check, never logged or returned by the screen)."""
     import pytesseract
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one worker per core: Tesseract must not spawn threads
@@ -390,37 +245,75 @@ def count_characters(img: Image.Image, policy: BurnedInPolicy) -> int:
     for word, conf in zip(data["text"], data["conf"]):
         if float(conf) >= policy.min_confidence:
             n += sum(ch.isalnum() for ch in word)
-    return n
+    return n, ocr_lines(data)
+
+
+def count_characters(img: Image.Image, policy: BurnedInPolicy) -> int:
+    """Confident alphanumeric characters Tesseract reads in ``img`` (the text itself is dropped)."""
+    return read_words(img, policy)[0]
+
+
+def upsampled(image: np.ndarray, size: int) -> np.ndarray:
+    """``image`` as uint8, enlarged (bicubic) to a long side of ``size`` when it is smaller.
+
+    Ingest never decodes an image above its stored size, so a 384 × 284 file reaches the
+    screen at 384 px whatever ``screen_size`` says; enlarging it gives the pre-filter and
+    Tesseract the same text size (in pixels) as on an image decoded at ``size``.
+    """
+    u8 = _as_uint8(image)
+    long_side = max(u8.shape)
+    if long_side >= size:
+        return u8
+    zoom = size / long_side
+    shape = (max(1, round(u8.shape[1] * zoom)), max(1, round(u8.shape[0] * zoom)))
+    return np.asarray(Image.fromarray(u8).resize(shape, Image.Resampling.BICUBIC))
 
 
 def screen_pixels(image: np.ndarray, policy: BurnedInPolicy, label: str = "image") -> ScreenResult:
     """Decide whether a decoded image carries burned-in text (``image``: greyscale, bone bright).
 
-    Returns a :class:`ScreenResult` whose ``reason`` (safe to log: it holds counts, never
-    the recognised text) says why an image is excluded. A Tesseract failure excludes the
-    image (fail closed). Raises :class:`~bonesearch.errors.OcrUnavailable` when OCR is on
-    and Tesseract is missing.
+    Images smaller than ``policy.screen_size`` are first enlarged to it (:func:`upsampled`).
+    The image is excluded when the report de-identifier finds identity (a name, an ID, a
+    birth date, a phone: ``policy.identity_labels``) in what Tesseract reads, whatever its
+    length, or when Tesseract reads ``policy.max_chars`` confident characters or more.
+    Returns a :class:`ScreenResult` whose ``reason`` (safe to log: it holds identity
+    classes and counts, never the recognised text) says why an image is excluded. A
+    Tesseract failure excludes the image (fail closed). Raises
+    :class:`~bonesearch.errors.OcrUnavailable` when OCR is on and Tesseract is missing.
     """
     if not policy.ocr:
         return ScreenResult(False, "")
     check_tesseract(policy)
     if image.ndim != 2:
         raise ValueError(f"{label}: screen_pixels needs a 2-D greyscale image, got shape {image.shape}")
+    image = upsampled(image, policy.screen_size)
     lines, scale = find_text_lines(image, policy.detect_size)
     estimate = sum(line.chars for line in lines)
-    if policy.prefilter and estimate < policy.prefilter_share * policy.max_chars:
+    needed = policy.prefilter_share * policy.max_chars
+    if policy.identity:
+        needed = min(needed, policy.identity_min_chars)
+    if policy.prefilter and estimate < needed:
         return ScreenResult(False, "", 0, False, estimate)
     if not lines:  # pre-filter off and nothing found: read the whole image
         lines = [TextLine(0, image.shape[0], 0, image.shape[1], image.shape[0] / 20.0, 0, True)]
         scale = 1.0
     import pytesseract
 
-    try:
-        n = count_characters(_ocr_crop(image, lines, scale, policy.text_height), policy)
-    except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
-        return ScreenResult(True, f"{label}: OCR screen failed ({type(exc).__name__}); excluded to be safe",
-                            0, True, estimate)
-    if n >= policy.max_chars:
-        return ScreenResult(True, f"burned-in text: OCR read {n} characters in the pixels "
-                                  f"(threshold {policy.max_chars}); excluded", n, True, estimate)
-    return ScreenResult(False, "", n, True, estimate)
+    best = 0
+    for k, ink in enumerate(policy.inks if policy.identity else policy.inks[:1]):
+        if k and best >= policy.retry_below * estimate:
+            break  # the first reading found about as many characters as the pre-filter saw: no second one
+        try:
+            n, words = read_words(_ocr_crop(image, lines, scale, policy.text_height, ink=ink), policy)
+        except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
+            return ScreenResult(True, f"{label}: OCR screen failed ({type(exc).__name__}); excluded to be safe",
+                                best, True, estimate)
+        best = max(best, n)
+        found = identity_labels(words, policy.name_confidence, policy.identity_labels) if policy.identity else ()
+        if found:
+            return ScreenResult(True, f"burned-in identity text ({', '.join(found)}) read by OCR in the pixels "
+                                      f"({n} characters); excluded", n, True, estimate, found)
+        if n >= policy.max_chars:
+            return ScreenResult(True, f"burned-in text: OCR read {n} characters in the pixels "
+                                      f"(threshold {policy.max_chars}); excluded", n, True, estimate)
+    return ScreenResult(False, "", best, True, estimate)

@@ -1,0 +1,175 @@
+"""Identity in burned-in text: the report de-identifier run on what Tesseract reads in the pixels.
+
+A character count (the seed paper's rule) lets a short stamp through: « DUPONT JEAN
+12/03/1950 » is 19 characters, « IPP 04417282 » 11. So the OCR screen also hands the
+words Tesseract read, line by line, to :class:`bonesearch.deid.text.ReportDeidentifier`
+(its rules, no NER model: dates, birth dates, IDs, phones, e-mails, names with a context)
+and excludes the image when it finds one of :data:`IDENTITY_LABELS`, whatever the length.
+
+Stamps carry no labels (« MARTIN ODILE » alone is a CR plate's name line), so each run of
+capitalised words is also read as if it followed « Patient : »: a name is then two or more
+words of three or more letters that are neither clinical vocabulary (the de-identifier's
+own: « DEBOUT », « FACE ») nor radiograph labels (« EN CHARGE », « ROTATION EXT »), each
+read with Tesseract confidence ≥ ``name_confidence``. Single letters (« D », « G », lead
+markers) never make a name.
+
+Only labels are returned: the recognised text never leaves this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from bonesearch.deid.vocab import fold, is_vocab
+
+#: what excludes an image: a name, an identifier, a date (of birth or not: the store shifts every
+#: date by a per-patient offset that a real date beside its shifted copy would give away), a phone
+#: or an e-mail
+IDENTITY_LABELS = ("PATIENT", "STAFF", "ID", "BIRTHDATE", "DATE", "PHONE", "EMAIL")
+NAME_LABELS = ("PATIENT", "STAFF")
+_LABEL = "Patient : "
+_VOWEL = re.compile(r"[aeiouy]")
+#: words printed on radiographs that are not names (positions, techniques, devices), folded;
+#: the de-identifier's clinical vocabulary (« debout », « face », « genou »…) is also not a name
+LABEL_WORDS = frozenset("""
+en charge couche assis debout rotation ext int externe interne post pre per op preop postop
+flexion extension abduction adduction inspiration expiration neutre maxi max mini cliche
+standing supine prone erect upright weight bearing portable left right lateral oblique
+cross table axial view scout stitched long leg fuji fujifilm agfa kodak carestream philips
+siemens canon konica minolta shimadzu samsung carestream dx cr dr ge healthcare
+""".split())
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One word Tesseract read (kept in memory only; never logged)."""
+
+    text: str
+    conf: float  # Tesseract confidence 0-100
+
+
+def ocr_lines(data: dict[str, list[Any]]) -> list[list[OcrWord]]:
+    """The words of a ``pytesseract.image_to_data`` dict grouped into lines, in reading order."""
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for i, text in enumerate(data["text"]):
+        word = str(text).strip()
+        if not word:
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        lines.setdefault(key, []).append(OcrWord(word, float(data["conf"][i])))
+    return [lines[k] for k in sorted(lines)]
+
+
+@lru_cache(maxsize=1)
+def _deidentifier() -> Any:
+    """The report de-identifier, rules only (its key is unused: nothing is rendered)."""
+    from bonesearch.deid.key import PseudonymKey
+    from bonesearch.deid.text import ReportDeidentifier
+
+    return ReportDeidentifier(PseudonymKey(bytes(32)), use_ner=False)
+
+
+def _join(lines: Sequence[list[OcrWord]]) -> tuple[str, list[tuple[int, int, OcrWord]]]:
+    """The lines as one text (words joined by a space, lines by a newline) and each word's offsets."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, OcrWord]] = []
+    pos = 0
+    for n, line in enumerate(lines):
+        for k, w in enumerate(line):
+            if k:
+                parts.append(" ")
+                pos += 1
+            spans.append((pos, pos + len(w.text), w))
+            parts.append(w.text)
+            pos += len(w.text)
+        if n + 1 < len(lines):
+            parts.append("\n")
+            pos += 1
+    return _SEPARATORS.sub(" ", "".join(parts)), spans  # same length: the offsets hold
+
+
+# what OCR makes of DICOM's name separator (« DUPONT^JEAN » read « DUPONT"JEAN », « DUPONT*JEAN ») and
+# stray marks at a word's edge (« .16.09.1948 », « |DUPONT »): spaces, so that names and dates stand apart
+_MARKS = "\\^\"*°|~_`‘’“”«»"
+_SEPARATORS = re.compile(rf"(?<=[^\W\d_])[{_MARKS}](?=[^\W\d_])|(?:(?<=\s)|^)[.,;:'{_MARKS}]+(?=\w)"
+                         rf"|(?<=\w)[,;'{_MARKS}]+(?=\s|$)", re.M)
+_EDGE_MARKS = re.compile(rf"^[.,;:'{_MARKS}(]+|[.,;:'{_MARKS})]+$")
+_INNER = re.compile(rf"[{_MARKS},]+")  # « DUPONT^JEAN », « DUPONT,JEAN »: two words read as one
+
+
+def _name_words(spans: list[tuple[int, int, OcrWord]], start: int, end: int) -> list[tuple[str, float]]:
+    """(word, confidence) of the alphabetic words of two or more letters within ``start:end``."""
+    out = []
+    for s, e, w in spans:
+        if s < end and e > start:
+            for part in re.split(rf"[\s\-,;:'.(){_MARKS}]+", w.text[max(0, start - s):end - s]):
+                if sum(ch.isalpha() for ch in part) >= 2 and not any(ch.isdigit() for ch in part):
+                    out.append((part, w.conf))
+    return out
+
+
+def _looks_like_a_name(words: list[tuple[str, float]], name_confidence: float) -> bool:
+    """Read confidently and shaped like a name, not like OCR noise (« NN Be », « LL Fe », « af »):
+    every word capitalised, with a vowel and confidence ≥ ``name_confidence``; one of three
+    letters or more."""
+    return (bool(words) and any(sum(ch.isalpha() for ch in w) >= 3 for w, _ in words)
+            and all(c >= name_confidence and w[0].isupper() and _VOWEL.search(fold(w)) for w, c in words))
+
+
+def _capitalised_runs(line: list[OcrWord]) -> list[list[OcrWord]]:
+    """Runs of two or more consecutive capitalised words without digits (« Piotr DUMAS » in
+    « : 7 Piotr DUMAS »; « DUPONT^JEAN » is two): OCR noise around a stamp's name does not hide
+    it from the label pass."""
+    runs: list[list[OcrWord]] = [[]]
+    for w in line:
+        core = _EDGE_MARKS.sub("", w.text)
+        if sum(ch.isalpha() for ch in core) >= 2 and core[:1].isupper() and not any(ch.isdigit() for ch in core):
+            runs[-1].append(w)
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if sum(len(_INNER.split(_EDGE_MARKS.sub("", w.text))) for w in r) >= 2]
+
+
+def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.0,
+                    labels: Sequence[str] = IDENTITY_LABELS) -> tuple[str, ...]:
+    """The identity classes (of ``labels``) the de-identifier finds in OCR ``lines``, sorted; () if none.
+
+    Formats (dates, IDs, phones, e-mails) count as read; a name counts when it looks like
+    one (:func:`_looks_like_a_name`: capitalised words with a vowel, read with confidence
+    ≥ ``name_confidence``): a name the de-identifier finds in context (« Dr X », « Nom : X »,
+    a known first name beside a capitalised word) as it is; a run of capitalised words read
+    as if it followed « Patient : » only with two or more such words of three letters or
+    more, none of them a radiograph label word (:data:`LABEL_WORDS`) and one at least not
+    clinical vocabulary.
+    """
+    if not lines:
+        return ()
+    deid = _deidentifier()
+    whole, spans = _join(lines)
+    found: set[str] = set()
+    for d in deid.detect(whole):
+        if d.category not in labels:
+            continue
+        if d.category not in NAME_LABELS:
+            found.add(d.category)
+        elif _looks_like_a_name(_name_words(spans, d.start, d.end), name_confidence):
+            found.add(d.category)
+    if "PATIENT" not in labels or "PATIENT" in found:
+        return tuple(sorted(found))
+    for run in (r for line in lines for r in _capitalised_runs(line)):
+        text, line_spans = _join([run])
+        for d in deid.detect(_LABEL + text):
+            if d.category not in NAME_LABELS or d.start < len(_LABEL):
+                continue
+            words = _name_words(line_spans, d.start - len(_LABEL), d.end - len(_LABEL))
+            folded = [fold(w) for w, _ in words]
+            if (sum(sum(ch.isalpha() for ch in w) >= 3 for w, _ in words) >= 2  # « OE BOUT » is « DEBOUT »
+                    and _looks_like_a_name(words, name_confidence)
+                    and not any(f in LABEL_WORDS for f in folded) and not all(is_vocab(f) for f in folded)):
+                found.add("PATIENT")
+                return tuple(sorted(found))
+    return tuple(sorted(found))
