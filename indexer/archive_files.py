@@ -56,6 +56,14 @@ def location_hash(key: PseudonymKey, path: str, signature: str = "") -> str:
     return key.pseudonym("source", f"{path}\x00{signature}", length=HASH_LENGTH).split("-", 1)[1]
 
 
+def legacy_location_hash(key: PseudonymKey, relative: str) -> str:
+    """How versions before content identity named a file: a keyed hash of its path relative to the export.
+
+    Still read to keep out files erased from stores those versions wrote (see :mod:`indexer.ingest`).
+    """
+    return key.pseudonym("source", relative, length=HASH_LENGTH).split("-", 1)[1]
+
+
 def list_archive(archive: Path, key: PseudonymKey, exclude: set[str]) -> Iterator[ArchiveFile]:
     """Every non-hidden entry under ``archive``, sorted, except the real paths in ``exclude``.
 
@@ -64,6 +72,7 @@ def list_archive(archive: Path, key: PseudonymKey, exclude: set[str]) -> Iterato
     and dangling links instead of raising.
     """
     archive = Path(os.path.abspath(archive))
+    excluded_names = {os.path.basename(p) for p in exclude}
     problems: list[OSError] = []
     for root, dirs, files in os.walk(archive, onerror=problems.append):
         for error in problems:
@@ -72,7 +81,7 @@ def list_archive(archive: Path, key: PseudonymKey, exclude: set[str]) -> Iterato
         kept = []
         for name in sorted(dirs):
             path = Path(root) / name
-            if name.startswith(".") or os.path.realpath(path) in exclude:
+            if name.startswith(".") or _is_excluded(path, exclude, excluded_names):
                 continue
             if os.path.islink(path):
                 yield _problem(key, path, "symlink_folder")
@@ -81,7 +90,7 @@ def list_archive(archive: Path, key: PseudonymKey, exclude: set[str]) -> Iterato
         dirs[:] = kept
         for name in sorted(files):
             path = Path(root) / name
-            if not name.startswith(".") and os.path.realpath(path) not in exclude:
+            if not name.startswith(".") and not _is_excluded(path, exclude, excluded_names):
                 yield _describe(key, path)
     for error in problems:  # the archive root itself could not be listed
         yield _problem(key, Path(error.filename or archive), "unreadable_folder")
@@ -90,6 +99,18 @@ def list_archive(archive: Path, key: PseudonymKey, exclude: set[str]) -> Iterato
 def real_paths(paths: list[Path | str | None]) -> set[str]:
     """The real (link-free) absolute paths of ``paths`` (``None`` left out), as :func:`list_archive` compares them."""
     return {os.path.realpath(p) for p in paths if p is not None}
+
+
+def _is_excluded(path: Path, exclude: set[str], excluded_names: set[str]) -> bool:
+    """Whether ``path``'s real path is in ``exclude``, resolving only where that can be so.
+
+    An entry that is not itself a link has its own name as the last part of its real path, so
+    only entries named like an excluded path, or links, need ``realpath`` (a ``lstat`` per
+    folder level): one ``lstat`` per entry instead of one per level on a 950 k-file export.
+    """
+    if path.name not in excluded_names and not os.path.islink(path):
+        return False
+    return os.path.realpath(path) in exclude
 
 
 def _describe(key: PseudonymKey, path: Path) -> ArchiveFile:

@@ -29,6 +29,7 @@ from bonesearch.deid.key import PseudonymKey
 from bonesearch.dicom_io import decode_greyscale, read_dataset, read_header
 from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable
 from bonesearch.imaging import MAX_UPSAMPLE, encode_png, to_cached_square
+from indexer.archive_files import PROBLEMS
 from indexer.fault_injection import maybe_crash
 from indexer.image_identity import instance_token
 
@@ -132,8 +133,7 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
         try:
             result.content_hash = key.content_hash(Path(path))  # also warms the page cache for the read below
         except OSError:
-            return result.skip("skipped", "unreadable", f"{label}: cannot be read (permission denied or I/O error); "
-                                                        f"skipped — check its permissions and rerun")
+            return result.skip("skipped", "unreadable", f"{label}: {PROBLEMS['unreadable']}")
         clock.lap("hash")
     try:
         ds = read_header(Path(path), label) if header_only else read_dataset(Path(path), label)

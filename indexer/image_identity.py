@@ -49,7 +49,6 @@ class KnownImage:
     """An image the store (or this batch) already holds under a SOP Instance UID."""
 
     image_id: int
-    study_id: int
     content_hash: str | None  # None for images ingested before content hashes were kept
     pixel_path: str
 
@@ -64,11 +63,11 @@ class BatchIdentities:
         for start in range(0, len(unique), QUERY_CHUNK):
             part = unique[start : start + QUERY_CHUNK]
             rows = store.con.execute(
-                "SELECT i.sop_uid, i.image_id, i.study_id, i.pixel_path, "
+                "SELECT i.sop_uid, i.image_id, i.pixel_path, "
                 "       (SELECT max(s.content_hash) FROM sources s WHERE s.image_id = i.image_id) "
                 "FROM images i WHERE i.sop_uid IN (SELECT unnest(?))", [part]).fetchall()
-            for sop_uid, image_id, study_id, pixel_path, content_hash in rows:
-                self.known[sop_uid] = KnownImage(int(image_id), int(study_id), content_hash, pixel_path)
+            for sop_uid, image_id, pixel_path, content_hash in rows:
+                self.known[sop_uid] = KnownImage(int(image_id), content_hash, pixel_path)
         wanted = sorted({t for t in tokens if t})
         for start in range(0, len(wanted), QUERY_CHUNK):
             self.forgotten.update(token for (token,) in store.con.execute(

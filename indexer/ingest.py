@@ -32,7 +32,7 @@ from bonesearch.imaging import CACHE_SIZE, MAX_UPSAMPLE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
-from indexer.archive_files import PROBLEMS, ArchiveFile, list_archive, real_paths
+from indexer.archive_files import PROBLEMS, ArchiveFile, legacy_location_hash, list_archive, real_paths
 from indexer.decode_worker import WORKER_CRASH, DecodedImage, WorkerOptions, crashed_result, decode_file, safe_label
 from indexer.engine import Runner, check_engine, start_engine
 from indexer.image_identity import DUPLICATE, FORGOTTEN, REPLACE, BatchIdentities, KnownImage
@@ -256,7 +256,7 @@ def _legacy_forgotten(store: Store, key: PseudonymKey, archive: Path) -> Callabl
             relative = entry.path.relative_to(root).as_posix()
         except ValueError:
             return False
-        return key.pseudonym("source", relative, length=16).split("-", 1)[1] in erased
+        return legacy_location_hash(key, relative) in erased
 
     return was_erased
 
@@ -362,7 +362,7 @@ def _place_image(store: Store, item: DecodedImage, identities: BatchIdentities, 
         summary.duplicates += 1
         return held.image_id
     if verdict == REPLACE:
-        _drop_older_version(store, held, studies, rows)
+        _drop_older_version(store, held, rows)
         replaced_pixels.append(held.pixel_path)
         summary.replaced += 1
     if meta.study_uid not in studies:
@@ -379,7 +379,7 @@ def _place_image(store: Store, item: DecodedImage, identities: BatchIdentities, 
                         meta.body_part, meta.view, meta.laterality, meta.manufacturer, meta.rows,
                         meta.cols, meta.pixel_spacing_mm, meta.photometric, meta.transfer_syntax,
                         meta.bits_stored, relative])
-    identities.remember(meta.sop_uid, KnownImage(image_id, int(studies[meta.study_uid]), item.content_hash, relative))
+    identities.remember(meta.sop_uid, KnownImage(image_id, item.content_hash, relative))
     summary.images_ingested += 1
     summary.multi_frame += item.frames > 1
     for keyword in meta.unmapped:  # stored as OTHER/empty: the value as written never reaches the store
@@ -392,7 +392,7 @@ def _study_row(study_id: int, meta: ImageMetadata) -> list:
             meta.body_part, meta.age_months, meta.sex]
 
 
-def _drop_older_version(store: Store, held: KnownImage, studies: dict[str, object], rows: _BatchRows) -> None:
+def _drop_older_version(store: Store, held: KnownImage, rows: _BatchRows) -> None:
     """Remove the image a newer version replaces: its row (here or still pending in ``rows``) and its sources' link."""
     pending = [row for row in rows.images if row[0] == held.image_id]
     if pending:  # written earlier in this same batch

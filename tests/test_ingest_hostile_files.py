@@ -163,3 +163,19 @@ def test_processes_forked_by_libraries_during_ingest_die_with_it_too(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not _survivors(children)
+
+
+def test_excluded_paths_are_left_out_by_name_and_through_links(tmp_path):
+    """The reports export and the --export-dicom folder are not archive files, however they are reached."""
+    from bonesearch.deid.key import PseudonymKey
+    from indexer.archive_files import list_archive, real_paths
+
+    root = tmp_path / "export"
+    (root / "DICOM").mkdir(parents=True)
+    (root / "deid-out").mkdir()
+    (root / "DICOM" / "IM0.dcm").write_bytes(b"x")
+    (root / "deid-out" / "copy.dcm").write_bytes(b"x")
+    (root / "reports.csv").write_text("accession_number,text\n", encoding="utf-8")
+    os.symlink(root / "reports.csv", root / "DICOM" / "alias.csv")  # another name, the same file
+    listed = list_archive(root, PseudonymKey.create(), real_paths([root / "reports.csv", root / "deid-out"]))
+    assert [entry.path.name for entry in listed] == ["IM0.dcm"]
