@@ -61,7 +61,6 @@ PIXEL_DATA = 0x7FE00010
 DEFER_BYTES = 64 * 1024  # values larger than this (pixel data, big LUTs) are read only when used
 MAX_READ_BYTES = 64 * 1024 * 1024  # uncompressed frames above this are memory-mapped instead of read
 MAX_INFLATED_BYTES = 1 << 30  # a deflated dataset inflating past 1 GiB is refused (pydicom inflates it whole)
-DEFLATED = "1.2.840.10008.1.2.1.99"  # Deflated Explicit VR Little Endian
 MAX_DECODED_PIXELS = 1 << 28  # a full (non-reduced) decode larger than 16384² is refused, not attempted
 
 
@@ -116,6 +115,23 @@ def _read(path: Path | BinaryIO, label: str, stop_before_pixels: bool) -> Datase
     return ds
 
 
+def is_deflated(head: bytes) -> bool:
+    """Whether the Part 10 file meta of ``head`` (a file's first bytes, preamble included) names a deflated
+    transfer syntax: read element by element, without pydicom (which would inflate the dataset)."""
+    pos, end = 132, len(head)
+    while pos + 8 <= end and head[pos : pos + 2] == b"\x02\x00":
+        element, vr = struct.unpack("<H", head[pos + 2 : pos + 4])[0], head[pos + 4 : pos + 6]
+        if vr in (b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"UC", b"UR"):
+            length, start = struct.unpack("<I", head[pos + 8 : pos + 12])[0] if pos + 12 <= end else 0, pos + 12
+        else:
+            length, start = struct.unpack("<H", head[pos + 6 : pos + 8])[0], pos + 8
+        if element == 0x0010:
+            syntax = UID(head[start : start + length].decode("ascii", "replace").strip("\0 "))
+            return syntax.is_transfer_syntax and syntax.is_deflated
+        pos = start + length
+    return False
+
+
 def _check_inflated_size(source: Path | BinaryIO, label: str, limit: int | None = None) -> None:
     """Refuse a deflated dataset that would inflate past ``limit`` bytes, by inflating it in a stream first.
 
@@ -130,7 +146,7 @@ def _check_inflated_size(source: Path | BinaryIO, label: str, limit: int | None 
         if len(head) < 144 or head[128:132] != b"DICM" or head[132:136] != b"\x02\x00\x00\x00":
             return  # no standard file meta group: pydicom decides
         meta = fh.read(struct.unpack("<I", head[140:144])[0])
-        if DEFLATED.encode() not in meta:
+        if not is_deflated(head + meta):
             return
         inflater, total = zlib.decompressobj(-zlib.MAX_WBITS), 0
         while not inflater.eof and (chunk := fh.read(1 << 16)):

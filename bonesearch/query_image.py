@@ -134,9 +134,9 @@ def _picture_pixels(source: io.BytesIO | Path, label: str, size: int) -> np.ndar
 
 
 def _dicom_pixels(source: io.BytesIO | Path, head: bytes, label: str, size: int) -> np.ndarray:
-    from bonesearch.dicom_io import decode_greyscale, read_dataset
+    from bonesearch.dicom_io import decode_greyscale, is_deflated, read_dataset
 
-    if _deflated(head):
+    if is_deflated(head):
         raise InvalidQueryImage(f"{label}: a deflated DICOM (the whole dataset zlib-compressed) is not accepted as a "
                                 f"query image; export it uncompressed or in JPEG 2000", reason_class="deflated_dicom")
     ds = read_dataset(source, label)
@@ -173,24 +173,6 @@ def _int(value: object, default: int = 0) -> int:
 
 
 # ---------------------------------------------------------------- headers, read without decoding
-def _deflated(head: bytes) -> bool:
-    """Whether the Part 10 file meta of ``head`` names a deflated transfer syntax."""
-    from pydicom.uid import UID
-
-    pos, end = 132, len(head)
-    while pos + 8 <= end and head[pos : pos + 2] == b"\x02\x00":
-        element, vr = struct.unpack("<H", head[pos + 2 : pos + 4])[0], head[pos + 4 : pos + 6]
-        if vr in (b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"UC", b"UR"):
-            length, start = struct.unpack("<I", head[pos + 8 : pos + 12])[0] if pos + 12 <= end else 0, pos + 12
-        else:
-            length, start = struct.unpack("<H", head[pos + 6 : pos + 8])[0], pos + 8
-        if element == 0x0010:
-            syntax = UID(head[start : start + length].decode("ascii", "replace").strip("\0 "))
-            return syntax.is_transfer_syntax and syntax.is_deflated
-        pos = start + length
-    return False
-
-
 def _first_frame(ds) -> bytes | None:
     """The first frame of encapsulated pixel data, or None (native data, or unreadable)."""
     from pydicom.encaps import get_frame
