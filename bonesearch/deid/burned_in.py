@@ -104,6 +104,7 @@ class BurnedInPolicy:
     identity_labels: tuple[str, ...] = IDENTITY_LABELS  # the de-identifier's labels that exclude
     identity_min_chars: int = 5  # with identity on, the pre-filter calls Tesseract from this estimated count
     name_confidence: float = 30.0  # Tesseract confidence (0-100) a name's words need to count as read
+    word_confidence: float = 70.0  # ... and one word of 5+ capitals, not vocabulary nor a label, to count as a name
     inks: tuple[float, ...] = (0.3, 0.0)  # OCR readings of the candidate lines, in turn: binarised at this
     # share of the strokes' contrast, or (0) as grey; Tesseract misreads some stamps in either form
     retry_below: float = 1.0  # read again (identity on) only while fewer characters than this share of
@@ -309,7 +310,8 @@ def screen_pixels(image: np.ndarray, policy: BurnedInPolicy, label: str = "image
             return ScreenResult(True, f"{label}: OCR screen failed ({type(exc).__name__}); excluded to be safe",
                                 best, True, estimate)
         best = max(best, n)
-        found = identity_labels(words, policy.name_confidence, policy.identity_labels) if policy.identity else ()
+        found = (identity_labels(words, policy.name_confidence, policy.identity_labels, policy.word_confidence)
+                 if policy.identity else ())
         if found:
             return ScreenResult(True, f"burned-in identity text ({', '.join(found)}) read by OCR in the pixels "
                                       f"({n} characters); excluded", n, True, estimate, found)

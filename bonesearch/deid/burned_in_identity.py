@@ -41,6 +41,10 @@ flexion extension abduction adduction inspiration expiration neutre maxi max min
 standing supine prone erect upright weight bearing portable left right lateral oblique
 cross table axial view scout stitched long leg fuji fujifilm agfa kodak carestream philips
 siemens canon konica minolta shimadzu samsung carestream dx cr dr ge healthcare
+face profil gauche droite droit urgence urgences pediatrie radiologie imagerie service hopital clinique centre controle repere
+marqueur calibration echelle bille decubitus procubitus dynamique stress valgus varus telemetrie
+pangonogramme cliches incidence incidences comparatif comparative bilateral bilaterale
+marker calibration image images series study scale ruler sitting lying dorsal plantar palmar
 """.split())
 
 
@@ -94,11 +98,12 @@ def _join(lines: Sequence[list[OcrWord]]) -> tuple[str, list[tuple[int, int, Ocr
 
 # what OCR makes of DICOM's name separator (« DUPONT^JEAN » read « DUPONT"JEAN », « DUPONT*JEAN ») and
 # stray marks at a word's edge (« .16.09.1948 », « |DUPONT »): spaces, so that names and dates stand apart
-_MARKS = "\\^\"*°|~_`‘’“”«»"
+_MARKS = "\\^\"*°|~_`‘’“”«»!"
 _SEPARATORS = re.compile(rf"(?<=[^\W\d_])[{_MARKS}](?=[^\W\d_])|(?:(?<=\s)|^)[.,;:'{_MARKS}]+(?=\w)"
                          rf"|(?<=\w)[,;'{_MARKS}]+(?=\s|$)", re.M)
 _EDGE_MARKS = re.compile(rf"^[.,;:'{_MARKS}(]+|[.,;:'{_MARKS})]+$")
-_INNER = re.compile(rf"[{_MARKS},]+")  # « DUPONT^JEAN », « DUPONT,JEAN »: two words read as one
+_INNER = re.compile(rf"[{_MARKS},]+")
+_HYPHENS = frozenset("-‐‑–—")  # « DUPONT^JEAN », « DUPONT,JEAN »: two words read as one
 
 
 def _name_words(spans: list[tuple[int, int, OcrWord]], start: int, end: int) -> list[tuple[str, float]]:
@@ -120,22 +125,77 @@ def _looks_like_a_name(words: list[tuple[str, float]], name_confidence: float) -
             and all(c >= name_confidence and w[0].isupper() and _VOWEL.search(fold(w)) for w, c in words))
 
 
-def _capitalised_runs(line: list[OcrWord]) -> list[list[OcrWord]]:
-    """Runs of two or more consecutive capitalised words without digits (« Piotr DUMAS » in
-    « : 7 Piotr DUMAS »; « DUPONT^JEAN » is two): OCR noise around a stamp's name does not hide
-    it from the label pass."""
+def _capitalised_runs(line: list[OcrWord], name_confidence: float) -> list[list[OcrWord]]:
+    """Runs of two or more consecutive capitalised words without digits, each read with confidence
+    ≥ ``name_confidence`` (« Piotr DUMAS » in « : 7 Piotr DUMAS »; « DUPONT^JEAN » is two; a hyphen
+    read apart, « ROUSSEAU - BOYER », does not end a run): OCR noise around a stamp's name, or a
+    given name it could not read, does not hide the name from the label pass."""
     runs: list[list[OcrWord]] = [[]]
     for w in line:
         core = _EDGE_MARKS.sub("", w.text)
-        if sum(ch.isalpha() for ch in core) >= 2 and core[:1].isupper() and not any(ch.isdigit() for ch in core):
+        if (sum(ch.isalpha() for ch in core) >= 2 and core[:1].isupper() and not any(ch.isdigit() for ch in core)
+                and w.conf >= name_confidence):
             runs[-1].append(w)
+        elif w.text.strip() in _HYPHENS and runs[-1]:
+            continue
         elif runs[-1]:
             runs.append([])
     return [r for r in runs if sum(len(_INNER.split(_EDGE_MARKS.sub("", w.text))) for w in r) >= 2]
 
 
+def _edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance between ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _misread_label(folded: str) -> bool:
+    """Whether ``folded`` is a radiograph label word as OCR misreads it: one letter wrong, missing
+    or added (two from seven letters: « ROTATIQN », « EBOUT », « OBLIQRE »), or glued to a side
+    letter (« DFACE », « GDEBOUT »)."""
+    for label in LABEL_WORDS:
+        if len(label) < 4:
+            continue
+        if _edits(folded, label, 1 if len(label) <= 6 else 2) <= (1 if len(label) <= 6 else 2):
+            return True
+        if len(folded) - len(label) <= 2 and (folded.endswith(label) or folded.startswith(label)):
+            return True
+    return False
+
+
+def _unknown_capitals(lines: Sequence[list[OcrWord]], word_confidence: float) -> bool:
+    """Whether a word of five capitals or more, read with confidence ≥ ``word_confidence``, is
+    neither clinical vocabulary nor a radiograph label word (:data:`LABEL_WORDS`), even misread
+    (:func:`_misread_label`).
+
+    On a radiograph such a word is presumed to be a family name (fail closed): a stamp's name
+    alone (« FLEURY »), or one Tesseract ran together with the given name (« HADDAD^MARGAUX »
+    read « HADDADAMARGAUX »), or whose given name it misread (« BOURGEOIS, loana »).
+    """
+    for line in lines:
+        for w in line:
+            if w.conf < word_confidence:
+                continue
+            for part in _INNER.split(_EDGE_MARKS.sub("", w.text)):
+                for piece in part.split("-"):
+                    folded = fold(piece)
+                    if (len(piece) >= 5 and piece.isalpha() and piece.isupper() and _VOWEL.search(folded)
+                            and folded not in LABEL_WORDS and not is_vocab(folded) and not _misread_label(folded)):
+                        return True
+    return False
+
+
 def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.0,
-                    labels: Sequence[str] = IDENTITY_LABELS) -> tuple[str, ...]:
+                    labels: Sequence[str] = IDENTITY_LABELS, word_confidence: float = 70.0) -> tuple[str, ...]:
     """The identity classes (of ``labels``) the de-identifier finds in OCR ``lines``, sorted; () if none.
 
     Formats (dates, IDs, phones, e-mails) count as read; a name counts when it looks like
@@ -144,7 +204,8 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.
     a known first name beside a capitalised word) as it is; a run of capitalised words read
     as if it followed « Patient : » only with two or more such words of three letters or
     more, none of them a radiograph label word (:data:`LABEL_WORDS`) and one at least not
-    clinical vocabulary.
+    clinical vocabulary; and, failing those, one word of five capitals or more that is
+    neither (:func:`_unknown_capitals`, read with confidence ≥ ``word_confidence``).
     """
     if not lines:
         return ()
@@ -160,7 +221,7 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.
             found.add(d.category)
     if "PATIENT" not in labels or "PATIENT" in found:
         return tuple(sorted(found))
-    for run in (r for line in lines for r in _capitalised_runs(line)):
+    for run in (r for line in lines for r in _capitalised_runs(line, name_confidence)):
         text, line_spans = _join([run])
         for d in deid.detect(_LABEL + text):
             if d.category not in NAME_LABELS or d.start < len(_LABEL):
@@ -172,4 +233,6 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.
                     and not any(f in LABEL_WORDS for f in folded) and not all(is_vocab(f) for f in folded)):
                 found.add("PATIENT")
                 return tuple(sorted(found))
+    if _unknown_capitals(lines, word_confidence):
+        found.add("PATIENT")
     return tuple(sorted(found))

@@ -210,8 +210,17 @@ def _overlaps(a: TextLine, b: TextLine) -> bool:
     return a.bright == b.bright and a.top < b.bottom and b.top < a.bottom and a.left < b.right and b.left < a.right
 
 
+def _merge(found: list[TextLine], more: list[TextLine]) -> list[TextLine]:
+    """``found`` with each line of ``more`` added, replacing the lines it overlaps when it holds more characters."""
+    for line in more:
+        same = [m for m in found if _overlaps(line, m)]
+        if not same or line.chars > max(m.chars for m in same):
+            found = [m for m in found if m not in same] + [line]
+    return found
+
+
 def find_text_lines(image: np.ndarray, detect_size: int = 1024, contrast: float = 0.25,
-                    faint: float = 0.08, flat: float = 0.25) -> tuple[list[TextLine], float]:
+                    faint: float = 0.08, flat: float = 0.25, low: float = 0.12) -> tuple[list[TextLine], float]:
     """The pre-filter: candidate text lines on copies of ``image`` pooled down to ``detect_size``.
 
     ``image`` is greyscale, float in [0, 1] or uint8. A stroke is a pixel that differs
@@ -234,16 +243,16 @@ def find_text_lines(image: np.ndarray, detect_size: int = 1024, contrast: float 
     for img, bright in ((bright_img, True), (dark_img, False)):
         background = _background(img, cell)
         found = _lines(_components(*_strokes(img, background, cell, level, bright), img.shape, max_h), bright)
+        if 0 < low < contrast:
+            found = _merge(found, _lines(_components(*_strokes(img, background, cell, int(low * 255), bright),
+                                                     img.shape, max_h), bright))
         near = background < flat * 255 if bright else background > (1.0 - flat) * 255
         if faint > 0 and near.any():
             near &= _roughness(img, cell) * 2.0 < faint * 255  # smooth: its noise well under the faint level
         if faint > 0 and near.any():
             faint_level = np.where(near, faint * 255, 255.0).astype(np.float32)  # 255: no stroke off the flat parts
-            for line in _lines(_components(*_strokes(img, background, cell, faint_level, bright), img.shape, max_h),
-                               bright):
-                same = [m for m in found if _overlaps(line, m)]
-                if not same or line.chars > max(m.chars for m in same):
-                    found = [m for m in found if m not in same] + [line]
+            found = _merge(found, _lines(_components(*_strokes(img, background, cell, faint_level, bright),
+                                                     img.shape, max_h), bright))
         lines += found
     scale = 1.0 / factor
     return lines, scale

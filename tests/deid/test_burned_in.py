@@ -294,3 +294,18 @@ def test_short_harmless_labels_are_kept(marker: str) -> None:
     for long_side, height in ((512, 20), (300, 12)):
         result = screen_pixels(_stamped(_plate(long_side, 6), [marker], height, corner="tl"), BurnedInPolicy())
         assert not result.excluded, (marker, long_side, result)
+
+
+@needs_tesseract
+def test_faint_stamp_over_anatomy_is_excluded() -> None:
+    """A name only 0.18 of the grey range brighter than the bone under it, mid-image: the
+    pre-filter's low-contrast pass finds it (the 0.25 pass alone estimated 0 characters)."""
+    img = _plate(512, 3, "knee")
+    mask = text_mask("LAMBERT COLETTE", 16)
+    h, w = img.shape
+    top, left = h // 2 - 8, (w - mask.shape[1]) // 2
+    region = img[top:top + mask.shape[0], left:left + mask.shape[1]]
+    img[top:top + mask.shape[0], left:left + mask.shape[1]] = np.where(mask > 0.5, np.clip(region + 0.18, 0, 1), region)
+    result = screen_pixels(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8), BurnedInPolicy())
+    assert result.excluded and "PATIENT" in result.identity, (result.estimated_chars, result.reason)
+    _assert_no_phi(result.reason, ["LAMBERT COLETTE"])
