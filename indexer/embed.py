@@ -86,11 +86,6 @@ def iter_embedded(root: Path, clip, rows: list[tuple[int, str]], batch_size: int
         yield batch_ids.numpy().astype(np.int64), vectors
 
 
-def study_of_images(store: Store) -> dict[int, int]:
-    """``{image_id: study_id}`` for every image of the store."""
-    return {int(i): int(s) for i, s in store.con.execute("SELECT image_id, study_id FROM images").fetchall()}
-
-
 def study_vectors(image_ids: np.ndarray, vectors: np.ndarray, study_of: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(study ids, vectors): each study's vector is the L2-normalised mean of its images' vectors."""
     if not len(image_ids):
