@@ -322,7 +322,7 @@ def index(
     index_memory: Annotated[Optional[str], typer.Option("--index-memory", help="RAM the images index may take (e.g. 24G), for the automatic choice of its type: exact, IVF-Flat, IVF-SQ8, then IVF-PQ. Default: $BONESEARCH_INDEX_MEMORY or half the RAM. Searches memory-map an index file larger than it.")] = None,
 ) -> None:
     """Embed the store's images, studies and reports into FAISS indexes (STORE/index/)."""
-    from bonesearch.index_memory import parse_bytes
+    from bonesearch.index.memory import parse_bytes
 
     memory = parse_bytes(index_memory, "--index-memory") if index_memory else None
     summary = _run_index(store, checkpoint, device, batch_size, workers=workers, update=update, factory=index_factory,
@@ -414,7 +414,7 @@ def print_hits(hits, as_json: bool, title: str) -> None:
     """Ranked images or studies as a rich table, or JSON. Stored text (report excerpts, header
     fields) is shown as plain text with its control characters and escape sequences replaced
     (:func:`bonesearch.safe_text.one_line`); JSON escapes them."""
-    from bonesearch.hits import StudyHit
+    from bonesearch.search.hits import StudyHit
 
     if as_json:
         print(safe_json([h.to_dict() for h in hits], indent=2))
@@ -437,7 +437,7 @@ def print_hits(hits, as_json: bool, title: str) -> None:
 
 def _show_results(engine, sections, as_json: bool, html: Optional[Path], titles: list[str], listed: bool) -> None:
     """Print each section (``listed``: JSON as [{query, hits}]), then write the contact sheet."""
-    from bonesearch.contact_sheet import write_contact_sheet
+    from bonesearch.search.contact_sheet import write_contact_sheet
 
     if as_json and listed:
         print(safe_json([{"query": s.query, "hits": [h.to_dict() for h in s.hits]} for s in sections], indent=2))
@@ -481,8 +481,8 @@ def query(
     device: DeviceOpt = "cpu",
 ) -> None:
     """Search the archive's images with French text queries."""
-    from bonesearch.contact_sheet import SheetSection
-    from bonesearch.search import SearchEngine
+    from bonesearch.search.contact_sheet import SheetSection
+    from bonesearch.search.engine import SearchEngine
 
     texts = _read_queries(text, queries)
     with SearchEngine.open(store, device=device) as engine:
@@ -510,9 +510,9 @@ def similar(
     device: DeviceOpt = "cpu",
 ) -> None:
     """Find the archive's images (or studies) most similar to an image, a stored image or a study."""
-    from bonesearch.contact_sheet import SheetSection
-    from bonesearch.imaging import load_query_image
-    from bonesearch.search import SearchEngine
+    from bonesearch.search.contact_sheet import SheetSection
+    from bonesearch.imaging.pixel_cache import load_query_image
+    from bonesearch.search.engine import SearchEngine
 
     if sum(x is not None for x in (image, image_id, study)) != 1:
         raise typer.BadParameter("give exactly one of IMAGE, --image-id ID or --study UID")
@@ -542,11 +542,11 @@ def classify(
     device: DeviceOpt = "cpu",
 ) -> None:
     """Zero-shot classification: probability of each French label for each image."""
-    from bonesearch.imaging import load_query_image
+    from bonesearch.imaging.pixel_cache import load_query_image
     from bonesearch.models.checkpoint import load_checkpoint
     from bonesearch.store import Store
-    from bonesearch.vector_index import read_manifest
-    from bonesearch.zero_shot import DEFAULT_TEMPLATES, parse_labels, zero_shot
+    from bonesearch.index.files import read_manifest
+    from bonesearch.search.zero_shot import DEFAULT_TEMPLATES, parse_labels, zero_shot
 
     if (store is None) == (checkpoint is None):
         raise typer.BadParameter("give --store STORE (its index's model) or --checkpoint CKPT")
@@ -600,9 +600,9 @@ def demo(
     """The whole pipeline on a fresh demo archive, then P@10 of French queries on held-out studies."""
     from bonesearch.deid.key import PseudonymKey, default_key_path
     from bonesearch.demo.archive import write_demo_archive
-    from bonesearch.evaluation import evaluate_text_retrieval
+    from bonesearch.downstream.retrieval import evaluate_text_retrieval
     from bonesearch.progress import progress_bar
-    from bonesearch.search import SearchEngine
+    from bonesearch.search.engine import SearchEngine
     from indexer.ingest import ingest_archive
     from pretrain.config import TrainConfig
 
@@ -717,7 +717,7 @@ def eval_knn(
     from bonesearch.downstream import run_eval, train_test
     from bonesearch.downstream.encoders import build_encoders
     from bonesearch.downstream.protocols import EvalConfig
-    from bonesearch.downstream.report import rich_table, write_outputs
+    from bonesearch.downstream.tables import rich_table, write_outputs
     from bonesearch.downstream.zero_shot import parse_prompts
 
     names = encoder or (["checkpoint"] if checkpoint is not None else [])

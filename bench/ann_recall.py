@@ -6,13 +6,13 @@ in its own 16-d subspace, see :func:`clustered`), a database of ``--n`` vectors 
 queries drawn the same way. Ground truth: exact inner-product search (``IndexFlatIP``).
 
 For each approximate index (IVF-Flat, IVF-PQ with an SQ8 refine stage, HNSW) the script
-builds it through :func:`bonesearch.vector_backends.build_index` (the code path of
+builds it through :func:`bonesearch.index.backends.build_index` (the code path of
 ``bonesearch index``), sweeps its search knob (``nprobe`` / ``efSearch``) and reports the
 cheapest setting whose recall@10 (``faiss.contrib.evaluation.knn_intersection_measure``)
 reaches the target, with QPS there (all queries in one batch). Then, on the exact index,
 the per-query cost of a filtered search by selectivity, scored directly from the allowed
 vectors vs through the FAISS selector — the numbers behind the threshold in
-:mod:`bonesearch.vector_search`.
+:mod:`bonesearch.index.topk`.
 
 Usage::
 
@@ -31,8 +31,8 @@ import faiss
 import numpy as np
 from faiss.contrib.evaluation import knn_intersection_measure
 
-from bonesearch.vector_backends import apply_search_params, build_index, new_index
-from bonesearch.vector_search import score_directly
+from bonesearch.index.backends import apply_search_params, build_index, new_index
+from bonesearch.index.topk import score_directly
 
 RECALL_TARGET = 0.95
 K = 10

@@ -49,7 +49,7 @@ from scipy import ndimage
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract, screen_pixels
 from bonesearch.demo.phantom_core import PhantomParams
 from bonesearch.demo.phantoms import render_phantom
-from bonesearch.imaging import CACHE_SIZE, box_reduce
+from bonesearch.imaging.pixel_cache import CACHE_SIZE, box_reduce
 
 FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation"]
 FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuSerif.ttf",

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bonesearch.dicom_io import decode_greyscale, read_dataset
-from bonesearch.imaging import MAX_UPSAMPLE, box_reduce, encode_png, to_cached_square
-from bonesearch.jpeg2000 import decode_reduced
+from bonesearch.imaging.dicom import decode_greyscale, read_dataset
+from bonesearch.imaging.pixel_cache import MAX_UPSAMPLE, box_reduce, encode_png, to_cached_square
+from bonesearch.imaging.jpeg2000 import decode_reduced
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dicom"
 FILES = ("RG3_J2KR.dcm", "RG3_J2KI.dcm", "RG1_J2KI.dcm")

@@ -1,7 +1,7 @@
 """Single-query search latency at archive scale through the torch exact-search path (the GPU measure of issue 5).
 
 FAISS-GPU cannot be installed on the GPU machine, so the search engine's GPU path is
-:class:`bonesearch.torch_index.TorchExactIndex` (``vector_search.search`` hands it the query
+:class:`bonesearch.index.torch_exact.TorchExactIndex` (``vector_search.search`` hands it the query
 unchanged). This bench fills one with ``--n`` clustered 512-d unit vectors (fp16 on CUDA),
 then times single queries one at a time, host to host (numpy query in, numpy ids out):
 
@@ -29,7 +29,7 @@ import time
 import numpy as np
 import torch
 
-from bonesearch.torch_index import TorchExactIndex
+from bonesearch.index.torch_exact import TorchExactIndex
 
 TARGET_MS = 5.0
 ANCHOR_MS = 0.32

@@ -28,7 +28,7 @@ import numpy as np
 
 from bonesearch.demo.dicom_writer import ImageHeader, PixelFormat, build_dataset, make_uid, quantize, write_dicom
 from bonesearch.deid.burned_in import BurnedInPolicy
-from bonesearch.imaging import CACHE_SIZE
+from bonesearch.imaging.pixel_cache import CACHE_SIZE
 
 TARGET_FILES_PER_S = 100.0
 SHAPES = [(1760, 1760), (2048, 2500), (1500, 1400), (2336, 2016), (1800, 2200)]  # 2.1–5.1 MP

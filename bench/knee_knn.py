@@ -24,8 +24,8 @@ import numpy as np
 import torch
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, cohen_kappa_score
 
-from bonesearch.imaging import load_png
-from bonesearch.knn import knn_classify
+from bonesearch.imaging.pixel_cache import load_png
+from bonesearch.downstream.knn import knn_classify
 from bonesearch.models.checkpoint import load_checkpoint, random_weights_like
 from bonesearch.models.clip import BoneClip
 

@@ -40,7 +40,7 @@ from bonesearch.demo.archive import REPORT_COLUMNS
 from bonesearch.demo.dicom_writer import ImageHeader, PixelFormat, build_dataset, make_uid, write_dicom
 from bonesearch.demo.identities import Hospital, IdentityFactory, Person
 from bonesearch.demo.reports_fr import SECTION_LABELS, ReportInput, fmt_date
-from bonesearch.imaging import load_png
+from bonesearch.imaging.pixel_cache import load_png
 
 LABEL_COLUMNS = ["image", "oai_id", "side", "kl_grade", "ipp", "accession"]
 NAME = re.compile(r"^(?P<oai>\d+)(?P<side>[LR])$")

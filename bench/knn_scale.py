@@ -1,4 +1,4 @@
-"""kNN at scale: 100 k training × 10 k query embeddings (512-d) through bonesearch.knn (FAISS), against 10 s.
+"""kNN at scale: 100 k training × 10 k query embeddings (512-d) through bonesearch.downstream.knn (FAISS), against 10 s.
 
 Usage: python bench/knn_scale.py [--train 100000] [--test 10000] [--dim 512] [--k 20] [--clusters 1000]
 
@@ -19,7 +19,7 @@ import time
 import faiss
 import numpy as np
 
-from bonesearch.knn import knn_classify
+from bonesearch.downstream.knn import knn_classify
 
 TARGET_S = 10.0  # issue 6: kNN over 100 k train × 10 k test embeddings in ≤ 10 s on this machine
 

@@ -26,7 +26,7 @@ import pydicom
 
 from bonesearch.demo import write_demo_archive
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract, screen_pixels
-from bonesearch.dicom_io import decode_greyscale, read_dataset
+from bonesearch.imaging.dicom import decode_greyscale, read_dataset
 
 TARGET_FILES_PER_S = 100.0
 
@@ -61,7 +61,7 @@ def plates(screen_sizes: list[int], detect_size: int, heights=(0.5, 0.7, 1.0, 2.
     """Clean-image ms/image and recall by text height on large phantom plates, per decode size."""
     from bonesearch.demo.phantom_core import PhantomParams, stamp, text_mask
     from bonesearch.demo.phantoms import render_phantom
-    from bonesearch.imaging import box_reduce
+    from bonesearch.imaging.pixel_cache import box_reduce
 
     policy = BurnedInPolicy(detect_size=detect_size)
     print(f"tesseract: {check_tesseract(policy)}")

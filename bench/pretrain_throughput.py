@@ -49,7 +49,7 @@ def synthetic_store(root: Path, studies: int, cache_size: int, seed: int = 0) ->
     import numpy as np
     from PIL import Image
 
-    from bonesearch.imaging import save_png
+    from bonesearch.imaging.pixel_cache import save_png
     from bonesearch.store import Store
 
     start, rng = time.perf_counter(), np.random.default_rng(seed)

@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bonesearch.filters import allowed_ids
-from bonesearch.search import SearchEngine
+from bonesearch.search.filters import allowed_ids
+from bonesearch.search.engine import SearchEngine
 
 QUERIES = [
     "fracture du radius distal", "gonarthrose stade III", "luxation antérieure de l'épaule",
@@ -133,7 +133,7 @@ class ProjectedText:
 def build_bench_store(work: Path, images: int, dims: list[int]) -> tuple[Path, dict[int, tuple]]:
     """The synthetic store (``small`` checkpoint, 256-d index in place) and a (index, manifest) per extra dim."""
     from bonesearch.models import create_model, load_checkpoint, save_checkpoint
-    from bonesearch.vector_index import IndexManifest, build_flat_index, write_index
+    from bonesearch.index.files import IndexManifest, build_flat_index, write_index
 
     start = time.perf_counter()
     store = work / "store"

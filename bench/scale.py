@@ -9,7 +9,7 @@ queries for the exact ground truth (``IndexFlatIP`` on the chunk, merged in a
 the database.
 
 The index is the one ``bonesearch index`` would build at that size (factory from
-:func:`bonesearch.vector_backends.choose_factory`, ids kept as that module keeps them),
+:func:`bonesearch.index.backends.choose_factory`, ids kept as that module keeps them),
 or ``--factory`` (e.g. ``IVF16384_HNSW32,PQ64`` or ``OPQ64,IVF16384_HNSW32,PQ64``),
 trained on a sample of ``64 × nlist`` vectors. With ``--ondisk DIR`` the vectors go into
 block indexes written to DIR, merged with ``faiss.contrib.ondisk.merge_ondisk`` into one
@@ -51,9 +51,9 @@ from faiss.contrib.ondisk import merge_ondisk
 from threadpoolctl import threadpool_limits
 
 from bonesearch.progress import progress_bar
-from bonesearch.vector_backends import (add_vectors, apply_search_params, choose_factory, cluster_on_gpus,
+from bonesearch.index.backends import (add_vectors, apply_search_params, choose_factory, cluster_on_gpus,
                                         default_search_params, new_index, train_sample_size)
-from bonesearch.vector_search import search
+from bonesearch.index.topk import search
 
 K = 10
 RECALL_TARGET = 0.90  # issue 7: recall@10 against exact on a 1,000-query sample

@@ -43,8 +43,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bonesearch.store import DB_NAME, Store  # noqa: E402
-from bonesearch.vector_backends import index_ids  # noqa: E402
-from bonesearch.vector_index import IndexManifest, build_flat_index, read_index, write_index  # noqa: E402
+from bonesearch.index.backends import index_ids  # noqa: E402
+from bonesearch.index.files import IndexManifest, build_flat_index, read_index, write_index  # noqa: E402
 from bonesearch.web.live import snapshot_connection  # noqa: E402
 
 TARGETS = {"first page interactive": 1000.0, "query round trip p50": 100.0, "thumbnail served p50": 20.0}

@@ -2,8 +2,8 @@
 
 ``images`` (one vector per image), ``studies`` (normalised mean of a study's images) and
 ``reports`` (the text tower on the report text), written together atomically with the
-model's fingerprint in each manifest (:mod:`bonesearch.vector_index`). The images index
-type follows its size (:func:`bonesearch.vector_backends.choose_factory`) unless a FAISS
+model's fingerprint in each manifest (:mod:`bonesearch.index.files`). The images index
+type follows its size (:func:`bonesearch.index.backends.choose_factory`) unless a FAISS
 factory string is given. ``update=True`` embeds only what the indexes lack
 (:mod:`indexer.index_update`).
 """
@@ -20,8 +20,8 @@ import numpy as np
 from bonesearch.errors import EmptyStore
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
-from bonesearch.vector_backends import add_vectors, build_index, choose_factory, default_search_params, reconstruct, remove_ids
-from bonesearch.vector_index import IndexManifest, index_lock, now_utc, recover_writes, write_indexes
+from bonesearch.index.backends import add_vectors, build_index, choose_factory, default_search_params, reconstruct, remove_ids
+from bonesearch.index.files import IndexManifest, index_lock, now_utc, recover_writes, write_indexes
 from indexer.engine import check_engine
 from indexer.streaming_build import STREAM_ABOVE, build_streaming
 from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
@@ -80,7 +80,7 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
             embedding actor per GPU (:mod:`indexer.ray_engine`); ``address`` an existing cluster.
             Reports are embedded here in both cases (text is small next to the images).
         memory_bytes: RAM the images index may take, for the automatic choice of its type
-            (default ``BONESEARCH_INDEX_MEMORY`` or half the RAM; see :mod:`bonesearch.index_memory`).
+            (default ``BONESEARCH_INDEX_MEMORY`` or half the RAM; see :mod:`bonesearch.index.memory`).
         stream_above: a full local build of more images than this streams them into the index
             instead of holding their vectors (:mod:`indexer.streaming_build`).
     """

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from bonesearch.store import Store
-from bonesearch.vector_backends import index_ids, is_exact, reconstruct
-from bonesearch.vector_index import INDEX_NAMES, finish_pending_commit, read_index
+from bonesearch.index.backends import index_ids, is_exact, reconstruct
+from bonesearch.index.files import INDEX_NAMES, finish_pending_commit, read_index
 from indexer.embed import study_vectors
 from indexer.forget import JOURNAL
 from indexer.index_update import StoreSnapshot

@@ -26,9 +26,9 @@ from pathlib import Path
 from bonesearch.deid.burned_in import BurnedInPolicy, flag_decision, screen_pixels
 from bonesearch.deid.headers import ImageMetadata, extract_metadata
 from bonesearch.deid.key import PseudonymKey
-from bonesearch.dicom_io import decode_greyscale, read_dataset, read_header
+from bonesearch.imaging.dicom import decode_greyscale, read_dataset, read_header
 from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable
-from bonesearch.imaging import MAX_UPSAMPLE, encode_png, to_cached_square
+from bonesearch.imaging.pixel_cache import MAX_UPSAMPLE, encode_png, to_cached_square
 from indexer.archive_files import PROBLEMS
 from indexer.fault_injection import maybe_crash
 from indexer.image_identity import instance_token

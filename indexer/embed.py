@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from bonesearch.imaging import load_png
+from bonesearch.imaging.pixel_cache import load_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 
@@ -105,7 +105,7 @@ def normalised(sums: np.ndarray) -> np.ndarray:
 
 def report_text_mode(clip) -> str:
     """The report text mode the checkpoint was pretrained with (its default when not recorded)."""
-    from bonesearch.report_sections import DEFAULT_TEXT_MODE
+    from bonesearch.reports.sections import DEFAULT_TEXT_MODE
 
     training = (clip.meta.get("extra") or {}).get("training") or {}
     return training.get("text_mode") or DEFAULT_TEXT_MODE
@@ -113,7 +113,7 @@ def report_text_mode(clip) -> str:
 
 def report_texts(store: Store, text_mode: str, report_ids: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """(report ids, texts) of every report (or of ``report_ids``): the text pretraining fed the text tower."""
-    from bonesearch.report_sections import report_training_text
+    from bonesearch.reports.sections import report_training_text
 
     sql = "SELECT report_id, findings, conclusion, text, technique FROM reports"
     params: list = []

@@ -38,9 +38,9 @@ import duckdb
 
 from bonesearch.errors import BonesearchError, NotInStore, StoreBusy
 from bonesearch.store import DB_NAME, Store
-from bonesearch.vector_backends import remove_ids
-from bonesearch.vector_index import INDEX_NAMES, index_lock, now_utc, read_index, recover_writes, write_indexes
-from indexer.ingest_report import stored_reason
+from bonesearch.index.backends import remove_ids
+from bonesearch.index.files import INDEX_NAMES, index_lock, now_utc, read_index, recover_writes, write_indexes
+from indexer.ingest_summary import stored_reason
 
 JOURNAL = ".forget-pending.json"
 FORGOTTEN_STATUS = "forgotten"

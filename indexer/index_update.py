@@ -17,8 +17,8 @@ import numpy as np
 
 from bonesearch.errors import ModelMismatch
 from bonesearch.store import Store
-from bonesearch.vector_backends import index_ids
-from bonesearch.vector_index import INDEX_NAMES, IndexManifest, read_index
+from bonesearch.index.backends import index_ids
+from bonesearch.index.files import INDEX_NAMES, IndexManifest, read_index
 
 
 @dataclass

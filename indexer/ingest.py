@@ -7,7 +7,7 @@ new image, a copy of one already held, a newer version that replaces it, or an i
 on request (:mod:`indexer.image_identity`). Bad files are skipped with a
 reason and the job goes on. The operator-side list of skipped files with their real
 paths goes to ``<store>.ingest-skipped.csv`` beside the key, never inside the store;
-``STORE/ingest-report.json`` (see :mod:`indexer.ingest_report`) holds counts, reasons by
+``STORE/ingest-report.json`` (see :mod:`indexer.ingest_summary`) holds counts, reasons by
 class, throughput and stage timings, with files named by keyed hash only.
 
 Work split: worker processes do everything per file up to PNG bytes
@@ -28,7 +28,7 @@ from pathlib import Path
 from bonesearch.deid.headers import ImageMetadata
 from bonesearch.deid.key import PseudonymKey, default_key_path
 from bonesearch.errors import StoreConfigMismatch
-from bonesearch.imaging import CACHE_SIZE, MAX_UPSAMPLE, save_png
+from bonesearch.imaging.pixel_cache import CACHE_SIZE, MAX_UPSAMPLE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
@@ -36,7 +36,7 @@ from indexer.archive_files import PROBLEMS, ArchiveFile, legacy_location_hash, l
 from indexer.decode_worker import WORKER_CRASH, DecodedImage, WorkerOptions, crashed_result, decode_file, safe_label
 from indexer.engine import Runner, check_engine, start_engine
 from indexer.image_identity import DUPLICATE, FORGOTTEN, REPLACE, BatchIdentities, KnownImage
-from indexer.ingest_report import csv_safe, stored_reason, write_report
+from indexer.ingest_summary import csv_safe, stored_reason, write_report
 from indexer.worker_pool import children_die_with_this_process
 from indexer.reports_ingest import ReportContext, ReportsSummary, ingest_reports
 

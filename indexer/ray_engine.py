@@ -175,7 +175,7 @@ def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tupl
 
 def _read_pixels_batch(batch: dict[str, np.ndarray], root: str) -> dict[str, np.ndarray]:
     """CPU stage of :func:`embed_images_ray`: the cached PNGs of a batch of image ids."""
-    from bonesearch.imaging import load_png
+    from bonesearch.imaging.pixel_cache import load_png
 
     for relative in batch["pixel_path"]:
         maybe_crash(str(relative))

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bonesearch.deid.key import PseudonymKey
-from bonesearch.reports import RawReport
+from bonesearch.reports.records import RawReport
 from bonesearch.store import Store
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def ingest_reports(
     ``workers`` processes when there are enough reports to pay for the start-up. The counts
     of ``summary`` (reports ingested, orphans, skipped, PHI replacements) are updated too.
     """
-    from bonesearch.report_sources import read_reports
+    from bonesearch.reports.sources import read_reports
 
     read = read_reports(reports_path)
     result = ReportsSummary(read=len(read.reports), skipped=list(read.skipped), undated=len(read.undated),
@@ -240,7 +240,7 @@ def _deidentify_and_store(
 ) -> None:
     """De-identify ``items`` and insert them in one transaction (a crash stores none of them)."""
     from bonesearch.deid.text import DeidRequest, ReportDeidentifier
-    from bonesearch.report_sections import parse_sections
+    from bonesearch.reports.sections import parse_sections
 
     deid = ReportDeidentifier(key)
     results = deid.deidentify_many(

@@ -5,7 +5,7 @@
 build streams instead:
 
 1. the images are embedded in a seeded random order, so that the first
-   :func:`~bonesearch.vector_backends.train_sample_size` vectors are a uniform sample;
+   :func:`~bonesearch.index.backends.train_sample_size` vectors are a uniform sample;
 2. those are held, the index is trained on them and they are added;
 3. every later batch is added as it comes and dropped;
 4. study vectors come from per-study sums kept along the way (one float32 row per study).
@@ -23,7 +23,7 @@ import faiss
 import numpy as np
 
 from bonesearch.progress import Advance, no_progress
-from bonesearch.vector_backends import add_vectors, new_index, train_index, train_sample_size
+from bonesearch.index.backends import add_vectors, new_index, train_index, train_sample_size
 from indexer.embed import iter_embedded, normalised
 
 STREAM_ABOVE = 2_000_000  # full builds of more images than this stream (4 GiB of float32 vectors at 512-d)

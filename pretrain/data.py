@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from bonesearch.imaging import load_png
+from bonesearch.imaging.pixel_cache import load_png
 from pretrain.pairs import StudyPairs
 
 Key = tuple[int, int]  # (study index, epoch)

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from bonesearch.errors import EmptyStore
-from bonesearch.imaging import load_png
-from bonesearch.splits import is_held_out
-from bonesearch.report_sections import DEFAULT_TEXT_MODE, TEXT_MODES, report_training_text  # noqa: F401 (re-exported)
+from bonesearch.imaging.pixel_cache import load_png
+from bonesearch.downstream.splits import is_held_out
+from bonesearch.reports.sections import DEFAULT_TEXT_MODE, TEXT_MODES, report_training_text  # noqa: F401 (re-exported)
 from bonesearch.store import Store
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bonesearch.imaging import load_png, save_png
+from bonesearch.imaging.pixel_cache import load_png, save_png
 from bonesearch.store import Store
-from bonesearch.vector_backends import index_ids
-from bonesearch.vector_index import INDEX_NAMES, read_index
+from bonesearch.index.backends import index_ids
+from bonesearch.index.files import INDEX_NAMES, read_index
 
 
 def tiny_checkpoint(folder: Path, seed: int = 1) -> Path:
@@ -77,7 +77,7 @@ def indexed_copy(pretrain_store: Path, root: Path):
 
 def assert_same_indexes(store_a: Path, store_b: Path, atol: float = 1e-5) -> None:
     """The three indexes of the two stores hold the same ids with the same vectors (within ``atol``)."""
-    from bonesearch.vector_backends import reconstruct
+    from bonesearch.index.backends import reconstruct
 
     for name in INDEX_NAMES:
         a, _ = read_index(store_a / "index", name)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bonesearch.imaging import save_png
+from bonesearch.imaging.pixel_cache import save_png
 from bonesearch.store import Store
-from bonesearch.vector_index import IndexManifest, build_flat_index, write_index
+from bonesearch.index.files import IndexManifest, build_flat_index, write_index
 
 BODY_PARTS = ("WRIST", "KNEE", "HAND", "SHOULDER")
 CONCLUSIONS = {

@@ -25,7 +25,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
-from tests.test_ingest import _good_dicom
+from tests.indexer.test_ingest import _good_dicom
 
 FAMILY, GIVEN, IPP, PHONE, BIRTH = "DUPONTEL", "Marcellin", "IPP8812345", "06 12 34 56 78", "12/03/1947"
 PLANTED = [FAMILY, GIVEN, IPP, "8812345", PHONE, "0612345678", BIRTH, "19470312", "Lilas-Fleuries"]

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bonesearch.deid.key import PseudonymKey, default_key_path
-from bonesearch.evaluation import QueryClass, evaluate_text_retrieval
-from bonesearch.search import SearchEngine
+from bonesearch.downstream.retrieval import QueryClass, evaluate_text_retrieval
+from bonesearch.search.engine import SearchEngine
 from bonesearch.store import Store
 from cli import app
 

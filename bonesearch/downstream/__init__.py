@@ -130,7 +130,7 @@ def _extra_rows(encoder: Encoder, train_x: np.ndarray, y_train: np.ndarray, test
                 test: LabelledSet, prompts: list[str] | None, config: EvalConfig, binary: bool) -> list[Row]:
     """Zero-shot rows (encoders with a text tower) and MURA study-level rows (``binary``: classes "0", "1")."""
     from bonesearch.downstream.zero_shot import zero_shot_row, zero_shot_scores
-    from bonesearch.knn import knn_scores
+    from bonesearch.downstream.knn import knn_scores
 
     rows, positive = [], []
     if prompts is not None and hasattr(encoder, "clip"):

@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from bonesearch.errors import DatasetLayoutError
-from bonesearch.knn import normalise_rows
+from bonesearch.downstream.knn import normalise_rows
 from bonesearch.progress import progress_bar
 
 __all__ = ["Encoder", "PixelEncoder", "ClipEncoder", "checkpoint_encoder", "random_encoder_like", "build_encoders",

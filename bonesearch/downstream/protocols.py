@@ -3,7 +3,7 @@
 Classification
     DINO-style weighted kNN (cosine, ``exp(sim / 0.07)`` per neighbour) and a majority vote,
     at k ∈ {10, 20, 50, 100} (each capped by the number of labelled training items), with
-    :mod:`bonesearch.knn`.
+    :mod:`bonesearch.downstream.knn`.
 Regression (bone age)
     kNN mean weighted like the vote: ``Σ w_j y_j / Σ w_j`` with ``w_j = exp(sim_j / 0.07)``;
     and a sex-conditioned variant whose neighbours are the training items of the query's sex
@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from bonesearch.downstream.datasets import LabelledSet, class_sort_key
 from bonesearch.downstream.metrics import bootstrap_ci, classification_metrics, regression_metrics
-from bonesearch.knn import DINO_TEMPERATURE, knn_scores, knn_search
+from bonesearch.downstream.knn import DINO_TEMPERATURE, knn_scores, knn_search
 
 __all__ = ["EvalConfig", "Row", "evaluate", "capped_ks", "label_subset", "knn_regress", "encode_classes",
            "KS", "FRACTIONS"]

@@ -1,7 +1,7 @@
 """Zero-shot rows of ``bonesearch eval knn``: classify the test set from one French prompt per class.
 
 No training label is used: each class's prompt is embedded by the checkpoint's text tower
-(:func:`bonesearch.zero_shot.label_embeddings`), each test image's embedding (the one the
+(:func:`bonesearch.search.zero_shot.label_embeddings`), each test image's embedding (the one the
 kNN protocols use) is compared by cosine, and the class of the most similar prompt is
 predicted; scores are the softmax over classes of the model's logit scale × cosine. The
 row has the format of :meth:`bonesearch.downstream.protocols.Row.to_json` with protocol
@@ -22,7 +22,7 @@ from scipy.special import softmax
 from bonesearch.downstream.metrics import bootstrap_ci, classification_metrics
 from bonesearch.downstream.protocols import Row
 from bonesearch.errors import InvalidQuery
-from bonesearch.zero_shot import label_embeddings
+from bonesearch.search.zero_shot import label_embeddings
 
 __all__ = ["DEFAULT_PROMPTS", "parse_prompts", "task_prompts", "zero_shot_scores", "zero_shot_row"]
 

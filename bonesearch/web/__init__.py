@@ -1,7 +1,7 @@
 """``bonesearch serve``: the web search page and its JSON API, over the search engine.
 
 The page (plain HTML/CSS/JS in ``static/``, served by the app itself, nothing from a CDN)
-asks the API; the API calls :class:`bonesearch.search.SearchEngine` and nothing else to
+asks the API; the API calls :class:`bonesearch.search.engine.SearchEngine` and nothing else to
 search. Modules:
 
 * :mod:`~bonesearch.web.app` — the FastAPI app factory and :func:`serve` (uvicorn);

@@ -25,7 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from bonesearch.errors import BonesearchError, InvalidQuery, InvalidQueryImage, StoreBusy
-from bonesearch.query_image import MAX_QUERY_PIXELS
+from bonesearch.imaging.query_image import MAX_QUERY_PIXELS
 from bonesearch.web.schemas import FieldError
 from bonesearch.web.security import send_json
 

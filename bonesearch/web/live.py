@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 
 from bonesearch.errors import ModelMismatch, StoreBusy, StoreNotFound
-from bonesearch.search import SearchEngine
+from bonesearch.search.engine import SearchEngine
 from bonesearch.store import DB_NAME, Store
-from bonesearch.vector_index import read_index
+from bonesearch.index.files import read_index
 from bonesearch.web.schemas import Facets
 
 __all__ = ["FORGET_JOURNAL", "LiveEngine", "snapshot_connection"]

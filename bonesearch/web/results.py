@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from bonesearch.hits import Hit, StudyHit
+from bonesearch.search.hits import Hit, StudyHit
 from bonesearch.safe_text import multi_line, one_line
 from bonesearch.web.highlight import term_spans
 from bonesearch.web.schemas import Page, Result, ResultPage, StudyDetail, StudyImage, StudyReport

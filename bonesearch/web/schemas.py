@@ -1,5 +1,5 @@
 """The web API's request and response shapes, and how the page's filters become the
-search engine's ``where`` condition (:mod:`bonesearch.filters` runs it as an exact
+search engine's ``where`` condition (:mod:`bonesearch.search.filters` runs it as an exact
 filtered search).
 
 Filter values are validated here (a malformed one is a 422 naming the field) and only
@@ -188,7 +188,7 @@ class Info(BaseModel):
 
 
 def where_clause(filters: Filters) -> str | None:
-    """The SQL condition over images ⋈ studies (:data:`bonesearch.filters.FILTER_RELATION`) for
+    """The SQL condition over images ⋈ studies (:data:`bonesearch.search.filters.FILTER_RELATION`) for
     ``filters``, or None when no filter is set. Values are validated codes, integers and
     dates, never free text."""
     parts = []

@@ -21,7 +21,7 @@ from bonesearch.demo.phantoms import render_phantom
 from bonesearch.demo.plan import StudyPlan, plan_archive
 from bonesearch.deid.burned_in import (FLAGGED_REASON, BurnedInPolicy, check_tesseract, flag_decision,
                                        screen_pixels)
-from bonesearch.dicom_io import decode_greyscale, read_dataset
+from bonesearch.imaging.dicom import decode_greyscale, read_dataset
 from bonesearch.errors import OcrUnavailable
 
 try:
@@ -178,7 +178,7 @@ def test_missing_language_names_the_package() -> None:
 def test_ingest_sized_copy_of_a_large_plate() -> None:
     """Ingest screens the copy it decodes (long side >= screen_size): a 3 % corner stamp on a
     2500-px plate is still found there, and the clean plate never reaches Tesseract."""
-    from bonesearch.imaging import box_reduce
+    from bonesearch.imaging.pixel_cache import box_reduce
     from indexer.decode_worker import WorkerOptions
 
     policy = BurnedInPolicy()
@@ -228,7 +228,7 @@ def test_demo_small_image_whose_stamp_reads_under_the_count_is_excluded(tmp_path
     """The defect of issue 14: study RX17084308137 of the 9,600-study demo (seed 0) has a
     384 × 284 image, never decoded up to ``screen_size``, whose clearly readable stamp
     (name, IPP, birth date) Tesseract read as 32-34 characters, under the 35 threshold."""
-    from bonesearch.imaging import CACHE_SIZE
+    from bonesearch.imaging.pixel_cache import CACHE_SIZE
     from indexer.decode_worker import WorkerOptions
 
     st = next((s for s in plan_archive(9600, 0) if s.accession == "RX17084308137"), None)

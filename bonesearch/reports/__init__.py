@@ -1,0 +1,1 @@
+"""Radiology reports as exported: records, encodings, PDF text, sources, sections."""

@@ -1,0 +1,1 @@
+"""Searching a store: the engine, SQL filters, typed hits, the HTML contact sheet, zero-shot labels."""

@@ -1,0 +1,293 @@
+"""The search engine's Python API: French text, image, image-id and study queries over a
+store's FAISS indexes, with exact SQL filters and grouping by study.
+
+```python
+with SearchEngine.open("store/") as engine:
+    hits = engine.search_text("fracture du radius distal", k=10, where="age_months < 216")
+    studies = engine.search_text("gonarthrose", k=5, group_by="study")
+    alike = engine.search_study("2.25.1234…", k=5)
+```
+FAISS ids are DuckDB keys (``images.image_id``, ``studies.study_id``); hits are joined
+with their de-identified rows (:mod:`bonesearch.search.hits`). A ``where`` condition becomes the
+set of ids FAISS may return (:mod:`bonesearch.search.filters`), so a filtered search returns k
+results whenever k rows match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from bonesearch.errors import EmptyStore, IndexNotFound, InvalidQuery, ModelMismatch
+from bonesearch.search.filters import allowed_ids as filter_ids
+from bonesearch.search.hits import Hit, StudyHit, image_rows, report_excerpt, study_rows
+from bonesearch.store import Store
+from bonesearch.index.files import IndexManifest, read_index, search
+
+__all__ = ["GroupBy", "Hit", "SearchEngine", "StudyHit", "report_excerpt"]
+
+GroupBy = Literal["image", "study"]
+#: Grouping by study first fetches k × this many images, then multiplies the fetch by
+#: GROUP_WIDEN_FACTOR until k studies are found or the (allowed) images are exhausted.
+GROUP_FETCH_FACTOR = 4
+GROUP_WIDEN_FACTOR = 4
+
+
+class SearchEngine:
+    """A store, its image index (and, on demand, its study index) and the model that built them."""
+
+    def __init__(self, store: Store, index, manifest: IndexManifest, clip) -> None:
+        self.store, self.index, self.manifest, self.clip = store, index, manifest, clip
+        self._studies = None  # (faiss index, manifest), read on the first study search
+
+    @classmethod
+    def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: str = "cpu") -> "SearchEngine":
+        """Open a store for search; the model is the index's own unless ``checkpoint`` is given.
+
+        Raises:
+            StoreNotFound, EmptyStore, IndexNotFound: no store, no images, or no index yet.
+            ModelMismatch: ``checkpoint`` is not the model that built the index.
+        """
+        from bonesearch.models.checkpoint import load_checkpoint
+
+        store = Store.open(Path(store_path))
+        try:
+            index, manifest = _read_image_index(store)
+            clip = load_checkpoint(checkpoint or manifest.checkpoint, device=device)
+            _check_model(store, manifest, clip.fingerprint(), checkpoint)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, index, manifest, clip)
+
+    def close(self) -> None:
+        """Close the store's DuckDB connection."""
+        self.store.close()
+
+    def __enter__(self) -> "SearchEngine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ queries
+    def search_text(self, query: str, k: int = 10, allowed_ids: np.ndarray | None = None, *,
+                    where: str | None = None, group_by: GroupBy = "image") -> list[Hit] | list[StudyHit]:
+        """Images (or studies) closest to the French query ``query`` (case and accents do not matter)."""
+        return self.search_texts([query], k, allowed_ids, where=where, group_by=group_by)[0]
+
+    def search_texts(self, queries: list[str], k: int = 10, allowed_ids: np.ndarray | None = None, *,
+                     where: str | None = None, group_by: GroupBy = "image") -> list[list[Hit]] | list[list[StudyHit]]:
+        """One ranked list per query (texts encoded in one batch, the filter run once)."""
+        texts = [q.strip() for q in queries]
+        if not texts or not all(texts):
+            raise InvalidQuery("an empty text query: give a French description, e.g. \"fracture du radius distal\"")
+        return self.search_vectors(self.encode_texts(texts), k, allowed_ids, where=where, group_by=group_by)
+
+    def search_image(self, image: np.ndarray, k: int = 10, allowed_ids: np.ndarray | None = None, *,
+                     where: str | None = None, group_by: GroupBy = "image") -> list[Hit] | list[StudyHit]:
+        """Images (or studies) most similar to ``image`` (uint8 greyscale, any size)."""
+        vector = self.clip.encode_images(image[None]).float().cpu().numpy()
+        return self.search_vectors(vector, k, allowed_ids, where=where, group_by=group_by)[0]
+
+    def search_image_id(self, image_id: int, k: int = 10, allowed_ids: np.ndarray | None = None, *,
+                        where: str | None = None, group_by: GroupBy = "image",
+                        include_self: bool = False) -> list[Hit] | list[StudyHit]:
+        """Images (or studies) most similar to the store's image ``image_id`` (itself left out
+        unless ``include_self``)."""
+        image_id = int(image_id)
+        if not self.store.con.execute("SELECT 1 FROM images WHERE image_id = ?", [image_id]).fetchone():
+            raise InvalidQuery(f"--image-id {image_id}: no such image in {self.store.path}; "
+                               f"take an image_id from `bonesearch query ... --json`")
+        vector = self._image_vectors(np.array([image_id]))
+        exclude = frozenset() if include_self else frozenset({image_id})
+        allowed = self._allowed(where, allowed_ids, "image_id")
+        if _by_study(group_by):
+            return self._study_groups(vector[0], k, allowed, exclude)
+        return self._image_hits(vector, k, allowed, exclude)[0]
+
+    def search_study(self, study_uid: str, k: int = 10, allowed_ids: np.ndarray | None = None, *,
+                     where: str | None = None, include_self: bool = False) -> list[StudyHit]:
+        """Studies most similar to study ``study_uid`` (its pseudonymised UID), by their
+        study vectors (normalised mean of a study's image vectors); ``where`` and
+        ``allowed_ids`` select study ids (a study matches when one of its images does)."""
+        row = self.store.con.execute("SELECT study_id FROM studies WHERE study_uid = ?", [study_uid.strip()]).fetchone()
+        if row is None:
+            raise InvalidQuery(f"--study {study_uid}: no such study in {self.store.path}; "
+                               f"give a study_uid from `bonesearch query ... --json`")
+        study_id = int(row[0])
+        index, _ = self._study_index()
+        vector = _stored_vectors(index, np.array([study_id]))
+        if vector is None:
+            images = np.array([i for (i,) in self.store.con.execute(
+                "SELECT image_id FROM images WHERE study_id = ? ORDER BY image_id", [study_id]).fetchall()])
+            if not len(images):
+                raise InvalidQuery(f"--study {study_uid}: the study has no images to compare")
+            vector = _normalise(self._image_vectors(images).mean(axis=0, keepdims=True))
+        allowed = self._allowed(where, allowed_ids, "study_id")
+        if allowed is not None and not len(allowed):
+            return []
+        exclude = set() if include_self else {study_id}
+        scores, ids = search(index, vector, k + len(exclude), allowed)
+        ranked = [(float(s), int(i)) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) not in exclude]
+        rows = study_rows(self.store.con, {i for _, i in ranked})
+        found = [(s, rows[i]) for s, i in ranked if i in rows][:k]
+        return [replace(row, rank=rank, score=s) for rank, (s, row) in enumerate(found, 1)]
+
+    def search_vectors(self, vectors: np.ndarray, k: int = 10, allowed_ids: np.ndarray | None = None, *,
+                       where: str | None = None, group_by: GroupBy = "image") -> list[list[Hit]] | list[list[StudyHit]]:
+        """Ranked hits for each row of ``vectors`` (L2-normalised, the index's dimension).
+
+        ``allowed_ids`` (image ids) and ``where`` (SQL over images ⋈ studies) restrict the
+        results exactly, inside the FAISS search; both together intersect.
+        ``group_by="study"`` returns the k best studies, each scored by its best image.
+        """
+        vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+        if vectors.shape[1] != self.index.d:
+            raise ValueError(f"query vectors are {vectors.shape[1]}-d, the index holds {self.index.d}-d vectors")
+        allowed = self._allowed(where, allowed_ids, "image_id")
+        if _by_study(group_by):
+            return [self._study_groups(v, k, allowed, frozenset()) for v in vectors]
+        return self._image_hits(vectors, k, allowed, frozenset())
+
+    def encode_texts(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 query embeddings ``[N, d]`` of French texts."""
+        return self.clip.encode_texts(list(texts)).float().cpu().numpy()
+
+    # ---------------------------------------------------------------- internals
+    def _allowed(self, where: str | None, allowed_ids: np.ndarray | None, key: str) -> np.ndarray | None:
+        """The ids a search may return (None: all), from ``where`` and/or ``allowed_ids``."""
+        ids = None if allowed_ids is None else np.unique(np.asarray(allowed_ids, dtype=np.int64))
+        if where is not None and where.strip():
+            matched = filter_ids(self.store.con, where, key)
+            ids = matched if ids is None else np.intersect1d(ids, matched)
+        return ids
+
+    def _image_hits(self, vectors: np.ndarray, k: int, allowed: np.ndarray | None,
+                    exclude: frozenset[int]) -> list[list[Hit]]:
+        if allowed is not None and not len(allowed):
+            return [[] for _ in vectors]
+        scores, ids = search(self.index, vectors, k + len(exclude), allowed)
+        rows = image_rows(self.store.con, {int(i) for i in ids.ravel() if i >= 0})
+        results = []
+        for srow, irow in zip(scores, ids):
+            found = [(float(s), rows[int(i)]) for s, i in zip(srow, irow) if int(i) in rows and int(i) not in exclude]
+            results.append([replace(row, rank=rank, score=s) for rank, (s, row) in enumerate(found[:k], 1)])
+        return results
+
+    def _study_groups(self, vector: np.ndarray, k: int, allowed: np.ndarray | None,
+                      exclude: frozenset[int]) -> list[StudyHit]:
+        """The k best studies for one query vector, each scored by its best image: search
+        k × m images, group, and widen until k studies are found or the images run out."""
+        limit = self.index.ntotal if allowed is None else len(allowed)
+        if limit == 0:
+            return []
+        fetch = min(k * GROUP_FETCH_FACTOR + len(exclude), limit)
+        while True:
+            scores, ids = search(self.index, vector[None], fetch, allowed)
+            ranked = [(float(s), int(i)) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) not in exclude]
+            study_of = self._study_of({i for _, i in ranked})
+            best: dict[int, tuple[float, int]] = {}
+            for score, image_id in ranked:  # scores descend: the first image seen is the study's best
+                if image_id in study_of:
+                    best.setdefault(study_of[image_id], (score, image_id))
+            exhausted = int((ids[0] >= 0).sum()) < fetch or fetch >= limit
+            if len(best) >= k or exhausted:
+                break
+            fetch = min(fetch * max(2, GROUP_WIDEN_FACTOR), limit)
+        top = list(best.items())[:k]
+        rows = study_rows(self.store.con, {study_id for study_id, _ in top})
+        return [replace(rows[study_id], rank=rank, score=score, image_id=image_id)
+                for rank, (study_id, (score, image_id)) in enumerate(top, 1)]
+
+    def _study_of(self, image_ids: set[int]) -> dict[int, int]:
+        if not image_ids:
+            return {}
+        rows = self.store.con.execute(
+            "SELECT image_id, study_id FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[]))", [sorted(image_ids)]
+        ).fetchall()
+        return {int(i): int(s) for i, s in rows}
+
+    def _image_vectors(self, image_ids: np.ndarray) -> np.ndarray:
+        """Index vectors of ``image_ids``; embedded from the pixel cache when the index
+        cannot give them back (not indexed yet, or an index type without reconstruction)."""
+        stored = _stored_vectors(self.index, image_ids)
+        if stored is not None:
+            return stored
+        from bonesearch.imaging.pixel_cache import load_png
+
+        paths = dict(self.store.con.execute(
+            "SELECT image_id, pixel_path FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[]))",
+            [[int(i) for i in image_ids]]).fetchall())
+        pixels = np.stack([load_png(self.store.pixel_file(paths[int(i)])) for i in image_ids])
+        return self.clip.encode_images(pixels).float().cpu().numpy()
+
+    def _study_index(self):
+        """The ``studies`` index, checked against the engine's model on first use."""
+        if self._studies is None:
+            try:
+                index, manifest = read_index(self.store.index_dir, "studies")
+            except IndexNotFound:
+                raise InvalidQuery(
+                    f"--study: the store {self.store.path} has image vectors but no study vectors (an index built "
+                    f"before they existed): rebuild it with `bonesearch index --store {self.store.path} --checkpoint CKPT`"
+                ) from None
+            if manifest.model_fingerprint != self.manifest.model_fingerprint:
+                raise ModelMismatch(
+                    f"the study index in {self.store.index_dir} was built with model {manifest.model_fingerprint}, "
+                    f"the image index with {self.manifest.model_fingerprint}: rebuild both with "
+                    f"`bonesearch index --store {self.store.path} --checkpoint CKPT`"
+                )
+            self._studies = (index, manifest)
+        return self._studies
+
+
+def _by_study(group_by: str) -> bool:
+    """True for ``group_by="study"``, False for ``"image"``; InvalidQuery otherwise."""
+    if group_by not in ("image", "study"):
+        raise InvalidQuery(f"--group-by {group_by!r}: choose image or study")
+    return group_by == "study"
+
+
+def _read_image_index(store: Store):
+    """The ``images`` index; an empty store says to ingest first, an unindexed one to index."""
+    try:
+        index, manifest = read_index(store.index_dir, "images")
+    except IndexNotFound:
+        if store.count("images") == 0:
+            raise _empty(store) from None
+        raise
+    if index.ntotal == 0:
+        raise _empty(store)
+    return index, manifest
+
+
+def _empty(store: Store) -> EmptyStore:
+    return EmptyStore(
+        f"the store {store.path} has no indexed images: ingest an archive with "
+        f"`bonesearch ingest ARCHIVE --store {store.path}`, then `bonesearch index --store {store.path} --checkpoint CKPT`"
+    )
+
+
+def _check_model(store: Store, manifest: IndexManifest, fingerprint: str, checkpoint: Path | str | None) -> None:
+    if fingerprint != manifest.model_fingerprint:
+        raise ModelMismatch(
+            f"the index in {store.index_dir} was built with model {manifest.model_fingerprint}, "
+            f"not {fingerprint} ({checkpoint}); query with the index's checkpoint "
+            f"({manifest.checkpoint}) or rebuild it with `bonesearch index --checkpoint ...`"
+        )
+
+
+def _stored_vectors(index, ids: np.ndarray) -> np.ndarray | None:
+    """The vectors stored under ``ids`` in ``index``, or None when it cannot return them all."""
+    try:
+        return np.asarray(index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64)), dtype=np.float32)
+    except (RuntimeError, AttributeError):  # an id it does not hold, or a type without reconstruction
+        return None
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)).astype(np.float32)
