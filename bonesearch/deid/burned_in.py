@@ -9,7 +9,7 @@ Two checks decide whether an image may enter the store:
    the image is excluded when the report de-identifier finds identity in what it read —
    a name, an ID, a date (of birth or not), a phone, an e-mail — whatever the length
    (:mod:`bonesearch.deid.burned_in_identity`), or, second trigger, when it recognises
-   ``max_chars`` or more confident alphanumeric characters — 35, as Englebert et al.
+   ``max_chars`` or more confident alphanumeric characters (lone characters not counted) — 35, as Englebert et al.
    (arXiv 2405.08932) did. A character count alone let short stamps through
    (« DUPONT JEAN 12/03/1950 » is 19). Laterality and view labels ("D", "G", "DEBOUT",
    "EN CHARGE") are neither identity nor 35 characters.
@@ -21,8 +21,8 @@ otherwise be screened with 3/4 of the text height a 512-px one gets.
 Tesseract costs ~0.2 s per call (mostly loading its models), far above the per-image
 budget of ingest, so a cheap pre-filter runs first (:mod:`bonesearch.deid.text_lines`): it
 finds character-sized strokes (pixels ≥ 25 % of the grey range brighter or darker than
-their local mean; ≥ 8 % on a smooth near-black or near-white background, where stamps
-sit), groups them into text lines and estimates how many characters they hold. Only images
+their local mean, then ≥ 12 % in a second pass for faint stamps over anatomy; ≥ 8 % on a
+smooth near-black or near-white background, where stamps sit), groups them into text lines and estimates how many characters they hold. Only images
 whose estimate reaches ``identity_min_chars`` (5) go to Tesseract, and only the bands of
 rows around the candidate lines, each scaled so its text is about the height Tesseract
 reads best and binarised against its own strongest strokes; when that reading finds fewer
@@ -103,8 +103,11 @@ class BurnedInPolicy:
     # or not), phone or e-mail excludes the image whatever its length (the count stays as a second trigger)
     identity_labels: tuple[str, ...] = IDENTITY_LABELS  # the de-identifier's labels that exclude
     identity_min_chars: int = 5  # with identity on, the pre-filter calls Tesseract from this estimated count
-    name_confidence: float = 30.0  # Tesseract confidence (0-100) a name's words need to count as read
-    word_confidence: float = 70.0  # ... and one word of 5+ capitals, not vocabulary nor a label, to count as a name
+    name_confidence: float = 50.0  # Tesseract confidence (0-100) a name's words need to count as read (bone
+    # texture is read as short capitalised "words" at 30-59 on real radiographs) ...
+    run_confidence: float = 60.0  # ... capitalised words without a context (« MARTIN ODILE » alone) ...
+    word_confidence: float = 70.0  # ... and one word of 5+ capitals, not vocabulary nor a label
+    id_digits: int = 5  # an identifier read by OCR counts from this many digits (noise reads as « 1 », « 104 »)
     inks: tuple[float, ...] = (0.3, 0.0)  # OCR readings of the candidate lines, in turn: binarised at this
     # share of the strokes' contrast, or (0) as grey; Tesseract misreads some stamps in either form
     retry_below: float = 1.0  # read again (identity on) only while fewer characters than this share of
@@ -234,8 +237,8 @@ def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_heigh
 
 
 def read_words(img: Image.Image, policy: BurnedInPolicy) -> tuple[int, list[list[OcrWord]]]:
-    """What Tesseract reads in ``img``: the number of confident alphanumeric characters and the
-    words by line (kept in memory for the identity check, never logged or returned by the screen)."""
+    """What Tesseract reads in ``img``: the number of confident alphanumeric characters (in words of
+    two or more: a lone character is a marker or noise) and the words by line (kept in memory for the identity check, never logged or returned by the screen)."""
     import pytesseract
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one worker per core: Tesseract must not spawn threads
@@ -244,8 +247,9 @@ def read_words(img: Image.Image, policy: BurnedInPolicy) -> tuple[int, list[list
                                      output_type=pytesseract.Output.DICT, timeout=policy.timeout_s)
     n = 0
     for word, conf in zip(data["text"], data["conf"]):
-        if float(conf) >= policy.min_confidence:
-            n += sum(ch.isalnum() for ch in word)
+        chars = sum(ch.isalnum() for ch in str(word))
+        if float(conf) >= policy.min_confidence and chars >= 2:  # single characters: markers or noise
+            n += chars
     return n, ocr_lines(data)
 
 
@@ -310,8 +314,8 @@ def screen_pixels(image: np.ndarray, policy: BurnedInPolicy, label: str = "image
             return ScreenResult(True, f"{label}: OCR screen failed ({type(exc).__name__}); excluded to be safe",
                                 best, True, estimate)
         best = max(best, n)
-        found = (identity_labels(words, policy.name_confidence, policy.identity_labels, policy.word_confidence)
-                 if policy.identity else ())
+        found = (identity_labels(words, policy.name_confidence, policy.identity_labels, policy.word_confidence,
+                                 policy.run_confidence, policy.id_digits) if policy.identity else ())
         if found:
             return ScreenResult(True, f"burned-in identity text ({', '.join(found)}) read by OCR in the pixels "
                                       f"({n} characters); excluded", n, True, estimate, found)

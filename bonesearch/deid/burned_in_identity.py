@@ -194,18 +194,25 @@ def _unknown_capitals(lines: Sequence[list[OcrWord]], word_confidence: float) ->
     return False
 
 
-def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.0,
-                    labels: Sequence[str] = IDENTITY_LABELS, word_confidence: float = 70.0) -> tuple[str, ...]:
+def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 50.0,
+                    labels: Sequence[str] = IDENTITY_LABELS, word_confidence: float = 70.0,
+                    run_confidence: float = 60.0, id_digits: int = 5) -> tuple[str, ...]:
     """The identity classes (of ``labels``) the de-identifier finds in OCR ``lines``, sorted; () if none.
 
-    Formats (dates, IDs, phones, e-mails) count as read; a name counts when it looks like
-    one (:func:`_looks_like_a_name`: capitalised words with a vowel, read with confidence
-    ≥ ``name_confidence``): a name the de-identifier finds in context (« Dr X », « Nom : X »,
-    a known first name beside a capitalised word) as it is; a run of capitalised words read
-    as if it followed « Patient : » only with two or more such words of three letters or
-    more, none of them a radiograph label word (:data:`LABEL_WORDS`) and one at least not
-    clinical vocabulary; and, failing those, one word of five capitals or more that is
-    neither (:func:`_unknown_capitals`, read with confidence ≥ ``word_confidence``).
+    Formats (dates, phones, e-mails; IDs of ``id_digits`` digits or more) count as read; a
+    name counts when it looks like one (:func:`_looks_like_a_name`: capitalised words with a
+    vowel, read with confidence ≥ ``name_confidence``): a name the de-identifier finds in
+    context (« Dr X », « Nom : X », a known first name beside a capitalised word) as it is; a
+    run of capitalised words read as if it followed « Patient : » only with two or more such
+    words of three letters or more, each read with confidence ≥ ``run_confidence``, none of
+    them a radiograph label word (:data:`LABEL_WORDS`) and one at least not clinical
+    vocabulary; and, failing those, one word of five capitals or more that is neither
+    (:func:`_unknown_capitals`, read with confidence ≥ ``word_confidence``).
+
+    The confidences are set against bone texture, which Tesseract reads as short capitalised
+    « words » (« Ver Zhe », « MER AMET ») with confidences of 30–59 on real radiographs, and
+    against digits read in it (« 1 », « 104 »): a stamp read well enough to be read by a person
+    is mostly read with confidence 60 or more.
     """
     if not lines:
         return ()
@@ -215,13 +222,15 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.
     for d in deid.detect(whole):
         if d.category not in labels:
             continue
+        if d.category == "ID" and sum(ch.isdigit() for ch in whole[d.start:d.end]) < id_digits:
+            continue
         if d.category not in NAME_LABELS:
             found.add(d.category)
         elif _looks_like_a_name(_name_words(spans, d.start, d.end), name_confidence):
             found.add(d.category)
     if "PATIENT" not in labels or "PATIENT" in found:
         return tuple(sorted(found))
-    for run in (r for line in lines for r in _capitalised_runs(line, name_confidence)):
+    for run in (r for line in lines for r in _capitalised_runs(line, max(name_confidence, run_confidence))):
         text, line_spans = _join([run])
         for d in deid.detect(_LABEL + text):
             if d.category not in NAME_LABELS or d.start < len(_LABEL):
@@ -229,7 +238,7 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 30.
             words = _name_words(line_spans, d.start - len(_LABEL), d.end - len(_LABEL))
             folded = [fold(w) for w, _ in words]
             if (sum(sum(ch.isalpha() for ch in w) >= 3 for w, _ in words) >= 2  # « OE BOUT » is « DEBOUT »
-                    and _looks_like_a_name(words, name_confidence)
+                    and _looks_like_a_name(words, max(name_confidence, run_confidence))
                     and not any(f in LABEL_WORDS for f in folded) and not all(is_vocab(f) for f in folded)):
                 found.add("PATIENT")
                 return tuple(sorted(found))

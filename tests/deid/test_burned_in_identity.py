@@ -45,3 +45,19 @@ def test_an_unknown_word_read_with_low_confidence_is_not_identity() -> None:
     """Bone texture read as letters comes with low confidence: not a name."""
     assert identity_labels(_read("MERDAL", conf=40.0)) == ()
     assert identity_labels(_read("MERDAL", conf=40.0), word_confidence=30.0) == ("PATIENT",)
+
+
+@pytest.mark.parametrize("words", [
+    [[OcrWord("Ver", 48), OcrWord("Zhe", 37)]],  # bone texture of a real knee, read as two « names »
+    [[OcrWord("MER", 46), OcrWord("AMET", 46)]],
+    [[OcrWord("LES", 55), OcrWord("App", 40)]],
+    [[OcrWord("ID", 60), OcrWord("104", 41)]],  # digits read in texture: not an identifier
+])
+def test_texture_read_as_words_is_not_identity(words: list[list[OcrWord]]) -> None:
+    """What Tesseract reads in bone texture comes with confidences under 60 and short digit runs."""
+    assert identity_labels(words) == ()
+
+
+def test_a_stamped_name_and_ipp_read_with_confidence_are_identity() -> None:
+    assert identity_labels([[OcrWord("MARTIN", 91), OcrWord("ODILE", 88)]]) == ("PATIENT",)
+    assert "ID" in identity_labels([[OcrWord("IPP", 90), OcrWord("04417282", 85)]])
