@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup system-deps demo test test-all clean
+.PHONY: setup system-deps demo lint-imports test test-all clean
 
 setup: system-deps $(BIN)/bonesearch
 
@@ -26,10 +26,14 @@ $(BIN)/bonesearch: pyproject.toml
 demo: setup
 	$(BIN)/bonesearch demo demo-out
 
-test: setup
+# lint-imports checks the layering first (contracts in .importlinter, see docs/architecture.md).
+lint-imports: setup
+	$(BIN)/lint-imports --no-cache
+
+test: lint-imports
 	$(BIN)/python -m pytest -q -m "not slow"
 
-test-all: setup
+test-all: lint-imports
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -21,6 +21,8 @@ as they are), then :func:`bonesearch.deid.burned_in.screen_pixels` (timed). A st
 full ID, the full phone or the birth date. Prints:
 
 * ``stamps_missed``: readable identity stamps the screen kept (anchor 0), with their attributes;
+* ``stamps_in_store``: of those, the ones still readable (same oracle) in the cached square the
+  store keeps (``--cache-size``, 256 by default: a 4-px stamp on the screened copy is 2 px there);
 * ``false_exclusions``: unstamped images excluded (anchor ≤ 1 %);
 * throughput of the screen alone (images/s per process, ms/image by group).
 
@@ -49,7 +51,7 @@ from scipy import ndimage
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract, screen_pixels
 from bonesearch.demo.phantom_core import PhantomParams
 from bonesearch.demo.phantoms import render_phantom
-from bonesearch.imaging.pixel_cache import CACHE_SIZE, box_reduce
+from bonesearch.imaging.pixel_cache import CACHE_SIZE, box_reduce, to_cached_square
 
 FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation"]
 FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuSerif.ttf",
@@ -101,6 +103,7 @@ class Case:
     place: str = ""
     readable: bool = False
     readable_items: str = ""
+    readable_stored: str = ""  # kept readable stamps: the items still read in the store's cached square
     excluded: bool = False
     reason_kind: str = ""  # identity | count | failed | ""
     ocr_run: bool = False
@@ -331,7 +334,7 @@ def _readable(copy: np.ndarray, box: tuple[int, int, int, int], idn: Identity, t
 
 
 def run_case(index: int, seed: int, stamped_share: float, label_share: float, decode_size: int,
-             policy: BurnedInPolicy, fonts: list[str]) -> Case:
+             policy: BurnedInPolicy, fonts: list[str], cache_size: int = CACHE_SIZE) -> Case:
     """Generate image ``index`` and screen it (deterministic in ``seed``, ``index``)."""
     rng = random.Random(f"burned-in-bench-{seed}-{index}")
     long_side = _long_side(rng)
@@ -361,13 +364,30 @@ def run_case(index: int, seed: int, stamped_share: float, label_share: float, de
         t, left, b, rr = (v // factor for v in box)
         items = _readable(copy, (t, left, b, rr), idn, case.text_px)
         case.readable, case.readable_items = bool(items), "+".join(items)
+        if case.readable and not case.excluded:  # kept: is it still readable in what the store keeps?
+            stored_items = _readable_in_cache(copy, (t, left, b, rr), idn, case.text_px, cache_size)
+            case.readable_stored = "+".join(stored_items)
     return case
+
+
+def _readable_in_cache(copy: np.ndarray, box: tuple[int, int, int, int], idn: Identity, text_px: float,
+                       cache_size: int) -> list[str]:
+    """Identity items Tesseract reads in the stamp's box of the square the store keeps (ingest's
+    :func:`to_cached_square` of the screened copy, ``cache_size`` px), read as :func:`_readable` reads."""
+    stored = to_cached_square(copy, cache_size)
+    h, w = copy.shape
+    scale = cache_size / max(h, w)
+    top, left = (cache_size - max(1, round(h * scale))) // 2, (cache_size - max(1, round(w * scale))) // 2
+    t, lft, b, r = box
+    cached_box = (top + int(t * scale), left + int(lft * scale), top + int(math.ceil(b * scale)),
+                  left + int(math.ceil(r * scale)))
+    return _readable(stored, cached_box, idn, text_px * scale)
 
 
 def _chunk(args: tuple) -> list[Case]:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    indices, seed, stamped, labels, decode_size, policy, fonts = args
-    return [run_case(i, seed, stamped, labels, decode_size, policy, fonts) for i in indices]
+    indices, seed, stamped, labels, decode_size, policy, fonts, cache_size = args
+    return [run_case(i, seed, stamped, labels, decode_size, policy, fonts, cache_size) for i in indices]
 
 
 def main() -> None:
@@ -391,7 +411,7 @@ def main() -> None:
           f"{args.images} images, {args.workers} processes")
     step = 25
     chunks = [(list(range(i, min(i + step, args.images))), args.seed, args.stamped, args.labels, decode_size,
-               policy, fonts) for i in range(0, args.images, step)]
+               policy, fonts, args.cache_size) for i in range(0, args.images, step)]
     t0 = time.perf_counter()
     cases: list[Case] = []
     with ProcessPoolExecutor(args.workers) as pool:
@@ -444,6 +464,8 @@ def report(cases: list[Case], wall: float) -> None:
     print(f"images: {len(cases)} ({len(stamped)} stamped, {len(readable)} of them readable; "
           f"{sum(c.group == 'label' for c in cases)} with a harmless label, {sum(c.group == 'plain' for c in cases)} plain)")
     print(f"stamps_missed: {len(missed)} of {len(readable)} readable identity stamps kept (anchor 0)")
+    print(f"stamps_in_store: {sum(bool(c.readable_stored) for c in missed)} of those {len(missed)} still readable "
+          f"in the cached square the store keeps (--cache-size)")
     print(f"unreadable stamps excluded anyway: {sum(c.excluded for c in stamped if not c.readable)} of "
           f"{len(stamped) - len(readable)}")
     print(f"false_exclusions: {len(false_ex)} of {len(unstamped)} unstamped images "

@@ -45,7 +45,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bonesearch.store import DB_NAME, Store  # noqa: E402
 from bonesearch.index.backends import index_ids  # noqa: E402
 from bonesearch.index.files import IndexManifest, build_flat_index, read_index, write_index  # noqa: E402
-from bonesearch.web.live import snapshot_connection  # noqa: E402
 
 TARGETS = {"first page interactive": 1000.0, "query round trip p50": 100.0, "thumbnail served p50": 20.0}
 QUERIES = ["fracture du radius distal", "arthrose du genou", "luxation de l'épaule", "fracture du scaphoïde",
@@ -60,7 +59,7 @@ def replicate_store(source: Path, dest: Path, images: int, seed: int = 0) -> Pat
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "pixels").mkdir(parents=True)
-    con = snapshot_connection(source / DB_NAME)
+    con = Store.snapshot(source).con
     n_images = con.execute("SELECT count(*) FROM images").fetchone()[0]
     copies = max(1, math.ceil(images / n_images))
     offsets = {t: con.execute(f"SELECT max({c}) + 1 FROM {t}").fetchone()[0]

@@ -183,7 +183,33 @@ class InvalidQuery(BonesearchError):
 
 
 class StoreBusy(BonesearchError):
-    """Another job (``index``, ``forget``) is writing the store's index: one writer at a time."""
+    """Another job is writing the store: its index (``index``, ``forget``: one writer at a time),
+    its database (:class:`StoreLocked`), or an erasure is under way."""
+
+
+class StoreLocked(StoreBusy):
+    """Another process holds the store's DuckDB file: a writer (``ingest``, ``forget``) keeps
+    every other process out; readers (``query``, ``index``, ``pretrain``…) keep writers out."""
+
+    def __init__(self, path: object, *, writing: bool, pid: int | None = None, rerun: str | None = None) -> None:
+        self.path, self.writing, self.pid = path, writing, pid
+        holder = f"another process (PID {pid})" if pid else "another process"
+        then = f"then run `{rerun}`" if rerun else "then rerun"
+        if writing:
+            super().__init__(
+                f"the store {path} is open in {holder}: a bonesearch ingest or forget writing it, or a query, "
+                f"similar, index or pretrain reading it; wait for it to finish, {then}"
+            )
+        else:
+            super().__init__(
+                f"the store {path} is being written by {holder}: a bonesearch ingest or forget; wait for it to "
+                f"finish, {then} (a `bonesearch serve` started before the write keeps answering meanwhile)"
+            )
+
+
+class SearchBackendUnavailable(BonesearchError):
+    """A search backend that does not exist, or cannot search this store on this device (an
+    approximate index on CUDA without faiss-gpu)."""
 
 
 class NotInStore(BonesearchError):

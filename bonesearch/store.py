@@ -10,14 +10,18 @@ Nothing identifying is ever written here (see ``bonesearch.deid``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from bonesearch.errors import StoreNotFound
+from bonesearch.errors import StoreLocked, StoreNotFound
 
 SCHEMA_VERSION = 1
 DB_NAME = "meta.duckdb"
+INDEX_DIR = "index"  # FAISS indexes + manifests, inside the store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -92,11 +96,14 @@ class Store:
     # ---- opening -------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path) -> "Store":
-        """Open ``path`` for writing, creating the folder and schema when needed."""
+        """Open ``path`` for writing, creating the folder and schema when needed.
+
+        Raises :class:`~bonesearch.errors.StoreLocked` when another process has the store open.
+        """
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "pixels").mkdir(exist_ok=True)
-        con = duckdb.connect(str(path / DB_NAME))
+        con = _connect(path, read_only=False)
         con.execute(SCHEMA)
         for table, column, sql_type in MIGRATIONS:
             con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
@@ -107,11 +114,38 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, read_only: bool = True) -> "Store":
-        """Open an existing store; :class:`StoreNotFound` says how to create one."""
+        """Open an existing store.
+
+        Raises:
+            StoreNotFound: no store at ``path`` (the message says how to create one).
+            StoreLocked: another process holds the store (a writer; any process when
+                ``read_only`` is False): DuckDB allows one writing process or many readers.
+        """
         path = Path(path)
         if not (path / DB_NAME).is_file():
             raise StoreNotFound(path)
-        return cls(path, duckdb.connect(str(path / DB_NAME), read_only=read_only))
+        return cls(path, _connect(path, read_only=read_only))
+
+    @classmethod
+    def snapshot(cls, path: Path) -> "Store":
+        """An in-memory copy of an existing store's tables; the file is closed on return.
+
+        For a long-running reader (``bonesearch serve``) that must never keep the file
+        locked against writers. Raises as :meth:`open` does.
+        """
+        path = Path(path)
+        if not (path / DB_NAME).is_file():
+            raise StoreNotFound(path)
+        con = duckdb.connect(":memory:")
+        try:
+            with _lock_conflict_as_store_locked(path, writing=False):
+                con.execute(f"ATTACH '{_sql_string(path / DB_NAME)}' AS src (READ_ONLY)")
+            con.execute("COPY FROM DATABASE src TO memory")
+            con.execute("DETACH src")
+        except BaseException:
+            con.close()
+            raise
+        return cls(path, con)
 
     def close(self) -> None:
         """Close the DuckDB connection."""
@@ -123,6 +157,24 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """``BEGIN`` … ``COMMIT`` around the block; ``ROLLBACK`` on any exception, which is re-raised.
+
+        ```python
+        with store.transaction() as con:
+            con.execute("DELETE FROM images WHERE study_id = ?", [study_id])
+            con.execute("DELETE FROM studies WHERE study_id = ?", [study_id])
+        ```
+        """
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
     # ---- layout --------------------------------------------------------------------
     @property
     def pixels_dir(self) -> Path:
@@ -130,7 +182,7 @@ class Store:
 
     @property
     def index_dir(self) -> Path:
-        return self.path / "index"
+        return self.path / INDEX_DIR
 
     def pixel_file(self, relative: str) -> Path:
         """Absolute path of a cached image given its ``images.pixel_path``."""
@@ -166,3 +218,27 @@ class Store:
         """Record every id column's next free id, before rows are deleted (see :meth:`next_id`)."""
         for table, column in ID_SEQUENCES:
             self.set_meta(_high_water_key(table, column), str(self.next_id(table, column)))
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to the store's DuckDB file; a lock held by another process is :class:`StoreLocked`."""
+    with _lock_conflict_as_store_locked(path, writing=not read_only):
+        return duckdb.connect(str(path / DB_NAME), read_only=read_only)
+
+
+@contextmanager
+def _lock_conflict_as_store_locked(path: Path, writing: bool) -> Iterator[None]:
+    """Turn DuckDB's ``Could not set lock on file`` into :class:`StoreLocked` (no DuckDB message)."""
+    try:
+        yield
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "Could not set lock" not in message:
+            raise
+        pid = re.search(r"\(PID (\d+)\)", message)
+        raise StoreLocked(path, writing=writing, pid=int(pid.group(1)) if pid else None) from None
+
+
+def _sql_string(path: Path) -> str:
+    """``path`` inside a single-quoted SQL literal."""
+    return str(path).replace("'", "''")

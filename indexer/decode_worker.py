@@ -26,11 +26,10 @@ from pathlib import Path
 from bonesearch.deid.burned_in import BurnedInPolicy, flag_decision, screen_pixels
 from bonesearch.deid.headers import ImageMetadata, extract_metadata
 from bonesearch.deid.key import PseudonymKey
-from bonesearch.imaging.dicom import decode_greyscale, read_dataset, read_header
+from bonesearch.imaging.dicom import decode_greyscale, frame_count, read_dataset, read_header
 from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable
 from bonesearch.imaging.pixel_cache import MAX_UPSAMPLE, encode_png, to_cached_square
 from indexer.archive_files import PROBLEMS
-from indexer.fault_injection import maybe_crash
 from indexer.image_identity import instance_token
 
 
@@ -124,7 +123,6 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
     Raises only for what stops the whole job: OCR screening on without Tesseract, or an
     export folder that cannot be written.
     """
-    maybe_crash(path)
     key = PseudonymKey(bytes.fromhex(options.salt_hex))
     cache_size = options.cache_size
     result = DecodedImage(source_hash=source_hash, label=label)
@@ -140,7 +138,7 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
         clock.lap("read")
         result.metadata = extract_metadata(ds, key)
         result.instance_token = instance_token(key, result.metadata.sop_uid)
-        result.frames = _frame_count(ds.get("NumberOfFrames", 1))
+        result.frames = frame_count(ds)
         clock.lap("header")
         if header_only:
             return result
@@ -173,14 +171,6 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
     except Exception as exc:  # a decoder bug must not stop a 10,000-file job
         result.skip("skipped", "unexpected_error", f"{label}: unexpected {type(exc).__name__} while decoding; skipped")
     return result
-
-
-def _frame_count(value: object) -> int:
-    """NumberOfFrames as a count ≥ 1 (an empty or malformed value counts as one frame; decode checks the bytes)."""
-    try:
-        return max(1, int(value or 1))  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError):
-        return 1
 
 
 class _Clock:

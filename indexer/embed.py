@@ -17,6 +17,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from bonesearch.imaging.pixel_cache import load_png
+from bonesearch.index.vectors import l2_normalise
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 
@@ -94,13 +95,7 @@ def study_vectors(image_ids: np.ndarray, vectors: np.ndarray, study_of: dict[int
     study_ids, group = np.unique(studies, return_inverse=True)
     sums = np.zeros((len(study_ids), vectors.shape[1]), np.float64)
     np.add.at(sums, group, vectors)
-    return study_ids, normalised(sums)
-
-
-def normalised(sums: np.ndarray) -> np.ndarray:
-    """Rows of ``sums`` scaled to unit length (float32): a study's vector from the sum of its images'."""
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
+    return study_ids, l2_normalise(sums)
 
 
 def report_text_mode(clip) -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from bonesearch.errors import BonesearchError, NotInStore, StoreBusy
+from bonesearch.errors import BonesearchError, NotInStore, StoreLocked
 from bonesearch.store import DB_NAME, Store
 from bonesearch.index.backends import remove_ids
 from bonesearch.index.files import INDEX_NAMES, index_lock, now_utc, read_index, recover_writes, write_indexes
@@ -156,9 +156,9 @@ def _erase(store_path: Path, erasure: Erasure, summary: ForgetSummary) -> None:
     summary.reports = len(erasure.ids("report_id"))
     try:
         store = Store.open(store_path, read_only=False)
-    except duckdb.IOException as exc:
-        raise StoreBusy(f"{store_path / DB_NAME} is open in another process ({str(exc).splitlines()[0][:120]}): "
-                        f"close the other bonesearch commands using the store, then rerun with --resume") from None
+    except StoreLocked as exc:  # the erasure is journalled: --resume finishes it
+        raise StoreLocked(store_path, writing=True, pid=exc.pid,
+                          rerun=f"bonesearch forget --store {store_path} --resume") from None
     with store:
         _delete_rows(store, erasure, summary)
         store.con.execute("CHECKPOINT")
@@ -177,8 +177,7 @@ def _delete_rows(store: Store, erasure: Erasure, summary: ForgetSummary) -> None
     tables = [t for (t,) in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
     ).fetchall()]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         store.keep_id_high_water()  # a forgotten patient's ids are never given to anyone else
         image_ids = erasure.ids("image_id")
         if "sources" in tables and image_ids:
@@ -197,10 +196,6 @@ def _delete_rows(store: Store, erasure: Erasure, summary: ForgetSummary) -> None
                 deleted = _count(con.execute(sql, [v for _, v in conditions]))
                 if deleted:
                     summary.rows[table] = deleted
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _remove_vectors(index_dir: Path, erasure: Erasure, summary: ForgetSummary) -> None:

@@ -94,6 +94,24 @@ class IngestSummary:
     def images_per_second(self) -> float:
         return self.images_ingested / self.seconds if self.seconds else 0.0
 
+    @property
+    def files_processed(self) -> int:
+        """Files this run opened (those an earlier run had ingested are not)."""
+        return self.files_seen - self.already_ingested
+
+    @property
+    def files_per_second_per_worker(self) -> float:
+        """Files opened per second by each decode worker."""
+        return self.files_processed / max(self.seconds, 1e-9) / max(1, self.workers)
+
+    def problems_by_reason(self, status: str) -> dict[str, int]:
+        """This run's ``excluded`` or ``skipped`` files counted by reason class, in the order of the classes."""
+        counts: dict[str, int] = {}
+        for record in self.problems:
+            if record.status == status:
+                counts[record.reason_class] = counts.get(record.reason_class, 0) + 1
+        return dict(sorted(counts.items()))
+
 
 def ingest_archive(
     archive: Path,
@@ -305,8 +323,7 @@ def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary
     studies = _existing(store, "studies", "study_uid", "study_id", [item.metadata.study_uid for item in decoded])
     writer = _BatchRows(store.next_id("images", "image_id"), store.next_id("studies", "study_id"))
     replaced_pixels: list[str] = []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         for item in batch:
             image_id = None
             if item.status == "ingested":
@@ -326,10 +343,6 @@ def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary
         _insert_rows(con, "studies", writer.studies)
         _insert_rows(con, "images", writer.images)
         _insert_rows(con, "sources", writer.sources)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     for relative in replaced_pixels:  # after COMMIT: a crash before it keeps the old version whole
         store.pixel_file(relative).unlink(missing_ok=True)
     return time.perf_counter() - start

@@ -48,13 +48,6 @@ def reason_class_of(stored: str | None) -> str:
     return head if REASON_CLASS.fullmatch(head) else "other"
 
 
-def _counts(pairs: list[tuple[str, str]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for _, cls in pairs:
-        out[cls] = out.get(cls, 0) + 1
-    return dict(sorted(out.items()))
-
-
 def _safe_counts(obj: Any) -> dict[str, Any] | None:
     """A reports summary dataclass as JSON: numbers and short words kept, lists replaced by their length."""
     if obj is None or not dataclasses.is_dataclass(obj):
@@ -73,8 +66,7 @@ def _safe_counts(obj: Any) -> dict[str, Any] | None:
 
 def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
     """The report's content: this run (counts, reasons, throughput, stage timings) and store totals."""
-    run_problems = [(r.status, r.reason_class) for r in summary.problems]
-    processed = summary.files_seen - summary.already_ingested
+    processed = summary.files_processed
     seconds = max(summary.seconds, 1e-9)
     rows = store.con.execute("SELECT status, reason, count(*) FROM sources GROUP BY status, reason").fetchall()
     by_status: dict[str, int] = {}
@@ -102,8 +94,8 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
             "images_ingested": summary.images_ingested,
             "excluded": len(summary.excluded),
             "skipped": len(summary.skipped),
-            "excluded_by_reason": _counts([p for p in run_problems if p[0] == "excluded"]),
-            "skipped_by_reason": _counts([p for p in run_problems if p[0] == "skipped"]),
+            "excluded_by_reason": summary.problems_by_reason("excluded"),
+            "skipped_by_reason": summary.problems_by_reason("skipped"),
             "multi_frame_first_frame_only": summary.multi_frame,
             "header_values_not_in_vocabulary": dict(sorted(summary.unmapped.items())),
             "reports_ingested": summary.reports_ingested,
@@ -121,7 +113,7 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
             "cache_size": summary.cache_size,
             "seconds": round(summary.seconds, 3),
             "files_per_second": round(processed / seconds, 2),
-            "files_per_second_per_worker": round(processed / seconds / max(1, summary.workers), 2),
+            "files_per_second_per_worker": round(summary.files_per_second_per_worker, 2),
             "images_per_second": round(summary.images_ingested / seconds, 2),
         },
         "stages_seconds": {k: round(v, 3) for k, v in summary.stage_seconds.items()},

@@ -41,7 +41,6 @@ import numpy as np
 
 from bonesearch.errors import BonesearchError, EngineError
 from bonesearch.progress import Advance, no_progress
-from indexer.fault_injection import injected_env, maybe_crash
 
 TASK_RETRIES = 2  # Ray retries of a block whose worker died (Ray Data's own default is forever)
 FILES_PER_BLOCK = 32  # a retried block redoes at most this many files
@@ -110,9 +109,8 @@ def _data_context(ray) -> Iterator[Any]:
 
 
 def _remote_args(retries: int = TASK_RETRIES) -> dict[str, Any]:
-    """Task options: bounded retries, and the fault-injection variables for workers of a running cluster."""
-    env = injected_env()
-    return {"max_retries": retries, **({"runtime_env": {"env_vars": env}} if env else {})}
+    """Task options: bounded retries."""
+    return {"max_retries": retries}
 
 
 def _blocks(ray, n: int) -> int:
@@ -132,7 +130,8 @@ def map_ordered_ray(ray, fn: Callable, jobs: Sequence[tuple], on_crash: Callable
                     common: tuple = ()) -> Iterator[Any]:
     """``fn(*job, *common)`` for every job on the cluster: in job order, then any crash-isolated retries.
 
-    ``fn`` must be importable on the workers (a module-level function). The jobs travel in
+    ``fn`` must be importable on the workers (a module-level function, or an instance of a
+    module-level class, as for the local engine). The jobs travel in
     Ray Data blocks (which Ray may spill to its temp dir); ``common`` (options, the key's
     salt) travels in the task arguments. Jobs of a block that failed all its retries are
     run one task each; a job that still kills its worker yields ``on_crash(job)``.
@@ -159,8 +158,8 @@ def map_ordered_ray(ray, fn: Callable, jobs: Sequence[tuple], on_crash: Callable
 def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tuple], Any],
                   common: tuple) -> Iterator[Any]:
     """One task per job (one retry each): the jobs of dropped blocks, so a crash is pinned on its file."""
-    remote = ray.remote(**_remote_args(retries=1))(fn)
-    refs = [remote.remote(*job, *common) for job in jobs]
+    remote = ray.remote(**_remote_args(retries=1))(_call)
+    refs = [remote.remote(fn, *job, *common) for job in jobs]
     for job, ref in zip(jobs, refs):
         try:
             yield ray.get(ref)
@@ -173,12 +172,15 @@ def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tupl
             raise
 
 
-def _read_pixels_batch(batch: dict[str, np.ndarray], root: str) -> dict[str, np.ndarray]:
+def _call(fn: Callable, *args: Any) -> Any:
+    """``fn(*args)``: the Ray task of :func:`_run_isolated` (``ray.remote`` takes functions only, ``fn`` may be any callable)."""
+    return fn(*args)
+
+
+def read_pixels_batch(batch: dict[str, np.ndarray], root: str) -> dict[str, np.ndarray]:
     """CPU stage of :func:`embed_images_ray`: the cached PNGs of a batch of image ids."""
     from bonesearch.imaging.pixel_cache import load_png
 
-    for relative in batch["pixel_path"]:
-        maybe_crash(str(relative))
     pixels = np.stack([load_png(Path(root) / relative) for relative in batch["pixel_path"]])
     return {"image_id": batch["image_id"].astype(np.int64), "pixels": pixels}
 
@@ -216,7 +218,7 @@ def embed_images_ray(ray, root: Path, checkpoint: Path, rows: list[tuple[int, st
     items = [{"image_id": image_id, "pixel_path": relative} for image_id, relative in rows]
     with _data_context(ray):
         ds = ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
-        ds = ds.map_batches(_read_pixels_batch, fn_kwargs={"root": str(Path(root).absolute())},
+        ds = ds.map_batches(read_pixels_batch, fn_kwargs={"root": str(Path(root).absolute())},
                             batch_size=batch_size, batch_format="numpy", **_remote_args())
         ds = ds.map_batches(_EmbedActor, fn_constructor_kwargs={"checkpoint": str(Path(checkpoint).absolute()),
                                                                 "device": "cuda" if gpus else "cpu",

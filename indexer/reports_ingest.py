@@ -248,9 +248,7 @@ def _deidentify_and_store(
          for r, _, ctx in items],
         n_process=workers if len(items) >= PARALLEL_DEID_MIN_REPORTS else 1,
     )
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction() as con:
         next_id = store.next_id("reports", "report_id")
         for (report, link, ctx), deidentified in zip(items, results):
             sections = parse_sections(deidentified.text)
@@ -264,8 +262,4 @@ def _deidentify_and_store(
             result.ingested += 1
             for category, n in deidentified.counts.items():
                 summary.phi_replacements[category] = summary.phi_replacements.get(category, 0) + n
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     summary.reports_ingested += result.ingested

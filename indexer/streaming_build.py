@@ -24,7 +24,8 @@ import numpy as np
 
 from bonesearch.progress import Advance, no_progress
 from bonesearch.index.backends import add_vectors, new_index, train_index, train_sample_size
-from indexer.embed import iter_embedded, normalised
+from bonesearch.index.vectors import l2_normalise
+from indexer.embed import iter_embedded
 
 STREAM_ABOVE = 2_000_000  # full builds of more images than this stream (4 GiB of float32 vectors at 512-d)
 ORDER_SEED = 0  # the embedding order, hence the training sample, is the same on every run
@@ -67,7 +68,7 @@ def build_streaming(root: Path, clip, rows: list[tuple[int, str]], factory: str,
             held_ids, held_vectors = [], []
     if held_ids:  # fewer images than the sample wants: train on them all
         _train_and_add(index, held_ids, held_vectors, factory)
-    return StreamedImages(index, int(index.ntotal), study_ids, normalised(sums))
+    return StreamedImages(index, int(index.ntotal), study_ids, l2_normalise(sums))
 
 
 def _train_and_add(index: faiss.Index, ids: list[np.ndarray], vectors: list[np.ndarray], factory: str) -> None:

@@ -1,21 +1,48 @@
-"""Pretraining settings: one dataclass, a comment per field, checked before anything runs."""
+"""Pretraining settings: one dataclass, checked before anything runs.
 
-from __future__ import annotations
+Each field's default and help text live here once. A field whose metadata holds ``help``
+is an option of ``bonesearch pretrain`` (the command line builds its options from these
+fields): ``option`` names the flag where it differs from the field's name, ``min`` and
+``max`` bound the value. Annotations are real types (no ``from __future__ import
+annotations`` here) so that the command line can read them; a ``Literal`` lists the choices.
+"""
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from bonesearch.errors import TrainConfigError
-from pretrain.augment import AugmentConfig
+from bonesearch.reports.sections import DEFAULT_TEXT_MODE, TEXT_MODES
 
-LOSSES = ("clip", "siglip")
-OPTIMIZERS = ("adamw", "lion")
-PRECISIONS = ("auto", "bf16", "fp32")
+if TYPE_CHECKING:
+    from pretrain.augment import AugmentConfig
+
+Loss = Literal["clip", "siglip"]
+Optimizer = Literal["adamw", "lion"]
+Precision = Literal["auto", "bf16", "fp32"]
+TextMode = Literal[TEXT_MODES]  # type: ignore[valid-type]  # the report sections the text tower reads
+
+LOSSES: tuple[str, ...] = get_args(Loss)
+OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
+PRECISIONS: tuple[str, ...] = get_args(Precision)
 
 #: Settings that change what a step computes: a resumed run must keep them (the rest may change).
 RESUME_INVARIANTS = ("model", "text_source", "batch_size", "accum_steps", "loss", "optimizer", "seed",
                      "held_out_fraction", "text_mode", "full_text_p", "lock_image", "lock_image_unlocked_groups",
                      "lock_text", "lock_text_unlocked_layers")
+
+
+def option(default: Any, help: str, *, name: str | None = None, min: float | None = None,
+           max: float | None = None) -> Any:
+    """A dataclass field that is also a command-line option (``name``: its flag, default ``--field-name``)."""
+    metadata: dict[str, Any] = {"help": help}
+    metadata.update({k: v for k, v in (("option", name), ("min", min), ("max", max)) if v is not None})
+    return field(default=default, metadata=metadata)
+
+
+def _default_augment() -> "AugmentConfig":
+    from pretrain.augment import AugmentConfig  # imports torch: not needed to read the settings
+
+    return AugmentConfig()
 
 
 @dataclass
@@ -26,36 +53,57 @@ class TrainConfig:
     ``lr≈1e-4``, bf16, AdamW, cosine with warm-up.
     """
 
-    model: str = "small"  # a registered architecture (`bonesearch models`)
-    text_source: str | None = None  # text tower: None = the config's (BERT from scratch), local-dir:PATH or hub name
-    epochs: int = 30  # passes over the training studies (one random image per study per pass)
-    max_steps: int | None = None  # optimizer steps in all (overrides epochs for the schedule length)
-    max_minutes: float | None = None  # stop after this wall time; the schedule then follows time as well
-    batch_size: int = 64  # pairs per optimizer step and per process (DDP: the loss sees batch_size × world)
-    accum_steps: int = 1  # split each batch into this many chunks (same loss and gradient, less memory)
-    lr: float = 1e-3  # peak learning rate
-    weight_decay: float = 0.05
-    warmup_fraction: float = 0.05  # of all steps: linear warm-up, then cosine decay to 0
-    optimizer: str = "adamw"  # adamw | lion (timm's Lion: use ~3-10x lower lr)
-    loss: str = "clip"  # clip: symmetric InfoNCE (open_clip ClipLoss) | siglip: sigmoid loss (SigLipLoss, adds a logit bias)
-    held_out_fraction: float = 0.2  # patients kept out of training (validation + demo evaluation)
-    text_mode: str = "technique+findings+conclusion"  # report sections the text tower sees ("full": all)
-    full_text_p: float = 0.5  # else a shorter view of the report (conclusion, one sentence…)
-    seed: int = 0
-    device: str = "auto"  # auto | cpu | cuda | cuda:N (under torchrun: each process's local GPU)
-    precision: str = "auto"  # bf16 autocast on CUDA and on CPUs with native bf16; "fp32" to disable
-    grad_checkpointing: bool = False  # recompute activations in backward: less memory, ~30 % slower
-    compile: bool = False  # torch.compile the model (GPU; the first steps are slow)
-    lock_image: bool = False  # freeze the image trunk and its norm statistics (LiT: text tower + projection learn)
+    model: str = option("small", "Architecture (see `bonesearch models`).")
+    text_source: str | None = option(
+        None, "Text tower: local-dir:PATH or a hub name (default: the model's, BERT from scratch for the CPU models).",
+        name="--text-model")
+    epochs: int = option(30, "Passes over the training studies (one random image per study each).", min=1)
+    max_steps: int | None = option(
+        None, "Optimizer steps in all (instead of --epochs: sets the schedule's length).", min=1)
+    max_minutes: float | None = option(
+        None, "Stop after this many minutes (the schedule follows time too).", name="--minutes")
+    batch_size: int = option(
+        64, "Pairs per step and per process (the paper: 256 per GPU; under torchrun the loss sees "
+        "batch size × processes).", min=2)
+    accum_steps: int = option(1, "Split each batch into N chunks: same loss and gradient, less memory.", min=1)
+    lr: float = option(1e-3, "Peak learning rate (1e-3 CPU demo; ~1e-4 for ViT-B/16 + BERT).")
+    weight_decay: float = option(0.05, "Weight decay of the optimizer.", min=0.0)
+    warmup_fraction: float = option(
+        0.05, "Fraction of steps of linear warm-up before the cosine decay to 0.", name="--warmup", min=0.0, max=0.5)
+    optimizer: Optimizer = option("adamw", "adamw, or lion (timm's Lion: use a ~3-10x lower --lr).")
+    loss: Loss = option(
+        "clip", "clip (symmetric InfoNCE, open_clip ClipLoss) or siglip (sigmoid loss, adds a logit bias).")
+    held_out_fraction: float = option(
+        0.2, "Fraction of patients held out for validation (and the demo's evaluation).",
+        name="--held-out", min=0.0, max=0.9)
+    text_mode: TextMode = option(DEFAULT_TEXT_MODE, "Report text the text tower sees (full: the whole report).")
+    full_text_p: float = option(
+        0.5, "Probability of the whole report text; else a shorter view (conclusion, one sentence) that teaches "
+        "short queries.", min=0.0, max=1.0)
+    seed: int = option(0, "Random seed (initialisation, batches, augmentation).")
+    device: str = option("auto", "auto (CUDA when present), cpu, cuda, cuda:N (under torchrun: each process's "
+                         "local GPU).")
+    precision: Precision = option("auto", "auto (bf16 on CUDA and on CPUs with native bf16), bf16 or fp32.")
+    grad_checkpointing: bool = option(False, "Recompute activations in backward: less memory, ~30 % slower.")
+    compile: bool = option(False, "torch.compile the model (GPU; the first steps are slow).")
+    lock_image: bool = option(False, "Freeze the image tower and its norm statistics (LiT).")
     lock_image_unlocked_groups: int = 0  # ...except its last N layer groups
-    lock_text: bool = False  # freeze the text tower
+    lock_text: bool = option(
+        False, "Freeze the text tower (after --text-warmup); each distinct report is then encoded once.")
     lock_text_unlocked_layers: int = 0  # ...except its last N transformer layers
-    text_warmup_steps: int = 0  # SimCSE-style steps on the reports alone before step 0 (from-scratch text towers)
-    workers: int | None = None  # data-loading processes; None: 0 on CPU (pixels held in memory), min(8, cores) on CUDA
-    val_every: int = 0  # validate on held-out studies every N steps (0: once, at the end)
-    early_stop_patience: int = 0  # stop after N validations without improvement (0: never)
-    save_every: int = 0  # also write the resume point every N steps (0: at validations and at the end)
-    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    text_warmup_steps: int = option(
+        0, "SimCSE-style steps on the reports alone before training: spreads out a from-scratch text tower, "
+        "which otherwise maps every report to nearly the same vector (see docs/pretraining.md).",
+        name="--text-warmup", min=0)
+    workers: int | None = option(
+        None, "Data-loading processes (default: 0 on CPU, pixels held in memory; min(8, cores-1) on GPU).", min=0)
+    val_every: int = option(
+        0, "Validate (held-out retrieval) every N steps and keep the best; 0: at the end.", min=0)
+    early_stop_patience: int = option(
+        0, "Stop after N validations without improvement (0: never).", name="--early-stop", min=0)
+    save_every: int = option(
+        0, "Also write the resume point every N steps (0: at validations and at the end).", min=0)
+    augment: "AugmentConfig" = field(default_factory=_default_augment)
 
     def check(self) -> None:
         """Raise TrainConfigError naming the option and the accepted values."""
@@ -81,8 +129,6 @@ class TrainConfig:
             raise TrainConfigError(f"--held-out {self.held_out_fraction}: a fraction in [0, 1)")
         if self.lr <= 0:
             raise TrainConfigError(f"--lr {self.lr}: must be positive")
-        from pretrain.pairs import TEXT_MODES
-
         if self.text_mode not in TEXT_MODES:
             raise TrainConfigError(f"--text-mode {self.text_mode!r}: choose one of {', '.join(TEXT_MODES)}")
 

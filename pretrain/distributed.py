@@ -36,6 +36,14 @@ class DistInfo:
         return self.world_size > 1
 
 
+def is_main_process() -> bool:
+    """Whether this process shows progress and summaries: rank 0 under torchrun, or a process run alone.
+
+    Reads ``RANK`` (set by torchrun), so it answers before the process group is joined.
+    """
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def init_distributed(device_spec: str) -> tuple[DistInfo, torch.device]:
     """Join the torchrun job when there is one; returns this process's info and device."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -57,15 +65,6 @@ def init_distributed(device_spec: str) -> tuple[DistInfo, torch.device]:
 def barrier(info: DistInfo) -> None:
     if info.enabled:
         dist.barrier()
-
-
-def broadcast_object(info: DistInfo, value: Any) -> Any:
-    """Rank 0's ``value`` on every rank."""
-    if not info.enabled:
-        return value
-    box = [value]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]
 
 
 def broadcast_parameters(info: DistInfo, module: torch.nn.Module) -> None:

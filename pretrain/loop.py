@@ -25,12 +25,13 @@ from pathlib import Path
 import torch
 
 from bonesearch.errors import TooFewPairs
-from bonesearch.progress import Advance, no_progress
+from bonesearch.progress import Advance, no_progress, progress_bar
 from bonesearch.store import Store
 from pretrain.augment import augment_batch
 from pretrain.config import TrainConfig
 from pretrain.data import Position, build_training_loader, step_seed
-from pretrain.distributed import DistInfo, all_equal, any_rank, barrier, broadcast_parameters, init_distributed, shutdown
+from pretrain.distributed import (DistInfo, all_equal, any_rank, barrier, broadcast_parameters, init_distributed,
+                                  is_main_process, shutdown)
 from pretrain.locked_text import LockedTextForward
 from pretrain.metrics_log import MetricsLog
 from pretrain.optim import build_optimizer, lr_at, set_lr, training_progress
@@ -40,7 +41,7 @@ from pretrain.state import RunState, load_resume_point, read_resume_state, save_
 from pretrain.step import forward_backward
 from pretrain.text_warmup import warm_up_text_tower
 
-__all__ = ["TrainConfig", "TrainSummary", "train", "use_bf16", "evaluate_retrieval"]
+__all__ = ["TrainConfig", "TrainSummary", "train", "train_with_progress_bar", "use_bf16", "evaluate_retrieval"]
 
 MIN_TRAIN_STUDIES = 4  # fewer pairs than this cannot teach a contrastive model anything
 SIGLIP_INIT_LOGIT_SCALE, SIGLIP_INIT_LOGIT_BIAS = math.log(10.0), -10.0  # the SigLIP paper's initialisation
@@ -98,6 +99,14 @@ def train(store_path: Path, out_dir: Path, cfg: TrainConfig, advance: Advance = 
         return _Trainer(Path(store_path), Path(out_dir), cfg, info, device, resume).run(advance, on_total)
     finally:
         shutdown(info)
+
+
+def train_with_progress_bar(store_path: Path, out_dir: Path, cfg: TrainConfig, resume: bool = False) -> TrainSummary:
+    """:func:`train` with a bar of its steps on stderr; under ``torchrun`` only rank 0 shows one."""
+    if not is_main_process():
+        return train(store_path, out_dir, cfg, resume=resume)
+    with progress_bar("pretrain (steps)") as bar:
+        return train(store_path, out_dir, cfg, advance=bar, on_total=bar.set_total, resume=resume)
 
 
 class _Trainer:

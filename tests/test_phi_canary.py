@@ -17,7 +17,6 @@ import json
 import re
 import shutil
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pydicom

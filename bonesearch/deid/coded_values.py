@@ -29,14 +29,9 @@ import unicodedata
 from pydicom.multival import MultiValue
 from pydicom.uid import UID
 
-OTHER = "OTHER"
+from bonesearch.safe_text import strip_escapes
 
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves, clear screen)
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC sequences (window title, hyperlinks)
-    r"|\x1b[@-Z\\-_]"  # other two-character escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-)
+OTHER = "OTHER"
 
 BODY_PARTS = frozenset({
     "SKULL", "HEAD", "FACE", "JAW", "TMJ", "NECK", "SPINE", "WHOLESPINE", "CSPINE", "CTSPINE", "TSPINE", "TLSPINE",
@@ -156,7 +151,7 @@ def first_value(value: object) -> str:
 
 def strip_controls(text: str) -> str:
     """``text`` without terminal escape sequences and control/format characters (what a console would act on)."""
-    text = _ESCAPES.sub("", text)
+    text = strip_escapes(text)
     return "".join(c for c in text if unicodedata.category(c)[0] != "C")
 
 

@@ -38,8 +38,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import dicognito
-import pydicom
 from dicognito.datetimeanonymizer import DateTimeAnonymizer
 from dicognito.element_anonymizer import ElementAnonymizer
 from dicognito.idanonymizer import IDAnonymizer
@@ -418,8 +416,3 @@ def write_deidentified(ds: Dataset, out_dir: Path) -> Path:
             f"check free space and permissions of --export-dicom"
         ) from None
     return target
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that carry the profile (recorded with exports)."""
-    return {"dicognito": dicognito.__version__, "pydicom": pydicom.__version__}

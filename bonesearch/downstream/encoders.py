@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from bonesearch.errors import DatasetLayoutError
-from bonesearch.downstream.knn import normalise_rows
+from bonesearch.index.vectors import l2_normalise
 from bonesearch.progress import progress_bar
 
 __all__ = ["Encoder", "PixelEncoder", "ClipEncoder", "checkpoint_encoder", "random_encoder_like", "build_encoders",
@@ -65,7 +65,7 @@ class PixelEncoder:
         """[n, side²] float32 unit rows."""
         rows = [np.asarray(Image.fromarray(im).resize((self.side, self.side), Image.Resampling.BILINEAR),
                            dtype=np.float32).ravel() / 255.0 for im in images]
-        return normalise_rows(np.stack(rows)) if rows else np.empty((0, self.side * self.side), np.float32)
+        return l2_normalise(np.stack(rows)) if rows else np.empty((0, self.side * self.side), np.float32)
 
 
 @dataclass

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-__all__ = ["KnnResult", "knn_search", "knn_scores", "knn_classify", "normalise_rows", "DINO_TEMPERATURE"]
+from bonesearch.index.vectors import l2_normalise
+
+__all__ = ["KnnResult", "knn_search", "knn_scores", "knn_classify", "DINO_TEMPERATURE"]
 
 DINO_TEMPERATURE = 0.07  # the temperature of DINO's weighted kNN (Caron et al. 2021)
 VOTES = ("weighted", "majority")
@@ -40,17 +42,9 @@ class KnnResult:
         return self.classes[np.argmax(self.scores, axis=1)]
 
 
-def normalise_rows(vectors: np.ndarray) -> np.ndarray:
-    """float32 copy of ``vectors`` [n, d] with unit-length rows (zero rows stay zero)."""
-    x = np.array(vectors, dtype=np.float32, copy=True, ndmin=2)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    np.divide(x, norms, out=x, where=norms > 0)
-    return x
-
-
 def knn_search(train: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(cosine similarities [n_q, k] best first, indices into ``train`` [n_q, k]), exact search."""
-    train_n, query_n = normalise_rows(train), normalise_rows(queries)
+    train_n, query_n = l2_normalise(train), l2_normalise(queries)
     if train_n.shape[1] != query_n.shape[1]:
         raise ValueError(f"train vectors are {train_n.shape[1]}-d but queries are {query_n.shape[1]}-d: "
                          f"embed both with the same encoder")

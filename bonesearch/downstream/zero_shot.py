@@ -3,7 +3,8 @@
 No training label is used: each class's prompt is embedded by the checkpoint's text tower
 (:func:`bonesearch.search.zero_shot.label_embeddings`), each test image's embedding (the one the
 kNN protocols use) is compared by cosine, and the class of the most similar prompt is
-predicted; scores are the softmax over classes of the model's logit scale × cosine. The
+predicted; scores are the softmax over classes of the model's logit scale × cosine
+(:func:`bonesearch.search.zero_shot.label_probabilities`, as ``bonesearch classify``). The
 row has the format of :meth:`bonesearch.downstream.protocols.Row.to_json` with protocol
 ``zero-shot``, ``k`` None and label fraction 0.
 
@@ -17,12 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import softmax
 
 from bonesearch.downstream.metrics import bootstrap_ci, classification_metrics
 from bonesearch.downstream.protocols import Row
 from bonesearch.errors import InvalidQuery
-from bonesearch.search.zero_shot import label_embeddings
+from bonesearch.search.zero_shot import label_embeddings, label_probabilities
 
 __all__ = ["DEFAULT_PROMPTS", "parse_prompts", "task_prompts", "zero_shot_scores", "zero_shot_row"]
 
@@ -74,10 +74,9 @@ def task_prompts(task: str, classes: list[str], prompts: Mapping[str, str] | Non
 
 
 def zero_shot_scores(clip, image_vectors: np.ndarray, prompts: list[str]) -> np.ndarray:
-    """[n, C] softmax(logit scale × cosine) of L2-normalised image embeddings against each class prompt."""
-    text_vectors = label_embeddings(clip, prompts)
-    scale = float(clip.model.logit_scale.detach().exp())
-    return softmax(scale * np.asarray(image_vectors, dtype=np.float64) @ text_vectors.T.astype(np.float64), axis=1)
+    """[n, C] softmax(logit scale × cosine) of L2-normalised image embeddings against each class prompt (float64)."""
+    prompt_vectors = label_embeddings(clip, prompts).astype(np.float64)
+    return label_probabilities(clip, np.asarray(image_vectors, dtype=np.float64), prompt_vectors)
 
 
 def zero_shot_row(encoder: str, scores: np.ndarray, y_test: np.ndarray, ordinal: bool, bootstrap: int) -> Row:

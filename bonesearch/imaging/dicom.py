@@ -51,7 +51,7 @@ from bonesearch.errors import (CorruptDicom, DicomDirectory, EmptyFile, InflateL
                                PixelDataMismatch, PixelDecodeError, UnsupportedPixels)
 from bonesearch.imaging.pixel_cache import box_reduce
 
-__all__ = ["decode_greyscale", "display_greyscale", "native_first_frame", "read_dataset", "read_header"]
+__all__ = ["decode_greyscale", "frame_count", "header_int", "native_first_frame", "read_dataset", "read_header"]
 
 GREYSCALE = ("MONOCHROME1", "MONOCHROME2")
 COLOUR = ("RGB", "YBR_FULL", "YBR_FULL_422", "YBR_PARTIAL_420", "YBR_RCT", "YBR_ICT")
@@ -199,7 +199,7 @@ def decode_greyscale(ds: Dataset, label: str, min_size: int | None = None, as_ui
     if photometric in GREYSCALE:
         stored = _greyscale_stored(ds, label, min_size)
         if min_size:
-            bits = _int(ds.get("BitsStored", 16), 16)
+            bits = header_int(ds, "BitsStored", 16)
             bits = bits if 0 < bits <= 16 else 16
             stored = box_reduce(stored, max(1, max(stored.shape) // min_size), (1 << bits) - 1)
         return display_greyscale(stored, ds, as_uint8, label)
@@ -242,12 +242,12 @@ def native_first_frame(ds: Dataset, label: str) -> np.ndarray | None:
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
     if syntax is None or not syntax.is_transfer_syntax or syntax.is_encapsulated or syntax.is_deflated:
         return None
-    allocated = _int(ds.get("BitsAllocated", 0), 0)
-    if _int(ds.get("SamplesPerPixel", 1), 1) != 1 or allocated not in (8, 16, 32):
+    allocated = header_int(ds, "BitsAllocated", 0)
+    if header_int(ds, "SamplesPerPixel", 1) != 1 or allocated not in (8, 16, 32):
         return None
     rows, cols = int(ds.Rows), int(ds.Columns)
-    bits_stored = _int(ds.get("BitsStored", allocated), allocated)
-    frames = max(1, _int(ds.get("NumberOfFrames", 1)))
+    bits_stored = header_int(ds, "BitsStored", allocated)
+    frames = frame_count(ds)
     signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
     dtype = np.dtype(f"{'<' if syntax.is_little_endian else '>'}{'i' if signed else 'u'}{allocated // 8}")
     frame_bytes = rows * cols * dtype.itemsize
@@ -296,7 +296,7 @@ def _pixel_array(ds: Dataset, label: str) -> np.ndarray:
             f"and has no reduced-resolution path; skipped"
         )
     try:
-        if _int(ds.get("NumberOfFrames", 1)) > 1:
+        if frame_count(ds) > 1:
             ds.pixel_array_options(index=0)
         return ds.pixel_array
     except Exception as exc:
@@ -313,7 +313,7 @@ def _colour_luma(ds: Dataset, label: str, min_size: int | None) -> np.ndarray:
     rgb = _pixel_array(ds, label)
     if rgb.ndim != 3 or rgb.shape[-1] != 3:
         raise UnsupportedPixels(f"{label}: colour pixel data do not decode to one RGB frame; skipped")
-    bits = _int(ds.get("BitsStored", 8), 8)
+    bits = header_int(ds, "BitsStored", 8)
     if 8 < bits <= 16:  # convert_color_space works on 8-bit samples
         rgb = (rgb >> (bits - 8)).astype(np.uint8)
     luma = convert_color_space(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB", "YBR_FULL")[..., 0]
@@ -322,9 +322,15 @@ def _colour_luma(ds: Dataset, label: str, min_size: int | None) -> np.ndarray:
     return luma
 
 
-def _int(value: object, default: int = 1) -> int:
-    """``value`` as an int; ``default`` when empty or not a number."""
+def header_int(ds: Dataset, keyword: str, default: int) -> int:
+    """The integer attribute ``keyword`` of ``ds``; ``default`` when absent, empty, zero or not a
+    number (a header is typed by hand and may hold anything)."""
     try:
-        return int(value or default)  # type: ignore[call-overload]
+        return int(ds.get(keyword) or default)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):
         return default
+
+
+def frame_count(ds: Dataset) -> int:
+    """NumberOfFrames as a count ≥ 1 (absent, empty or malformed counts as one frame; decoding checks the bytes)."""
+    return max(1, header_int(ds, "NumberOfFrames", 1))

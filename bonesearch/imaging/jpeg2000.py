@@ -19,6 +19,8 @@ from pydicom.dataset import Dataset
 from pydicom.encaps import get_frame
 from pydicom.uid import JPEG2000, JPEG2000Lossless
 
+from bonesearch.imaging.dicom import frame_count, header_int
+
 J2K_SYNTAXES = (JPEG2000Lossless, JPEG2000)
 SIZ_MARKER = b"\xff\x51"
 
@@ -52,13 +54,14 @@ def decode_reduced(ds: Dataset, min_size: int) -> np.ndarray | None:
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
     if syntax not in J2K_SYNTAXES:
         return None
-    try:  # empty or odd values (a hostile header) mean: let the full decode handle or report it
-        if int(ds.get("SamplesPerPixel", 1) or 1) != 1 or int(ds.get("PixelRepresentation", 0) or 0) != 0:
-            return None
+    # read as the query-image size check reads them (bonesearch.imaging.query_image.decoded_pixels)
+    if header_int(ds, "SamplesPerPixel", 1) != 1 or header_int(ds, "PixelRepresentation", 0) != 0:
+        return None
+    try:  # odd Rows/Columns (a hostile header) mean: let the full decode handle or report it
         level = reduction_level(int(ds.Rows), int(ds.Columns), min_size)
-        frames = max(1, int(ds.get("NumberOfFrames", 1) or 1))
     except (TypeError, ValueError, AttributeError, OverflowError):
         return None
+    frames = frame_count(ds)
     if level == 0:
         return None
     try:

@@ -86,16 +86,3 @@ def load_png(path: Path) -> np.ndarray:
     """Read a cached greyscale PNG as uint8 ``[H, W]``."""
     with Image.open(path) as img:
         return np.asarray(img.convert("L"))
-
-
-def load_query_image(path: Path | bytes, name: str | None = None, size: int = CACHE_SIZE) -> np.ndarray:
-    """Read a user's query image (PNG, JPEG or DICOM; a file, or an upload's bytes decoded in
-    memory) as a uint8 ``[size, size]`` square, decoded at no more than that size needs and
-    refused above a pixel cap; see :func:`bonesearch.imaging.query_image.load_query_image`.
-
-    Raises:
-        InvalidQueryImage: not a usable image (QueryImageTooLarge: too many pixels).
-    """
-    from bonesearch.imaging.query_image import load_query_image as load
-
-    return load(path, name, size)

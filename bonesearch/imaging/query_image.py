@@ -102,9 +102,10 @@ def decoded_pixels(ds, min_size: int) -> int:
     (codecs follow their stream); a JPEG 2000 greyscale frame that ``decode_reduced`` can
     decode at a reduced level counts that level only.
     """
+    from bonesearch.imaging.dicom import header_int
     from bonesearch.imaging.jpeg2000 import codestream_precision, reduction_level
 
-    rows, cols = _int(ds.get("Rows")), _int(ds.get("Columns"))
+    rows, cols = header_int(ds, "Rows", 0), header_int(ds, "Columns", 0)
     frame = _first_frame(ds)
     shape = _stream_shape(frame) if frame is not None else None
     if shape is None:
@@ -114,7 +115,7 @@ def decoded_pixels(ds, min_size: int) -> int:
     greyscale = str(ds.get("PhotometricInterpretation", "")).strip().upper() in ("MONOCHROME1", "MONOCHROME2")
     precision = codestream_precision(frame) if frame[:2] == b"\xff\x4f" else None
     reducible = (greyscale and levels and precision is not None and not precision[1] and precision[0] <= 16
-                 and _int(ds.get("SamplesPerPixel"), 1) == 1 and _int(ds.get("PixelRepresentation"), 0) == 0
+                 and header_int(ds, "SamplesPerPixel", 1) == 1 and header_int(ds, "PixelRepresentation", 0) == 0
                  and (Image.MAX_IMAGE_PIXELS is None or width * height <= 2 * Image.MAX_IMAGE_PIXELS))
     level = min(reduction_level(rows, cols, min_size), levels or 0) if reducible else 0
     if level == 0:
@@ -165,23 +166,18 @@ def _short(exc: BaseException, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _int(value: object, default: int = 0) -> int:
-    try:
-        return int(value) if value not in (None, "") else default
-    except (TypeError, ValueError):
-        return default
-
-
 # ---------------------------------------------------------------- headers, read without decoding
 def _first_frame(ds) -> bytes | None:
     """The first frame of encapsulated pixel data, or None (native data, or unreadable)."""
     from pydicom.encaps import get_frame
 
+    from bonesearch.imaging.dicom import frame_count
+
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
     if syntax is None or not syntax.is_transfer_syntax or not syntax.is_encapsulated:
         return None
     try:
-        return bytes(get_frame(ds.PixelData, 0, number_of_frames=max(1, _int(ds.get("NumberOfFrames"), 1))))
+        return bytes(get_frame(ds.PixelData, 0, number_of_frames=frame_count(ds)))
     except Exception:
         return None
 

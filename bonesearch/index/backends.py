@@ -1,9 +1,9 @@
-"""Building and editing FAISS indexes: factory choice by size, ids, GPU when FAISS has one.
+"""Building and editing FAISS indexes: factory choice by size, ids, GPU training when FAISS has one.
 
 One code path for ``faiss-cpu`` and ``faiss-gpu``: :func:`build_index` builds on the CPU
-object and, when ``faiss.get_num_gpus() > 0``, runs the expensive part on the GPU (IVF
-k-means through a GPU clustering index, flat search through ``index_cpu_to_all_gpus``);
-what is written to disk is always a CPU index.
+object and, when ``faiss.get_num_gpus() > 0``, runs IVF k-means on the GPUs (a GPU
+clustering index); what is written to disk is always a CPU index. Searching on the GPUs
+is :mod:`bonesearch.index.faiss_gpu` (faiss-gpu) or :mod:`bonesearch.index.torch_exact`.
 
 Ids are DuckDB primary keys (int64). Index types keep them in one of two ways:
 
@@ -205,51 +205,6 @@ def is_exact(index: faiss.Index) -> bool:
     """True when ``index`` is a brute-force flat index (search = NumPy ground truth)."""
     inner = index.index if isinstance(index, (faiss.IndexIDMap, faiss.IndexIDMap2)) else index
     return isinstance(faiss.downcast_index(inner), faiss.IndexFlat)
-
-
-def on_search_device(index: faiss.Index) -> faiss.Index:
-    """``index`` on the FAISS GPUs when there are any (and the type supports it), else itself.
-
-    Replicated on every GPU (``IndexReplicas``: each query batch split across them) when
-    one GPU holds it; sharded (``IndexShards``: each GPU a slice of the vectors, results
-    merged) when it is larger than one GPU's free memory.
-    """
-    gpus = faiss.get_num_gpus()
-    if gpus == 0:
-        return index
-    options = faiss.GpuMultipleClonerOptions()
-    options.shard = shard_across_gpus(_index_bytes(index), gpus, _gpu_free_bytes())
-    options.useFloat16 = True  # half the memory for flat and IVF-flat vectors; recall unchanged at k ≤ 100
-    try:
-        return faiss.index_cpu_to_all_gpus(index, co=options)
-    except (RuntimeError, AttributeError):  # HNSW and other CPU-only types
-        return index
-
-
-def shard_across_gpus(index_bytes: int, gpus: int, free_bytes_per_gpu: int | None) -> bool:
-    """Shard rather than replicate: more than one GPU, and the index is over 80 % of one GPU's free memory."""
-    if gpus < 2:
-        return False
-    return free_bytes_per_gpu is not None and index_bytes > 0.8 * free_bytes_per_gpu
-
-
-def _gpu_free_bytes() -> int | None:
-    """The smallest free memory among the CUDA devices (through torch), or None when unknown."""
-    try:
-        import torch
-
-        if not torch.cuda.is_available():
-            return None
-        return min(torch.cuda.mem_get_info(i)[0] for i in range(torch.cuda.device_count()))
-    except Exception:  # no torch build with CUDA: let FAISS replicate
-        return None
-
-
-def _index_bytes(index: faiss.Index) -> int:
-    """Approximate RAM of an index's codes: ntotal × (code size + id)."""
-    ivf = faiss.try_extract_index_ivf(index)
-    code = ivf.code_size if ivf is not None else getattr(faiss.downcast_index(index), "code_size", 4 * index.d)
-    return int(index.ntotal) * (int(code) + 8)
 
 
 def serve_mapped_lists(index: faiss.Index) -> bool:

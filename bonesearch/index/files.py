@@ -134,35 +134,25 @@ def read_manifest(index_dir: Path, name: str = "images") -> IndexManifest:
     return IndexManifest.from_dict(json.loads(path.read_text()))
 
 
-def read_index(index_dir: Path, name: str = "images", backend: str = "faiss",
-               device: str = "cpu", mmap: bool | None = None) -> tuple[object, IndexManifest]:
+def read_index(index_dir: Path, name: str = "images", mmap: bool | None = None) -> tuple[faiss.Index, IndexManifest]:
     """Load index ``name`` and its manifest, search parameters set.
 
-    ``backend="torch"`` returns a :class:`~bonesearch.index.torch_exact.TorchExactIndex` of the
-    same vectors on ``device`` (fp16 on CUDA, fp32 on CPU) — exact search as a matrix product.
     ``mmap``: search an IVF index's inverted lists memory-mapped from the file instead of
     loading them (read-only; RAM is the page cache, not the index). Default: when the file is
     larger than :func:`~bonesearch.index.memory.memory_budget`. Writers pass ``False``.
+    To search on another device or with another backend, hand the index to
+    :func:`bonesearch.index.search_backends.place_index`.
     """
     manifest = read_manifest(index_dir, name)
     path = Path(index_dir) / f"{name}.faiss"
     if not path.is_file():
         raise IndexNotFound(Path(index_dir).parent)
     if mmap is None:
-        mmap = backend == "faiss" and path.stat().st_size > memory_budget()
+        mmap = path.stat().st_size > memory_budget()
     index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY) if mmap else faiss.read_index(str(path))
     if mmap:
         serve_mapped_lists(index)
     apply_search_params(index, manifest.search_params)
-    if backend == "torch":
-        import torch
-
-        from bonesearch.index.torch_exact import TorchExactIndex
-
-        dtype = torch.float16 if str(device).startswith("cuda") else torch.float32
-        return TorchExactIndex.from_faiss(index, device, dtype), manifest
-    if backend != "faiss":
-        raise ValueError(f"unknown search backend {backend!r}: use faiss or torch")
     return index, manifest
 
 

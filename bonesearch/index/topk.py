@@ -1,4 +1,4 @@
-"""Top-k search, unfiltered and filtered, over a FAISS index or a :class:`TorchExactIndex`.
+"""Top-k search, unfiltered and filtered, over a FAISS index or a search backend's index.
 
 A filtered search (``allowed_ids``) returns exactly ``min(k, allowed ids in the index)``
 results, whatever the index type. How, by selectivity ``m`` = allowed ids present:
@@ -28,7 +28,7 @@ import math
 import faiss
 import numpy as np
 
-from bonesearch.index.torch_exact import MISSING_SCORE, TorchExactIndex
+from bonesearch.index.torch_exact import MISSING_SCORE
 from bonesearch.index.backends import hnsw_of, is_exact, lookup_sorted, reconstruct, sorted_ids
 
 DIRECT_MIN = 1024  # at most this many allowed vectors: always score them directly
@@ -41,11 +41,13 @@ def search(index, queries: np.ndarray, k: int, allowed_ids: np.ndarray | None = 
 
     ``allowed_ids`` restricts the search to those ids exactly (never post-filtering: k
     results come back whenever k allowed ids are in the index). ``index`` is a FAISS index
-    built by :mod:`bonesearch.index.backends` or a :class:`TorchExactIndex`.
+    built by :mod:`bonesearch.index.backends`, or a search backend's own index
+    (:mod:`bonesearch.index.search_backends`: a :class:`~bonesearch.index.torch_exact.TorchExactIndex`, a
+    :class:`~bonesearch.index.faiss_gpu.FaissGpuIndex`) whose ``search`` takes ``allowed_ids``.
     """
     queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
     k = min(k, max(index.ntotal, 1))
-    if isinstance(index, TorchExactIndex):
+    if not isinstance(index, faiss.Index):  # a search backend's index: exact filters of its own
         return index.search(queries, k, allowed_ids)
     if allowed_ids is None:
         return index.search(queries, k)

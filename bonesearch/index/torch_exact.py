@@ -1,10 +1,12 @@
 """``TorchExactIndex``: exact inner-product search as a matrix product on a torch device.
 
-The GPU search backend where ``faiss-gpu`` is not installed (a pip ``faiss-cpu`` host with
-CUDA torch): the vectors sit on the device as one fp16/fp32 matrix, a query batch is one
-``matmul`` + ``topk``, and a filter is a boolean mask over the rows. Same interface as a
-FAISS index for :func:`bonesearch.index.topk.search` (``ntotal``, ``d``, results padded
-with id -1 and score ``-FLT_MAX``).
+The ``torch`` search backend (:mod:`bonesearch.index.search_backends`): what ``query``,
+``similar`` and ``serve`` search with ``--device cuda`` where ``faiss-gpu`` is not
+installed (a pip ``faiss-cpu`` host with CUDA torch), for exact stores. The vectors sit on
+the device as one fp16/fp32 matrix, a query batch is one ``matmul`` + ``topk``, and a
+filter is a boolean mask over the rows. Same interface as a FAISS index for
+:func:`bonesearch.index.topk.search` (``ntotal``, ``d``, ``reconstruct_batch``, results
+padded with id -1 and score ``-FLT_MAX``).
 """
 
 from __future__ import annotations
@@ -63,21 +65,33 @@ class TorchExactIndex:
         mask[self._order[pos[found]]] = True
         return mask
 
+    def reconstruct_batch(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``ids``, float32 ``[len(ids), d]``; KeyError when the index lacks one."""
+        from bonesearch.index.backends import lookup_sorted
+
+        ids = np.asarray(ids, dtype=np.int64).ravel()
+        pos, found = lookup_sorted(self._sorted, ids)
+        if not found.all():
+            raise KeyError(f"id {int(ids[~found][0])} is not in the index")
+        rows = torch.as_tensor(self._order[pos]).to(self.device)
+        return self.matrix[rows].float().cpu().numpy()
+
     def search(self, queries: np.ndarray, k: int, allowed_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-``k`` (scores float32, ids int64) per query row, restricted to ``allowed_ids`` if given."""
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
-        mask = None if allowed_ids is None else torch.as_tensor(self._mask(allowed_ids)).to(self.device)
+        allowed_rows = None if allowed_ids is None else self._mask(allowed_ids)
         scores = np.full((len(queries), k), MISSING_SCORE, np.float32)
         ids = np.full((len(queries), k), -1, np.int64)
-        take = min(k, self.ntotal if mask is None else int(mask.sum()))
+        take = min(k, self.ntotal if allowed_rows is None else int(allowed_rows.sum()))  # counted on the host: no sync
         if take == 0:
             return scores, ids
+        excluded = None if allowed_rows is None else torch.as_tensor(~allowed_rows).to(self.device)
         with torch.inference_mode():
             for start in range(0, len(queries), QUERY_CHUNK):
                 q = torch.as_tensor(queries[start : start + QUERY_CHUNK]).to(self.device, self.dtype)
                 sims = (q @ self.matrix.T).float()
-                if mask is not None:
-                    sims.masked_fill_(~mask, float("-inf"))
+                if excluded is not None:
+                    sims.masked_fill_(excluded, float("-inf"))
                 top, rows = sims.topk(take, dim=1)
                 scores[start : start + len(q), :take] = top.cpu().numpy()
                 ids[start : start + len(q), :take] = self.ids[rows.cpu().numpy()]

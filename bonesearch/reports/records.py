@@ -14,7 +14,7 @@ Every report's text is cleaned of control characters and terminal escapes
 outside the plausible window (a placeholder such as ``9999-12-31``) is dropped and counted.
 
 Nothing here prints or raises report text: errors name the file, the row and the column.
-Section parsing lives in :mod:`bonesearch.reports.sections` (re-exported here).
+Section parsing lives in :mod:`bonesearch.reports.sections`.
 """
 
 from __future__ import annotations
@@ -32,10 +32,7 @@ from typing import Iterator
 
 from bonesearch.deid.dates import is_shiftable
 from bonesearch.errors import ReportFileError
-from bonesearch.reports.text import (clean_report_text, decode_report_bytes, repair_mojibake,  # noqa: F401
-                                    sniff_wide_encoding)
-from bonesearch.reports.sections import (HEADINGS, ReportSections, Section, TrainingMode,  # noqa: F401 (re-exported)
-                                        clean_template_debris, parse_sections, report_text_for_training)
+from bonesearch.reports.text import clean_report_text, decode_report_bytes
 
 #: the longest report text kept (characters, once cleaned). A radiology report is a few thousand;
 #: longer is an export error (reports merged into one field, a stray quote in a CSV) and would

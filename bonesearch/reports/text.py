@@ -16,17 +16,9 @@ from __future__ import annotations
 
 import re
 
-# ---- control characters and escape sequences -------------------------------------------------
+from bonesearch.safe_text import strip_escapes
 
-# ESC ] (OSC), P (DCS), X (SOS), ^ (PM) or _ (APC), a payload, and the string terminator (BEL,
-# ESC \ or ST). The payload excludes ESC, so a scan never restarts inside another one (linear
-# time); an unterminated one falls through to the two-character rule. The 8-bit introducers
-# (U+0090, U+009D…) are dropped alone: a latin-1 file holds them as stray bytes, and taking
-# them for string starts would delete the text up to the next "œ" (0x9C, read as ST).
-_ESCAPE_STRING = r"\x1b[\]PX^_][^\x07\x1b\x9c]*+(?:\x07|\x1b\\|\x9c)"
-_CSI = r"(?:\x1b\[|\x9b)[\x30-\x3f]*+[\x20-\x2f]*+[\x40-\x7e]"  # "\x1b[2J", "\x1b[0;31m", "\x9b31m"
-_OTHER_ESCAPE = r"\x1b[\x20-\x2f]*+[\x30-\x7e]?"  # "\x1bc" (reset), "\x1b(B", "\x1b]" unterminated, a lone ESC
-_ESCAPES = re.compile(f"{_ESCAPE_STRING}|{_CSI}|{_OTHER_ESCAPE}")
+# ---- control characters and escape sequences (the sequences: bonesearch.safe_text) -----------
 _LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # VT, FF, FS/GS/RS, NEL, LS, PS → "\n"
 # C0 (not tab, line feed), DEL, C1, soft hyphen, Arabic letter mark, zero-width space/joiners,
 # LRM/RLM, bidi embeddings/overrides (LRE…RLO) and isolates (LRI…PDI), word joiner, BOM
@@ -47,7 +39,7 @@ def clean_report_text(text: str) -> tuple[str, int]:
     if not _OTHER_THAN_CR.search(text):
         return text, 0
     size = len(text)
-    text = _ESCAPES.sub("", text)
+    text = strip_escapes(text)
     text, breaks = _LINE_BREAKS.subn("\n", text)
     text = _DROPPED.sub("", text)
     return text, size - len(text) + breaks

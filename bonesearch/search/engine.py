@@ -11,23 +11,36 @@ FAISS ids are DuckDB keys (``images.image_id``, ``studies.study_id``); hits are 
 with their de-identified rows (:mod:`bonesearch.search.hits`). A ``where`` condition becomes the
 set of ids FAISS may return (:mod:`bonesearch.search.filters`), so a filtered search returns k
 results whenever k rows match.
+
+``SearchEngine.open`` is the one way into a store for searching: the CLI (``query``,
+``similar``), the web server (:mod:`bonesearch.web.live`, with ``snapshot=True``) and
+:func:`index_checkpoint` (``classify --store``). ``device`` places the model and, through a
+search backend (:mod:`bonesearch.index.search_backends`), the indexes: ``--device cuda``
+searches on the GPU (faiss-gpu, else the torch exact index for exact stores).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import torch
 
-from bonesearch.errors import EmptyStore, IndexNotFound, InvalidQuery, ModelMismatch
+from bonesearch.errors import EmptyStore, IndexNotFound, InvalidQuery, ModelMismatch, StoreNotFound
+from bonesearch.index.files import IndexManifest, read_index, read_manifest, search
+from bonesearch.index.search_backends import choose_search_backend, place_index
+from bonesearch.index.vectors import l2_normalise
+from bonesearch.models.device import resolve_device
 from bonesearch.search.filters import allowed_ids as filter_ids
-from bonesearch.search.hits import Hit, StudyHit, image_rows, report_excerpt, study_rows
-from bonesearch.store import Store
-from bonesearch.index.files import IndexManifest, read_index, search
+from bonesearch.search.hits import Hit, StudyHit, image_rows, study_rows
+from bonesearch.store import DB_NAME, INDEX_DIR, Store
 
-__all__ = ["GroupBy", "Hit", "SearchEngine", "StudyHit", "report_excerpt"]
+if TYPE_CHECKING:
+    from bonesearch.models.clip import BoneClip
+
+__all__ = ["GroupBy", "SearchEngine", "index_checkpoint"]
 
 GroupBy = Literal["image", "study"]
 #: Grouping by study first fetches k × this many images, then multiplies the fetch by
@@ -37,31 +50,52 @@ GROUP_WIDEN_FACTOR = 4
 
 
 class SearchEngine:
-    """A store, its image index (and, on demand, its study index) and the model that built them."""
+    """A store, its image index (and, on demand, its study index) and the model that built them.
 
-    def __init__(self, store: Store, index, manifest: IndexManifest, clip) -> None:
+    ``search_backend`` and ``device`` say how the indexes are searched (the study index is
+    placed like the image index when first used).
+    """
+
+    def __init__(self, store: Store, index, manifest: IndexManifest, clip, *, search_backend: str = "faiss",
+                 device: str | torch.device = "cpu") -> None:
         self.store, self.index, self.manifest, self.clip = store, index, manifest, clip
-        self._studies = None  # (faiss index, manifest), read on the first study search
+        self.search_backend, self.device = search_backend, resolve_device(device)
+        self._studies = None  # (searchable index, manifest), read on the first study search
 
     @classmethod
-    def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: str = "cpu") -> "SearchEngine":
+    def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: str | torch.device = "cpu", *,
+             search_backend: str | None = None, snapshot: bool = False,
+             loaded_model: "BoneClip | None" = None) -> "SearchEngine":
         """Open a store for search; the model is the index's own unless ``checkpoint`` is given.
+
+        Args:
+            device: where the model encodes queries and the indexes are searched (``auto``,
+                ``cpu``, ``cuda``, ``cuda:N``).
+            search_backend: ``auto`` (default: FAISS on the CPU; on CUDA faiss-gpu when
+                installed, else the torch exact index), ``faiss`` or ``torch``
+                (:mod:`bonesearch.index.search_backends`).
+            snapshot: search an in-memory copy of the store's DuckDB and close the file (a
+                long-running server must not keep the store locked against writers).
+            loaded_model: a model already in memory, used instead of loading the index's
+                checkpoint again when it is that model (same fingerprint).
 
         Raises:
             StoreNotFound, EmptyStore, IndexNotFound: no store, no images, or no index yet.
+            StoreLocked: another process is writing the store (an ``ingest``, a ``forget``).
             ModelMismatch: ``checkpoint`` is not the model that built the index.
+            SearchBackendUnavailable: the backend cannot search this store on ``device``.
         """
-        from bonesearch.models.checkpoint import load_checkpoint
-
-        store = Store.open(Path(store_path))
+        device = resolve_device(device)
+        backend = choose_search_backend(search_backend, device)
+        store = Store.snapshot(Path(store_path)) if snapshot else Store.open(Path(store_path))
         try:
-            index, manifest = _read_image_index(store)
-            clip = load_checkpoint(checkpoint or manifest.checkpoint, device=device)
-            _check_model(store, manifest, clip.fingerprint(), checkpoint)
+            index, manifest = _read_image_index(store, backend, device)
+            clip, fingerprint = _model(manifest, checkpoint, device, loaded_model)
+            _check_model(store, manifest, fingerprint, checkpoint)
         except BaseException:
             store.close()
             raise
-        return cls(store, index, manifest, clip)
+        return cls(store, index, manifest, clip, search_backend=backend, device=device)
 
     def close(self) -> None:
         """Close the store's DuckDB connection."""
@@ -126,7 +160,7 @@ class SearchEngine:
                 "SELECT image_id FROM images WHERE study_id = ? ORDER BY image_id", [study_id]).fetchall()])
             if not len(images):
                 raise InvalidQuery(f"--study {study_uid}: the study has no images to compare")
-            vector = _normalise(self._image_vectors(images).mean(axis=0, keepdims=True))
+            vector = l2_normalise(self._image_vectors(images).mean(axis=0, keepdims=True))
         allowed = self._allowed(where, allowed_ids, "study_id")
         if allowed is not None and not len(allowed):
             return []
@@ -241,6 +275,7 @@ class SearchEngine:
                     f"the image index with {self.manifest.model_fingerprint}: rebuild both with "
                     f"`bonesearch index --store {self.store.path} --checkpoint CKPT`"
                 )
+            index = place_index(index, self.search_backend, self.device, f"the study index of {self.store.path}")
             self._studies = (index, manifest)
         return self._studies
 
@@ -252,8 +287,9 @@ def _by_study(group_by: str) -> bool:
     return group_by == "study"
 
 
-def _read_image_index(store: Store):
-    """The ``images`` index; an empty store says to ingest first, an unindexed one to index."""
+def _read_image_index(store: Store, backend: str, device: torch.device):
+    """The ``images`` index placed for ``backend`` on ``device``; an empty store says to ingest
+    first, an unindexed one to index."""
     try:
         index, manifest = read_index(store.index_dir, "images")
     except IndexNotFound:
@@ -262,7 +298,7 @@ def _read_image_index(store: Store):
         raise
     if index.ntotal == 0:
         raise _empty(store)
-    return index, manifest
+    return place_index(index, backend, device, f"the image index of {store.path} ({manifest.factory})"), manifest
 
 
 def _empty(store: Store) -> EmptyStore:
@@ -272,22 +308,51 @@ def _empty(store: Store) -> EmptyStore:
     )
 
 
+def _model(manifest: IndexManifest, checkpoint: Path | str | None, device: torch.device,
+           loaded: "BoneClip | None") -> tuple["BoneClip", str]:
+    """(model, its fingerprint): ``loaded`` when it is the index's model and no other
+    ``checkpoint`` is asked for, else the checkpoint loaded on ``device``."""
+    from bonesearch.models.checkpoint import load_checkpoint
+
+    if loaded is not None and checkpoint is None:
+        fingerprint = loaded.fingerprint()
+        if fingerprint == manifest.model_fingerprint:
+            return loaded, fingerprint
+    clip = load_checkpoint(checkpoint or manifest.checkpoint, device=device)
+    return clip, clip.fingerprint()
+
+
 def _check_model(store: Store, manifest: IndexManifest, fingerprint: str, checkpoint: Path | str | None) -> None:
-    if fingerprint != manifest.model_fingerprint:
+    if fingerprint == manifest.model_fingerprint:
+        return
+    if checkpoint is None:  # the index's own checkpoint changed since the index was built
         raise ModelMismatch(
-            f"the index in {store.index_dir} was built with model {manifest.model_fingerprint}, "
-            f"not {fingerprint} ({checkpoint}); query with the index's checkpoint "
-            f"({manifest.checkpoint}) or rebuild it with `bonesearch index --checkpoint ...`"
+            f"the index in {store.index_dir} was built with model {manifest.model_fingerprint}, but its checkpoint "
+            f"{manifest.checkpoint} is now {fingerprint}: rebuild it with "
+            f"`bonesearch index --store {store.path} --checkpoint CKPT`"
         )
+    raise ModelMismatch(
+        f"the index in {store.index_dir} was built with model {manifest.model_fingerprint}, "
+        f"not {fingerprint} ({checkpoint}); query with the index's checkpoint "
+        f"({manifest.checkpoint}) or rebuild it with `bonesearch index --checkpoint ...`"
+    )
+
+
+def index_checkpoint(store_path: Path | str) -> Path:
+    """The checkpoint that built the store's images index (what ``classify --store`` loads).
+
+    Reads the index manifest only: a store being written (an ``ingest``) still answers.
+    Raises StoreNotFound or IndexNotFound as :meth:`SearchEngine.open` does.
+    """
+    store_path = Path(store_path)
+    if not (store_path / DB_NAME).is_file():
+        raise StoreNotFound(store_path)
+    return Path(read_manifest(store_path / INDEX_DIR, "images").checkpoint)
 
 
 def _stored_vectors(index, ids: np.ndarray) -> np.ndarray | None:
     """The vectors stored under ``ids`` in ``index``, or None when it cannot return them all."""
     try:
         return np.asarray(index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64)), dtype=np.float32)
-    except (RuntimeError, AttributeError):  # an id it does not hold, or a type without reconstruction
+    except (RuntimeError, AttributeError, KeyError):  # an id it does not hold, or a type without reconstruction
         return None
-
-
-def _normalise(x: np.ndarray) -> np.ndarray:
-    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)).astype(np.float32)

@@ -7,6 +7,8 @@ probs = zero_shot(clip, images, ["fracture", "pas de fracture"],
 Each label's embedding is the normalised mean of its prompts' text embeddings (one per
 template); a probability is the softmax over labels of the model's logit scale × cosine
 between image and label embeddings — the quantity the contrastive loss was trained on.
+:func:`label_probabilities` is that softmax, for ``bonesearch classify`` and for the
+zero-shot rows of ``bonesearch eval knn`` (:mod:`bonesearch.downstream.zero_shot`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from bonesearch.errors import InvalidQuery
+from bonesearch.index.vectors import l2_normalise
 
-__all__ = ["DEFAULT_TEMPLATES", "label_embeddings", "parse_labels", "zero_shot"]
+__all__ = ["DEFAULT_TEMPLATES", "label_embeddings", "label_probabilities", "parse_labels", "zero_shot"]
 
 #: The label on its own: reports state findings tersely ("Fracture du radius distal.").
 DEFAULT_TEMPLATES: tuple[str, ...] = ("{label}",)
@@ -42,7 +45,19 @@ def label_embeddings(clip, labels: Sequence[str], templates: Sequence[str] = DEF
             raise InvalidQuery(f"--template {template!r} has no {{label}}: write e.g. \"radiographie montrant {{label}}\"")
     prompts = [template.replace("{label}", label) for label in labels for template in templates]
     vectors = clip.encode_texts(prompts).float().cpu().numpy().reshape(len(labels), len(templates), -1).mean(axis=1)
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return l2_normalise(vectors)
+
+
+def label_probabilities(clip, image_vectors: np.ndarray, label_vectors: np.ndarray) -> np.ndarray:
+    """``[N, L]`` softmax over labels (rows sum to 1) of ``clip``'s logit scale × cosine.
+
+    ``image_vectors`` ``[N, d]`` and ``label_vectors`` ``[L, d]`` are L2-normalised; the
+    result has their dtype (float32 vectors give float32 probabilities).
+    """
+    logits = float(clip.model.logit_scale.detach().exp()) * image_vectors @ label_vectors.T
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = np.exp(logits)
+    return probs / probs.sum(axis=1, keepdims=True)
 
 
 def zero_shot(clip, images: np.ndarray | Sequence[np.ndarray], labels: Sequence[str],
@@ -60,7 +75,4 @@ def zero_shot(clip, images: np.ndarray | Sequence[np.ndarray], labels: Sequence[
         image_vectors = clip.encode_images(images).float().cpu().numpy()
     else:  # images of different sizes: one at a time (preprocessing resizes each)
         image_vectors = np.concatenate([clip.encode_images(image[None]).float().cpu().numpy() for image in images])
-    logits = float(clip.model.logit_scale.detach().exp()) * image_vectors @ label_embeddings(clip, labels, templates).T
-    logits -= logits.max(axis=1, keepdims=True)
-    probs = np.exp(logits)
-    return probs / probs.sum(axis=1, keepdims=True)
+    return label_probabilities(clip, image_vectors, label_embeddings(clip, labels, templates))

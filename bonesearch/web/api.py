@@ -20,7 +20,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Respon
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from bonesearch.imaging.pixel_cache import load_query_image
+from bonesearch.imaging.query_image import load_query_image
 from bonesearch.imaging.thumbnails import pixel_files
 from bonesearch.web.live import LiveEngine
 from bonesearch.web.results import result_page, study_detail

@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse
 from bonesearch.errors import BonesearchError, InvalidQuery, InvalidQueryImage, StoreBusy
 from bonesearch.imaging.query_image import MAX_QUERY_PIXELS
 from bonesearch.web.schemas import FieldError
-from bonesearch.web.security import send_json
+from bonesearch.web.security import TrackedSend, send_json
 
 __all__ = ["InternalErrors", "NOT_AN_IMAGE", "install_error_handlers", "query_image_detail", "validation_message"]
 
@@ -144,19 +144,13 @@ class InternalErrors:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking_send(event: dict) -> None:
-            nonlocal started
-            started = started or event["type"] == "http.response.start"
-            await send(event)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except Exception as exc:  # noqa: BLE001 — the point: nothing escapes to uvicorn's traceback
             frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
             where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
             route = getattr(scope.get("route"), "path", "-")
             log.error("internal error on %s %s: %s%s", scope.get("method", "-"), route, type(exc).__name__, where)
-            if not started:
+            if not tracked.started:
                 await send_json(send, 500, INTERNAL)

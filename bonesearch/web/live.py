@@ -1,11 +1,13 @@
 """The search engine a long-running server uses: an in-memory snapshot of the store's
 DuckDB plus its FAISS indexes, reopened when the store changes on disk.
 
-The server never keeps ``meta.duckdb`` open: DuckDB locks a database file against writers
-while any process holds it, and ``bonesearch forget`` (right to erasure) or ``bonesearch
-index --update`` must be able to rewrite the store under a running server. Each request
-compares the store files' identity (inode, size, mtime) with the loaded snapshot's and
-reloads on a change; while a ``forget`` is in progress (its journal exists) requests get
+Engines are opened by :meth:`SearchEngine.open` with ``snapshot=True`` (same errors as the
+CLI's). The server never keeps ``meta.duckdb`` open: DuckDB locks a database file against
+writers while any process holds it, and ``bonesearch forget`` (right to erasure) or
+``bonesearch index --update`` must be able to rewrite the store under a running server.
+Each request compares the store files' identity (inode, size, mtime) with the loaded
+snapshot's and reloads on a change; while a writer holds the file the previous snapshot
+keeps answering; while a ``forget`` is in progress (its journal exists) requests get
 :class:`~bonesearch.errors.StoreBusy` (503) instead of rows that are being erased.
 """
 
@@ -21,33 +23,18 @@ from pathlib import Path
 
 import duckdb
 
-from bonesearch.errors import ModelMismatch, StoreBusy, StoreNotFound
+from bonesearch.errors import StoreBusy, StoreLocked
 from bonesearch.search.engine import SearchEngine
-from bonesearch.store import DB_NAME, Store
-from bonesearch.index.files import read_index
+from bonesearch.store import DB_NAME
 from bonesearch.web.schemas import Facets
 
-__all__ = ["FORGET_JOURNAL", "LiveEngine", "snapshot_connection"]
+__all__ = ["FORGET_JOURNAL", "LiveEngine"]
 
 #: ``indexer.forget.JOURNAL``: present while an erasure is under way (bonesearch never imports indexer).
 FORGET_JOURNAL = ".forget-pending.json"
 WATCHED = (DB_NAME, "index/images.faiss", "index/images.json", "index/studies.faiss", "index/studies.json")
 SNAPSHOT_TRIES = 3  # a snapshot taken while a writer swaps the file in is retried
 log = logging.getLogger("bonesearch.web")
-
-
-def snapshot_connection(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB holding a copy of every table of ``db_path`` (the file is closed on return)."""
-    con = duckdb.connect(":memory:")
-    quoted = str(db_path).replace("'", "''")
-    try:
-        con.execute(f"ATTACH '{quoted}' AS src (READ_ONLY)")
-        con.execute("COPY FROM DATABASE src TO memory")
-        con.execute("DETACH src")
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 class LiveEngine:
@@ -106,10 +93,13 @@ class LiveEngine:
             try:
                 engine = self._open()
                 break
-            except duckdb.Error:
+            except (StoreLocked, duckdb.Error) as exc:  # a writer holds the file, or swapped it during the copy
                 if attempt == SNAPSHOT_TRIES - 1:
                     if self._engine is None:
-                        raise StoreBusy(f"the store {self.path} is locked by a writer: retry in a moment") from None
+                        if isinstance(exc, StoreLocked):
+                            raise
+                        raise StoreBusy(f"the store {self.path} could not be read while another process rewrote it: "
+                                        f"retry in a moment") from None
                     log.warning("store changed but could not be reopened yet; still serving the previous snapshot")
                     return
                 time.sleep(0.05 * (attempt + 1))
@@ -121,25 +111,9 @@ class LiveEngine:
         self._describe(engine)
 
     def _open(self) -> SearchEngine:
-        """A new engine: the snapshot, the image index, and the model (reused while its fingerprint holds)."""
-        from bonesearch.models.checkpoint import load_checkpoint
-
-        if not (self.path / DB_NAME).is_file():
-            raise StoreNotFound(self.path)
-        store = Store(self.path, snapshot_connection(self.path / DB_NAME))
-        try:
-            index, manifest = read_index(store.index_dir, "images")
-            clip = self._engine.clip if self._engine is not None else None
-            if clip is None or clip.fingerprint() != manifest.model_fingerprint:
-                clip = load_checkpoint(manifest.checkpoint, device=self.device)
-            if clip.fingerprint() != manifest.model_fingerprint:
-                raise ModelMismatch(f"the index in {store.index_dir} was built with model {manifest.model_fingerprint}, "
-                                    f"but its checkpoint {manifest.checkpoint} is now {clip.fingerprint()}: rebuild it "
-                                    f"with `bonesearch index --store {self.path} --checkpoint CKPT`")
-        except BaseException:
-            store.close()
-            raise
-        return SearchEngine(store, index, manifest, clip)
+        """A new engine over a snapshot of the store; the model is reused while it is the index's."""
+        loaded = self._engine.clip if self._engine is not None else None
+        return SearchEngine.open(self.path, device=self.device, snapshot=True, loaded_model=loaded)
 
     def _describe(self, engine: SearchEngine) -> None:
         """Counts and filter values of the loaded snapshot, for /api/info."""

@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 from bonesearch.errors import ServeConfigError
 
 __all__ = [
-    "SESSION_COOKIE", "TOKEN_ENV", "AccessLog", "BodyLimit", "OriginGate", "TokenGate", "cookie_value", "is_loopback",
-    "resolve_token", "same_origin", "send_json", "tokens_match",
+    "SESSION_COOKIE", "TOKEN_ENV", "AccessLog", "BodyLimit", "OriginGate", "TokenGate", "TrackedSend", "cookie_value",
+    "is_loopback", "resolve_token", "same_origin", "send_json", "tokens_match",
 ]
 
 TOKEN_ENV = "BONESEARCH_TOKEN"
@@ -100,6 +100,19 @@ async def send_json(send: Send, status: int, detail: str, headers: list[tuple[by
                 "headers": [(b"content-type", b"application/json; charset=utf-8"),
                             (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})
+
+
+class TrackedSend:
+    """An ASGI ``send`` that remembers whether the response has started: a middleware that
+    catches an error answers it only while :attr:`started` is False (after that, the client
+    already has a status line)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send, self.started = send, False
+
+    async def __call__(self, event: dict) -> None:
+        self.started = self.started or event["type"] == "http.response.start"
+        await self.send(event)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -221,7 +234,6 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return await send_json(send, 413, message)
         seen = 0
-        started = False
 
         async def limited_receive() -> dict:
             nonlocal seen
@@ -232,15 +244,11 @@ class BodyLimit:
                     raise _TooLarge
             return event
 
-        async def tracking_send(event: dict) -> None:
-            nonlocal started
-            started = started or event["type"] == "http.response.start"
-            await send(event)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, tracked)
         except _TooLarge:
-            if not started:
+            if not tracked.started:
                 await send_json(send, 413, message)
 
 

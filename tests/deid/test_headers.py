@@ -107,6 +107,13 @@ def test_control_characters_and_escape_sequences_are_stripped_before_mapping():
     assert meta.unmapped == []
 
 
+def test_escape_strings_are_removed_whole_as_in_report_text():
+    """A DCS string (ESC P … BEL; ESC \\ would split a DICOM value) goes with its payload, as in report
+    text (bonesearch.safe_text.strip_escapes serves both), so the value behind it still maps."""
+    meta = extract_metadata(_header(BodyPartExamined="\x1bP1$r0m\x07KNEE"), KEY)
+    assert meta.body_part == "KNEE" and meta.unmapped == []
+
+
 @pytest.mark.parametrize("written, expected", [
     ("HAND", "HAND"), ("Main", "HAND"), ("KNEE ", "KNEE"), ("GENOU", "KNEE"), ("genoux", "KNEE"),
     ("L-SPINE", "LSPINE"), ("L SPINE", "LSPINE"), ("LUMBAR SPINE", "LSPINE"), ("RACHIS LOMBAIRE", "LSPINE"),

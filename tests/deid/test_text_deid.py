@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -321,17 +320,6 @@ def test_late_sets_alone(deid, name):
     tp_r, n_gold, *_, missed = _evaluate(deid, _load(name))
     for label, n in n_gold.items():
         assert tp_r[label] / n >= TARGETS[label], (label, [m for m in missed if m[1] == label])
-
-
-def test_throughput(deid, capsys):
-    texts = [r["text"] for r in REPORTS]
-    items = [DeidRequest(texts[i % len(texts)], f"P{i}", REPORTS[i % len(texts)]["known_names"]) for i in range(210)]
-    words = sum(len(it.text.split()) for it in items)
-    t0 = time.perf_counter()
-    deid.deidentify_many(items)
-    dt_s = time.perf_counter() - t0
-    with capsys.disabled():
-        print(f"\ndeidentify_many: {len(items)} reports, {words} words in {dt_s:.2f} s = {words / dt_s:,.0f} words/s")
 
 
 # ---- more formats and edge cases ------------------------------------------------------------

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
 
-from bonesearch.downstream.knn import knn_classify, knn_scores, knn_search, normalise_rows
+from bonesearch.downstream.knn import knn_classify, knn_scores, knn_search
+from bonesearch.index.vectors import l2_normalise
 
 
 def _data(seed: int, n: int = 300, m: int = 80, d: int = 16, classes: int = 4):
@@ -18,7 +19,7 @@ def _data(seed: int, n: int = 300, m: int = 80, d: int = 16, classes: int = 4):
 
 
 def _brute_neighbours(train: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    sims = normalise_rows(queries) @ normalise_rows(train).T
+    sims = l2_normalise(queries) @ l2_normalise(train).T
     idx = np.argsort(-sims, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(sims, idx, axis=1), idx
 

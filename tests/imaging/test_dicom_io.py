@@ -94,7 +94,7 @@ def test_query_image_from_png_dicom_and_garbage(tmp_path, shared_data):
     from PIL import Image
 
     from bonesearch.errors import InvalidQueryImage
-    from bonesearch.imaging.pixel_cache import load_query_image
+    from bonesearch.imaging.query_image import load_query_image
 
     png = tmp_path / "hand.png"
     Image.open(shared_data / "boneage" / "images" / next(p.name for p in (shared_data / "boneage" / "images").glob("*.png"))).save(png)
@@ -416,6 +416,23 @@ def test_number_of_frames_holding_a_phone_number_is_never_quoted(tmp_path):
     with pytest.raises(PixelDataMismatch, match="nf.dcm") as info:
         decode_greyscale(read_dataset(path, "nf.dcm"), "nf.dcm", min_size=32)
     assert "612345678" not in str(info.value)
+
+
+def test_hand_typed_integers_are_read_one_way():
+    """header_int / frame_count: what the decoder, the JPEG 2000 reduced path, the query-image size
+    check and ingest's frame count read from a header (absent, empty, zero or not a number → the default)."""
+    from bonesearch.imaging.dicom import frame_count, header_int
+
+    ds = Dataset()
+    assert (header_int(ds, "Rows", 0), header_int(ds, "BitsStored", 12), frame_count(ds)) == (0, 12, 1)
+    ds.Rows, ds.BitsStored, ds.SamplesPerPixel, ds.NumberOfFrames = 512, "", 0, "3"
+    assert (header_int(ds, "Rows", 0), header_int(ds, "BitsStored", 12), header_int(ds, "SamplesPerPixel", 1)) == (
+        512, 12, 1)
+    assert frame_count(ds) == 3
+    ds.NumberOfFrames = "-2"
+    assert frame_count(ds) == 1
+    ds.NumberOfFrames = ["2", "3"]  # multi-valued: not a number
+    assert frame_count(ds) == 1
 
 
 @pytest.mark.parametrize("attribute, value", [

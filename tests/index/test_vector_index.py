@@ -17,6 +17,7 @@ from bonesearch.index.backends import (
 from bonesearch.index.files import (
     COMMIT_FILE, IndexManifest, build_flat_index, read_index, read_manifest, search, write_index, write_indexes,
 )
+from bonesearch.index.search_backends import place_index
 from bonesearch.index.topk import DIRECT_MIN
 
 
@@ -170,7 +171,7 @@ def test_roundtrip_and_manifest(tmp_path):
     assert not list((tmp_path / "index").glob(".*tmp"))
     with pytest.raises(IndexNotFound, match="bonesearch index"):
         read_index(tmp_path / "nothing")
-    torch_index, _ = read_index(tmp_path / "index", backend="torch")
+    torch_index = place_index(index, "torch", torch.device("cpu"), "images")
     np.testing.assert_array_equal(search(torch_index, queries, 5)[1], search(index, queries, 5)[1])
 
 
@@ -228,7 +229,7 @@ def test_factory_follows_the_memory_budget(monkeypatch):
 
 
 def test_gpu_sharding_only_when_one_gpu_cannot_hold_the_index():
-    from bonesearch.index.backends import shard_across_gpus
+    from bonesearch.index.faiss_gpu import shard_across_gpus
 
     gib = 2**30
     assert not shard_across_gpus(30 * gib, 1, 80 * gib)  # one GPU: nothing to shard across

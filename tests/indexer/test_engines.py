@@ -1,5 +1,6 @@
 """`--engine local | ray`: the Ray engine writes the local engine's store and indexes, and a worker
-that dies (injected crashes) loses and duplicates nothing, on either engine.
+that dies (injected crashes, :mod:`tests.indexer.crash_injection`) loses and duplicates nothing,
+on either engine.
 
 The Ray tests run a local cluster of 2 CPUs (loopback only), started once for the module.
 """
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
+import indexer.ingest
+import indexer.ray_engine
 from bonesearch.deid.key import default_key_path
 from bonesearch.errors import EngineError
 from bonesearch.store import Store
-from indexer.fault_injection import ENV_CRASH, ENV_CRASH_DIR
 from indexer.ingest import ingest_archive
 from indexer.worker_pool import map_ordered_local
+from tests.indexer.crash_injection import CrashingDecode, CrashingPixelReader, CrashList
 from tests.index_store import assert_same_indexes, build, copy_store, tiny_checkpoint
 
 STUDIES = 30
@@ -89,11 +92,12 @@ def test_worker_crashes_are_retried_or_reported_and_nothing_is_lost_or_duplicate
         request.getfixturevalue("ray_cluster")
     clean_store, clean = local_store
     always, once = ingestible_files(archive, clean_store, 2)
-    monkeypatch.setenv(ENV_CRASH, f"{always}:always,{once}:once")
-    monkeypatch.setenv(ENV_CRASH_DIR, str(tmp_path))
     store = tmp_path / "store"
     key = default_key_path(clean_store)
-    summary = ingest_archive(archive, store, workers=2, key_path=key, engine=engine)
+    with monkeypatch.context() as patch:  # the workers of this first run die on two files
+        patch.setattr(indexer.ingest, "decode_file", CrashingDecode(CrashList((always,), (once,), str(tmp_path))))
+        summary = ingest_archive(archive, store, workers=2, key_path=key, engine=engine)
+    assert list(tmp_path.glob("crashed-*"))  # a worker did die on the once-crashing file
 
     crashed = [reason for _, reason in summary.skipped if "worker died" in reason]
     assert len(crashed) == 1 and "rerun ingest" in crashed[0]  # the file that always crashes, reported
@@ -104,7 +108,6 @@ def test_worker_crashes_are_retried_or_reported_and_nothing_is_lost_or_duplicate
     with Store.open(store) as s:
         assert s.count("sources") == clean.files_seen - 1  # no row for the crashed file: the rerun retries it
 
-    monkeypatch.delenv(ENV_CRASH)
     rerun = ingest_archive(archive, store, workers=2, key_path=key, engine=engine)
     assert rerun.images_ingested == 1 and rerun.already_ingested == clean.files_seen - 1
     ours, theirs = store_dump(store), store_dump(clean_store)
@@ -135,7 +138,7 @@ def test_ray_index_equals_the_local_index(ray_cluster, local_store, tmp_path, mo
     on_ray = copy_store(clean_store, tmp_path / "b", with_index=False)
     build(local, checkpoint)
     if crash:
-        monkeypatch.setenv(ENV_CRASH, "pixels/7.png:always")
+        monkeypatch.setattr(indexer.ray_engine, "read_pixels_batch", CrashingPixelReader(CrashList(("pixels/7.png",))))
     summary = build(on_ray, checkpoint, engine="ray")
     assert summary.engine.startswith("ray (")
     assert (summary.retried_images > 0) == crash and summary.images == summary.images_total == clean.images_ingested

@@ -13,6 +13,7 @@ from indexer.check import check_store
 from indexer.forget import JOURNAL, forget
 from tests.index_store import column, copy_store, faiss_ids, indexed_copy
 from tests.store_dump import store_cells_text
+from tests.store_holder import held
 
 runner = CliRunner()
 
@@ -130,6 +131,24 @@ def test_an_interrupted_forget_is_finished_by_resume(indexed, tmp_path, monkeypa
     assert result.exit_code == 0 and "finished an interrupted forget" in result.output
     _assert_no_trace(store, traces)
     assert not (store / JOURNAL).exists() and check_store(store).ok
+
+
+def test_a_forget_blocked_by_a_reader_says_to_resume_once_it_is_gone(indexed, tmp_path):
+    from bonesearch.errors import StoreLocked
+
+    store = copy_store(indexed, tmp_path / "store")
+    patient = _patient_with_most_studies(store)
+    traces = _traces(store, patient=patient)
+    with held(store, "read") as pid:  # e.g. a `bonesearch query` still running
+        with pytest.raises(StoreLocked) as raised:
+            forget(store, patient=patient)
+    message = str(raised.value)
+    assert f"open in another process (PID {pid})" in message and "IO Error" not in message
+    assert f"then run `bonesearch forget --store {store} --resume`" in message
+    assert (store / JOURNAL).is_file()  # the erasure is recorded: --resume finishes it
+    forget(store, resume=True)
+    _assert_no_trace(store, traces)
+    assert check_store(store).ok
 
 
 def test_bad_forget_requests_are_one_line_errors(indexed, tmp_path):

@@ -204,7 +204,6 @@ def _good_dicom(uid_seed: int, shape=(96, 80), **extra):
 @pytest.fixture(scope="module")
 def bad_archive(tmp_path_factory):
     """An export holding one of each kind of bad input, beside good images; returns (archive, expected)."""
-    import numpy as np
     from pydicom.fileset import FileSet
     from pydicom.uid import RLELossless
 

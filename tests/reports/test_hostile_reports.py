@@ -20,8 +20,8 @@ from bonesearch.deid.key import PseudonymKey
 from bonesearch.deid.text import ReportDeidentifier
 from bonesearch.errors import ReportFileError
 from bonesearch.reports.sources import read_reports
-from bonesearch.reports.records import (MAX_REPORT_CHARS, clean_report_text, decode_report_bytes, parse_report_date,
-                                read_reports_csv, read_reports_jsonl)
+from bonesearch.reports.records import MAX_REPORT_CHARS, parse_report_date, read_reports_csv, read_reports_jsonl
+from bonesearch.reports.text import clean_report_text, decode_report_bytes
 from bonesearch.store import Store
 from indexer.reports_ingest import ReportContext, ingest_reports
 

@@ -13,7 +13,7 @@ fpdf = pytest.importorskip("fpdf")  # fpdf2 builds the test PDFs
 from bonesearch.errors import ReportFileError  # noqa: E402
 from bonesearch.reports.sections import parse_sections  # noqa: E402
 from bonesearch.reports.sources import file_label, header_fields, read_reports  # noqa: E402
-from bonesearch.reports.records import decode_report_bytes, repair_mojibake  # noqa: E402
+from bonesearch.reports.text import decode_report_bytes, repair_mojibake  # noqa: E402
 
 LETTERHEAD = ("CENTRE HOSPITALIER SAINT-ÉLOI - Service d'imagerie médicale", "Tél. secrétariat 04 67 33 00 00")
 FOOTER = "80 avenue Augustin Fliche, 34295 Montpellier Cedex 5"

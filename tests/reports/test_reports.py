@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bonesearch.errors import ReportFileError
-from bonesearch.reports.records import (RawReport, ReportSections, parse_report_date, parse_sections, read_reports_csv,
-                                report_text_for_training)
+from bonesearch.reports.records import RawReport, parse_report_date, read_reports_csv
+from bonesearch.reports.sections import ReportSections, parse_sections, report_text_for_training
 
 REPORT = "Indication : chute.\nRésultats : fracture du radius distal, déplacée.\nConclusion : fracture de Pouteau-Colles."
 

@@ -260,7 +260,6 @@ def test_cli_similar_by_file_image_id_and_study(built):
     [
         (["query", "fracture", "--where", "age < 3"], "no column 'age'"),
         (["query", "fracture", "--where", "1=1; DELETE FROM images"], "';'"),
-        (["query", "fracture", "--group-by", "patient"], "--group-by 'patient'"),
         (["similar", "--image-id", "424242"], "no such image"),
         (["similar", "--study", "2.25.0"], "no such study"),
     ],

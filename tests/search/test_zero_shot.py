@@ -47,6 +47,15 @@ def test_probabilities_are_the_softmax_of_scaled_cosines(built, images):
     np.testing.assert_allclose(zero_shot(clip, list(images), LABELS), probs, rtol=1e-4, atol=1e-6)  # a list of images
 
 
+def test_eval_zero_shot_scores_are_the_classify_probabilities(built, images):
+    from bonesearch.downstream.zero_shot import zero_shot_scores
+
+    clip = built.clip
+    scores = zero_shot_scores(clip, clip.encode_images(images).numpy(), LABELS)  # eval knn's zero-shot rows
+    assert scores.dtype == np.float64
+    np.testing.assert_allclose(scores, zero_shot(clip, images, LABELS), rtol=1e-4, atol=1e-6)
+
+
 def test_templates_average_the_prompt_embeddings(built):
     clip = built.clip
     templates = ["{label}", "radiographie montrant {label}"]

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from bonesearch.errors import InvalidQueryImage  # noqa: E402
-from bonesearch.imaging.pixel_cache import load_query_image  # noqa: E402
+from bonesearch.imaging.query_image import load_query_image  # noqa: E402
 from bonesearch.store import DB_NAME  # noqa: E402
 from bonesearch.web import create_app  # noqa: E402
 from cli import app  # noqa: E402

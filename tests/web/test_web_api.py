@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ fastapi = pytest.importorskip("fastapi", reason="the web extra: pip install -e '
 from fastapi.testclient import TestClient  # noqa: E402
 
 from bonesearch.errors import ServeConfigError  # noqa: E402
-from bonesearch.imaging.pixel_cache import load_query_image  # noqa: E402
+from bonesearch.imaging.query_image import load_query_image  # noqa: E402
 from bonesearch.search.engine import SearchEngine  # noqa: E402
 from bonesearch.store import Store  # noqa: E402
 from bonesearch.web import create_app  # noqa: E402
