@@ -9,7 +9,7 @@ Two checks decide whether an image may enter the store:
    the image is excluded when the report de-identifier finds identity in what it read —
    a name, an ID, a date (of birth or not), a phone, an e-mail — whatever the length
    (:mod:`bonesearch.deid.burned_in_identity`), or, second trigger, when it recognises
-   ``max_chars`` or more confident alphanumeric characters (lone characters not counted) — 35, as Englebert et al.
+   ``max_chars`` or more confident alphanumeric characters (on lines of two words or more) — 35, as Englebert et al.
    (arXiv 2405.08932) did. A character count alone let short stamps through
    (« DUPONT JEAN 12/03/1950 » is 19). Laterality and view labels ("D", "G", "DEBOUT",
    "EN CHARGE") are neither identity nor 35 characters.
@@ -25,8 +25,10 @@ their local mean, then ≥ 12 % in a second pass for faint stamps over anatomy; 
 smooth near-black or near-white background, where stamps sit), groups them into text lines and estimates how many characters they hold. Only images
 whose estimate reaches ``identity_min_chars`` (5) go to Tesseract, and only the bands of
 rows around the candidate lines, each scaled so its text is about the height Tesseract
-reads best and binarised against its own strongest strokes; when that reading finds fewer
-characters than the pre-filter saw, a second one (the same bands in grey) follows.
+reads best and binarised against the strongest strokes of its faintest line, with long straight
+strokes (a stamp's frame) erased; a band holding both light and dark lines is read both ways.
+When that reading finds fewer characters than the pre-filter saw, or reads a word unclearly
+(confidence under 80), a second one (the same bands in grey) follows.
 Recognised text is PHI: it is counted and classified, never returned, logged or put in a
 reason (reasons name classes: « burned-in identity text (DATE, PATIENT) »).
 
@@ -68,6 +70,7 @@ from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageFilter
+from scipy import ndimage
 
 from bonesearch.deid.burned_in_identity import IDENTITY_LABELS, OcrWord, identity_labels, ocr_lines
 from bonesearch.deid.text_lines import TextLine, _as_uint8, find_text_lines
@@ -107,11 +110,13 @@ class BurnedInPolicy:
     # texture is read as short capitalised "words" at 30-59 on real radiographs) ...
     run_confidence: float = 60.0  # ... capitalised words without a context (« MARTIN ODILE » alone) ...
     word_confidence: float = 70.0  # ... and one word of 5+ capitals, not vocabulary nor a label
+    caret_confidence: float = 40.0  # DICOM's FAMILY^GIVEN with the caret misread (« DUMAS*JULIEN »)
     id_digits: int = 5  # an identifier read by OCR counts from this many digits (noise reads as « 1 », « 104 »)
     inks: tuple[float, ...] = (0.3, 0.0)  # OCR readings of the candidate lines, in turn: binarised at this
     # share of the strokes' contrast, or (0) as grey; Tesseract misreads some stamps in either form
-    retry_below: float = 1.0  # read again (identity on) only while fewer characters than this share of
-    # the pre-filter's estimate were read: a label read whole (« DEBOUT ») is not read twice
+    retry_below: float = 1.0  # read again (identity on) while fewer characters than this share of the
+    # pre-filter's estimate were read, or while a word was read with confidence under ``clean_confidence``:
+    clean_confidence: float = 80.0  # a label read whole and clearly (« DEBOUT » at 95) is not read twice
 
     def __post_init__(self) -> None:
         if self.flagged not in ("exclude", "keep"):
@@ -180,20 +185,48 @@ def check_tesseract(policy: BurnedInPolicy) -> str | None:
 
 
 def _flatten(band: np.ndarray, zoom: float, text_height: int, bright: bool, contrast: float,
-             ink: float) -> np.ndarray:
+             ink: float, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
     """``band`` (uint8) scaled by ``zoom``, text dark on white: how much a pixel stands out from the
-    mean of about a text height around, as a share of the band's strongest strokes; black above
-    ``ink`` and white under it, or that share as grey when ``ink`` is 0."""
+    mean of about a text height around, as a share of the strongest strokes of the faintest text
+    line in ``boxes`` (top, bottom, left, right in ``band`` pixels; a bright marker beside a faint
+    stamp must not set the scale); black above ``ink`` and white under it, or that share as grey
+    when ``ink`` is 0. Long straight strokes (a box drawn around a stamp, a ruler) are erased:
+    Tesseract reads boxed text as a picture."""
     img = Image.fromarray(band)
     if abs(zoom - 1.0) > 0.1:
         img = img.resize((max(1, round(img.width * zoom)), max(1, round(img.height * zoom))), Image.Resampling.BICUBIC)
     arr = np.asarray(img, dtype=np.float32)
     blur = np.asarray(img.filter(ImageFilter.BoxBlur(max(4, int(text_height * 0.75)))), dtype=np.float32)
     diff = (arr - blur) if bright else (blur - arr)
-    top = max(float(np.percentile(diff, 99.5)), contrast * 255.0)  # the text's own contrast, at least ``contrast``
-    if ink > 0:
-        return np.where(diff > ink * top, 0, 255).astype(np.uint8)
-    return (255.0 - 255.0 * np.clip(diff / top, 0.0, 1.0)).astype(np.uint8)
+    top = max(_faintest_text(diff, boxes, zoom), contrast * 255.0)  # at least ``contrast``
+    out = np.where(diff > ink * top, 0, 255).astype(np.uint8) if ink > 0 else \
+        (255.0 - 255.0 * np.clip(diff / top, 0.0, 1.0)).astype(np.uint8)
+    return _erase_rules(out, text_height)
+
+
+def _faintest_text(diff: np.ndarray, boxes: list[tuple[int, int, int, int]], zoom: float) -> float:
+    """The contrast of the strongest strokes (99.5th percentile of ``diff``) of the faintest of
+    ``boxes`` (band pixels before ``zoom``), or of the whole of ``diff`` without boxes."""
+    tops = []
+    for t, b, left, r in boxes:
+        y0, x0 = int(t * zoom), int(left * zoom)
+        part = diff[y0:max(y0 + 1, int(b * zoom)), x0:max(x0 + 1, int(r * zoom))]
+        if part.size:
+            tops.append(float(np.percentile(part, 99.5)))
+    return min(tops) if tops else float(np.percentile(diff, 99.5))
+
+
+def _erase_rules(img: np.ndarray, text_height: int) -> np.ndarray:
+    """``img`` (text dark on white, text ``text_height`` high) without its long straight dark
+    strokes: rows of ink longer than three text heights, columns taller than one and a half."""
+    dark = img < 128
+    rules = (ndimage.binary_opening(dark, structure=np.ones((1, 3 * text_height), bool))
+             | ndimage.binary_opening(dark, structure=np.ones((int(1.5 * text_height), 1), bool)))
+    if not rules.any():
+        return img
+    out = img.copy()
+    out[ndimage.binary_dilation(rules, iterations=1)] = 255
+    return out
 
 
 def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_height: int,
@@ -205,10 +238,13 @@ def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_heigh
     pre-filter); the bands are stacked with a blank gap, so rows of anatomy between two
     distant lines are not read; each band is scaled so that its own text is ``text_height``
     high, and a blank margin surrounds them. Within a band, what stands out from its neighbourhood
-    becomes dark on white, stretched so that the band's strongest strokes are black
+    becomes dark on white, stretched so that the band's faintest text line is black
     (:func:`_flatten`): Tesseract's global threshold fails on text over a bone-to-air
     gradient, and a fixed threshold erases faint or thin text. ``contrast`` bounds the
-    stretch, so that a band without text is not stretched into noise.
+    stretch, so that a band without text is not stretched into noise. A band holding both
+    bright and dark lines (light text in a dark box, a dark outline around light letters,
+    which the pre-filter also reads as a line) is flattened both ways, the polarity with
+    more characters first: which one is the text is Tesseract's to say.
     """
     u8 = _as_uint8(image)
     inv = 1.0 / scale
@@ -225,8 +261,11 @@ def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_heigh
     for top, bottom, members in spans:
         height = float(np.median([ln.height for ln in members])) * inv  # each band at its own text's size
         zoom = min(text_height / max(height, 1.0), 4.0, 2400.0 / max(bottom - top, u8.shape[1]))
-        bright = sum(ln.chars for ln in members if ln.bright) >= sum(ln.chars for ln in members if not ln.bright)
-        pieces.append(_flatten(u8[top:bottom], zoom, text_height, bright, contrast, ink))
+        chars = {bright: sum(ln.chars for ln in members if ln.bright == bright) for bright in (True, False)}
+        for bright in sorted([b for b in chars if chars[b]] or [True], key=lambda b: -chars[b]):
+            boxes = [(ln.top * inv - top, ln.bottom * inv - top, ln.left * inv, ln.right * inv)
+                     for ln in members if ln.bright == bright]
+            pieces.append(_flatten(u8[top:bottom], zoom, text_height, bright, contrast, ink, boxes))
     width = max(p.shape[1] for p in pieces) + 2 * text_height
     out = np.full((sum(p.shape[0] for p in pieces) + text_height * (len(pieces) + 1), width), 255, np.uint8)
     y = text_height  # a blank margin around and between the bands: Tesseract drops text touching an edge
@@ -236,21 +275,32 @@ def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_heigh
     return Image.fromarray(out)
 
 
+#: a word alone on its OCR line counts towards ``max_chars`` from this many characters (« DEBOUT »)
+WORD_ALONE = 5
+
+
 def read_words(img: Image.Image, policy: BurnedInPolicy) -> tuple[int, list[list[OcrWord]]]:
-    """What Tesseract reads in ``img``: the number of confident alphanumeric characters (in words of
-    two or more: a lone character is a marker or noise) and the words by line (kept in memory for the identity check, never logged or returned by the screen)."""
+    """What Tesseract reads in ``img``: the number of confident alphanumeric characters and the
+    words by line (kept in memory for the identity check, never logged or returned by the screen).
+
+    Characters count in words of two or more read with confidence ≥ ``policy.min_confidence``,
+    on lines that hold two such words or more, or in a word of :data:`WORD_ALONE` characters or
+    more alone on its line: text is read as lines of words, bone texture as scattered short
+    fragments (« ee », « LA », « 4 »), one or two to a line, which on a CLAHE-enhanced knee
+    add up past 35."""
     import pytesseract
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one worker per core: Tesseract must not spawn threads
     pytesseract.pytesseract.tesseract_cmd = policy.tesseract_cmd
     data = pytesseract.image_to_data(img, lang=policy.languages, config=f"--psm {policy.psm}",
                                      output_type=pytesseract.Output.DICT, timeout=policy.timeout_s)
+    lines = ocr_lines(data)
     n = 0
-    for word, conf in zip(data["text"], data["conf"]):
-        chars = sum(ch.isalnum() for ch in str(word))
-        if float(conf) >= policy.min_confidence and chars >= 2:  # single characters: markers or noise
-            n += chars
-    return n, ocr_lines(data)
+    for line in lines:
+        counted = [c for c in (sum(ch.isalnum() for ch in w.text) for w in line if w.conf >= policy.min_confidence)
+                   if c >= 2]
+        n += sum(counted) if len(counted) >= 2 else sum(c for c in counted if c >= WORD_ALONE)
+    return n, lines
 
 
 def count_characters(img: Image.Image, policy: BurnedInPolicy) -> int:
@@ -304,18 +354,20 @@ def screen_pixels(image: np.ndarray, policy: BurnedInPolicy, label: str = "image
         scale = 1.0
     import pytesseract
 
-    best = 0
+    best, clean = 0, False
     for k, ink in enumerate(policy.inks if policy.identity else policy.inks[:1]):
-        if k and best >= policy.retry_below * estimate:
-            break  # the first reading found about as many characters as the pre-filter saw: no second one
+        if k and best >= policy.retry_below * estimate and clean:
+            break  # the first reading found as many characters as the pre-filter saw, clearly: no second one
         try:
             n, words = read_words(_ocr_crop(image, lines, scale, policy.text_height, ink=ink), policy)
         except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
             return ScreenResult(True, f"{label}: OCR screen failed ({type(exc).__name__}); excluded to be safe",
                                 best, True, estimate)
         best = max(best, n)
+        clean = all(w.conf >= policy.clean_confidence for line in words for w in line)
         found = (identity_labels(words, policy.name_confidence, policy.identity_labels, policy.word_confidence,
-                                 policy.run_confidence, policy.id_digits) if policy.identity else ())
+                                 policy.run_confidence, policy.id_digits, policy.caret_confidence)
+                 if policy.identity else ())
         if found:
             return ScreenResult(True, f"burned-in identity text ({', '.join(found)}) read by OCR in the pixels "
                                       f"({n} characters); excluded", n, True, estimate, found)

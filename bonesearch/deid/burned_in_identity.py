@@ -77,14 +77,19 @@ def _deidentifier() -> Any:
     return ReportDeidentifier(PseudonymKey(bytes(32)), use_ner=False)
 
 
+# « 1968- 09-27 », « 19- 12-1984 »: Tesseract splits a date after its separators; the pieces are joined
+_DATE_PIECE = re.compile(r"\d[-./]$")
+
+
 def _join(lines: Sequence[list[OcrWord]]) -> tuple[str, list[tuple[int, int, OcrWord]]]:
-    """The lines as one text (words joined by a space, lines by a newline) and each word's offsets."""
+    """The lines as one text (words joined by a space, lines by a newline; a date's pieces,
+    :data:`_DATE_PIECE`, without one) and each word's offsets."""
     parts: list[str] = []
     spans: list[tuple[int, int, OcrWord]] = []
     pos = 0
     for n, line in enumerate(lines):
         for k, w in enumerate(line):
-            if k:
+            if k and not (_DATE_PIECE.search(line[k - 1].text) and w.text[:1].isdigit()):
                 parts.append(" ")
                 pos += 1
             spans.append((pos, pos + len(w.text), w))
@@ -123,6 +128,33 @@ def _looks_like_a_name(words: list[tuple[str, float]], name_confidence: float) -
     letters or more."""
     return (bool(words) and any(sum(ch.isalpha() for ch in w) >= 3 for w, _ in words)
             and all(c >= name_confidence and w[0].isupper() and _VOWEL.search(fold(w)) for w, c in words))
+
+
+def _confident_name(words: list[tuple[str, float]], name_confidence: float, run_confidence: float) -> bool:
+    """A name the de-identifier found in a context (« Pte X », « Dr X »): shaped like one
+    (:func:`_looks_like_a_name`), and either a word of four letters or more or a mean confidence
+    ≥ ``run_confidence`` (bone texture read « PTE Dal »: a context word and a short word at 54)."""
+    return (_looks_like_a_name(words, name_confidence)
+            and (any(sum(ch.isalpha() for ch in w) >= 4 for w, _ in words)
+                 or sum(c for _, c in words) >= run_confidence * len(words)))
+
+
+def _words_in(spans: list[tuple[int, int, OcrWord]], start: int, end: int) -> list[OcrWord]:
+    """The OCR words overlapping ``start:end``."""
+    return [w for s, e, w in spans if s < end and e > start]
+
+
+#: an identifier or a date of this many digits counts whatever its confidence (texture is not read as 8 digits)
+LONG_DIGITS = 8
+
+
+def _confident_format(text: str, words: list[OcrWord], min_digits: int, confidence: float) -> bool:
+    """A format the de-identifier found in OCR text (an ID, a date, a phone, an e-mail) counts with
+    ``min_digits`` digits or more, read with a mean confidence ≥ ``confidence`` unless it holds
+    :data:`LONG_DIGITS` digits: bone texture was read « 113629 » at 53 and « 1/08 » at 26."""
+    digits = sum(ch.isdigit() for ch in text)
+    mean = sum(w.conf for w in words) / max(1, len(words))
+    return digits >= LONG_DIGITS or (digits >= min_digits and mean >= confidence)
 
 
 def _capitalised_runs(line: list[OcrWord], name_confidence: float) -> list[list[OcrWord]]:
@@ -194,20 +226,48 @@ def _unknown_capitals(lines: Sequence[list[OcrWord]], word_confidence: float) ->
     return False
 
 
+# « DUMAS^JULIEN » read « DUMAS*‘JULIEN », « ROUX*ANH », or « GAILLARD” LUCAS »: DICOM's name form
+_CARET_NAME = re.compile(rf"^(?P<family>[^\W\d_]{{2,}})[{_MARKS}]+(?P<given>[^\W\d_]{{2,}})?$")
+
+
+def _caret_name(lines: Sequence[list[OcrWord]], caret_confidence: float) -> bool:
+    """Whether a line holds DICOM's ``FAMILY^GIVEN`` name form as OCR misreads the caret: capitals, a
+    mark read for the caret, capitals (in one word, or a word ending in the mark and a capitalised
+    word after it), read with confidence ≥ ``caret_confidence``, the family name neither a label
+    word nor clinical vocabulary. The shape is a name's whatever the confidence of its letters:
+    OCR reads bone texture as short words, not as capitals joined by a caret."""
+    for line in lines:
+        for k, w in enumerate(line):
+            match = _CARET_NAME.match(w.text) if w.conf >= caret_confidence else None
+            if match is None or not match["family"].isupper():
+                continue
+            given = match["given"] or (line[k + 1].text if k + 1 < len(line) else "")
+            if not given[:1].isupper():
+                continue
+            folded = fold(match["family"])
+            if _VOWEL.search(folded) and folded not in LABEL_WORDS and not is_vocab(folded) \
+                    and not _misread_label(folded):
+                return True
+    return False
+
+
 def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 50.0,
                     labels: Sequence[str] = IDENTITY_LABELS, word_confidence: float = 70.0,
-                    run_confidence: float = 60.0, id_digits: int = 5) -> tuple[str, ...]:
+                    run_confidence: float = 60.0, id_digits: int = 5,
+                    caret_confidence: float = 40.0) -> tuple[str, ...]:
     """The identity classes (of ``labels``) the de-identifier finds in OCR ``lines``, sorted; () if none.
 
-    Formats (dates, phones, e-mails; IDs of ``id_digits`` digits or more) count as read; a
+    Formats (dates, phones, e-mails; IDs of ``id_digits`` digits or more) count when read with a
+    mean confidence ≥ ``run_confidence`` or holding :data:`LONG_DIGITS` digits; a
     name counts when it looks like one (:func:`_looks_like_a_name`: capitalised words with a
     vowel, read with confidence ≥ ``name_confidence``): a name the de-identifier finds in
     context (« Dr X », « Nom : X », a known first name beside a capitalised word) as it is; a
     run of capitalised words read as if it followed « Patient : » only with two or more such
-    words of three letters or more, each read with confidence ≥ ``run_confidence``, none of
+    words of three letters or more, read with a mean confidence ≥ ``run_confidence``, none of
     them a radiograph label word (:data:`LABEL_WORDS`) and one at least not clinical
     vocabulary; and, failing those, one word of five capitals or more that is neither
-    (:func:`_unknown_capitals`, read with confidence ≥ ``word_confidence``).
+    (:func:`_unknown_capitals`, read with confidence ≥ ``word_confidence``), or DICOM's
+    ``FAMILY^GIVEN`` form with the caret misread (:func:`_caret_name`, ``caret_confidence``).
 
     The confidences are set against bone texture, which Tesseract reads as short capitalised
     « words » (« Ver Zhe », « MER AMET ») with confidences of 30–59 on real radiographs, and
@@ -222,15 +282,19 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 50.
     for d in deid.detect(whole):
         if d.category not in labels:
             continue
-        if d.category == "ID" and sum(ch.isdigit() for ch in whole[d.start:d.end]) < id_digits:
+        if d.category not in NAME_LABELS and not _confident_format(
+                whole[d.start:d.end], _words_in(spans, d.start, d.end), id_digits if d.category == "ID" else 0,
+                run_confidence):
             continue
         if d.category not in NAME_LABELS:
             found.add(d.category)
-        elif _looks_like_a_name(_name_words(spans, d.start, d.end), name_confidence):
+        elif _confident_name(_name_words(spans, d.start, d.end), name_confidence, run_confidence):
             found.add(d.category)
     if "PATIENT" not in labels or "PATIENT" in found:
         return tuple(sorted(found))
-    for run in (r for line in lines for r in _capitalised_runs(line, max(name_confidence, run_confidence))):
+    for run in (r for line in lines for r in _capitalised_runs(line, name_confidence)):
+        if sum(w.conf for w in run) < run_confidence * len(run):
+            continue
         text, line_spans = _join([run])
         for d in deid.detect(_LABEL + text):
             if d.category not in NAME_LABELS or d.start < len(_LABEL):
@@ -238,10 +302,10 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 50.
             words = _name_words(line_spans, d.start - len(_LABEL), d.end - len(_LABEL))
             folded = [fold(w) for w, _ in words]
             if (sum(sum(ch.isalpha() for ch in w) >= 3 for w, _ in words) >= 2  # « OE BOUT » is « DEBOUT »
-                    and _looks_like_a_name(words, max(name_confidence, run_confidence))
+                    and _looks_like_a_name(words, name_confidence)
                     and not any(f in LABEL_WORDS for f in folded) and not all(is_vocab(f) for f in folded)):
                 found.add("PATIENT")
                 return tuple(sorted(found))
-    if _unknown_capitals(lines, word_confidence):
+    if _unknown_capitals(lines, word_confidence) or _caret_name(lines, caret_confidence):
         found.add("PATIENT")
     return tuple(sorted(found))

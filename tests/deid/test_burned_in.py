@@ -109,10 +109,10 @@ def test_threshold_is_configurable(demo_images) -> None:
     st, pixels = demo_images["undeclared"][0]
     lenient = screen_pixels(pixels, BurnedInPolicy(max_chars=500, prefilter=False, identity=False))
     assert not lenient.excluded and lenient.ocr_run and lenient.chars > 20
-    debout = [p for s, p in demo_images["marker"] if any(i.marker == "DEBOUT" for i in s.images)]
-    markers = debout or [p for _, p in demo_images["marker"]]
-    strict = [screen_pixels(p, BurnedInPolicy(max_chars=2, prefilter=False)) for p in markers]
-    assert any(r.excluded for r in strict)  # a word-long marker is excluded once the threshold allows it
+    debout = _stamped(_plate(512, 6), ["DEBOUT"], 20, corner="tl")
+    assert not screen_pixels(debout, BurnedInPolicy()).excluded
+    strict = screen_pixels(debout, BurnedInPolicy(max_chars=2))
+    assert strict.excluded and "OCR read" in strict.reason  # a word-long marker, once the threshold allows it
 
 
 @needs_tesseract
@@ -309,3 +309,70 @@ def test_faint_stamp_over_anatomy_is_excluded() -> None:
     result = screen_pixels(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8), BurnedInPolicy())
     assert result.excluded and "PATIENT" in result.identity, (result.estimated_chars, result.reason)
     _assert_no_phi(result.reason, ["LAMBERT COLETTE"])
+
+
+def _bold(mask: np.ndarray, width: int) -> np.ndarray:
+    """``mask`` with its strokes thickened by ``width`` pixels (a bold or smeared font)."""
+    from scipy import ndimage
+
+    return ndimage.grey_dilation(mask, size=(width, width))
+
+
+def test_prefilter_finds_bold_text() -> None:
+    """Bold letters fill 0.62-0.8 of their box, like a bone end; their strokes stay thin for their
+    height, which tells them apart (« GARNIER MEHDI » in a bold font was estimated at 0 characters)."""
+    from bonesearch.deid.text_lines import find_text_lines
+
+    img = _plate(736, 4, "ankle")
+    mask = _bold(text_mask("GARNIER MEHDI", 22), 3)
+    stamp(img, mask, 560, img.shape[1] - 20 - mask.shape[1], 0.98, mode="over")
+    lines, _ = find_text_lines(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    assert sum(line.chars for line in lines if line.bright and line.top > 540) >= 8, lines
+
+
+@needs_tesseract
+def test_boxed_stamp_is_read() -> None:
+    """A stamp framed by a drawn rectangle: Tesseract reads a boxed word as a picture unless the
+    frame is erased (« ID: 132594500 » was read as « | »)."""
+    lines = ["IPP 132594500"]
+    pixels = _stamped(_plate(512, 9), lines, 14, corner="tr")
+    rows, cols = np.nonzero(pixels[: pixels.shape[0] // 3] == 250)  # the stamp's own pixels
+    top, bottom, left, right = rows.min() - 6, rows.max() + 6, cols.min() - 6, cols.max() + 6
+    pixels[top:bottom + 1, [left, left + 1, right - 1, right]] = 250
+    pixels[[top, top + 1, bottom - 1, bottom], left:right + 1] = 250
+    result = screen_pixels(pixels, BurnedInPolicy())
+    assert result.excluded and "ID" in result.identity, (result.estimated_chars, result.reason)
+
+
+@needs_tesseract
+def test_a_band_with_lines_of_both_polarities_is_read_both_ways(monkeypatch) -> None:
+    """Light letters in a dark box: the pre-filter also found the gaps between the letters as a
+    dark « line », estimated at more characters than the letters (bench image #423), and the
+    band was read inverted only: nothing. Both polarities are read now."""
+    from bonesearch.deid import burned_in
+    from bonesearch.deid.text_lines import TextLine, find_text_lines
+
+    lines = ["GAUTHIER LOUISE 07/11/1931"]
+    pixels = _stamped(_plate(640, 2), lines, 20, corner="tl")
+    found, scale = find_text_lines(pixels)
+    text = [ln for ln in found if ln.bright]
+    assert text, found
+    gaps = TextLine(min(ln.top for ln in text) - 4, max(ln.bottom for ln in text) + 4, min(ln.left for ln in text),
+                    max(ln.right for ln in text), 30.0, 2 * sum(ln.chars for ln in text), False)
+    monkeypatch.setattr(burned_in, "find_text_lines", lambda image, size: (text + [gaps], scale))
+    result = screen_pixels(pixels, BurnedInPolicy())
+    assert result.excluded and "PATIENT" in result.identity, (result.estimated_chars, result.reason)
+    _assert_no_phi(result.reason, lines)
+
+
+@needs_tesseract
+def test_faint_stamp_beside_a_bright_marker_is_read() -> None:
+    """A faint name (0.15 above a dark background) on the rows of a bright « R » marker: each
+    line is stretched to its own contrast, so the marker does not set the faint text to white."""
+    img = _plate(560, 11, "hand") * 0.6
+    name = text_mask("PICARD PIERRE 24-08-1967", 12)
+    region = img[32:32 + name.shape[0], 10:10 + name.shape[1]]
+    img[32:32 + name.shape[0], 10:10 + name.shape[1]] = np.where(name > 0.5, region + 0.15, region)
+    stamp(img, text_mask("R", 30), 20, img.shape[1] - 40, 1.0, mode="over")
+    result = screen_pixels(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8), BurnedInPolicy())
+    assert result.excluded and result.identity, (result.estimated_chars, result.reason)

@@ -61,3 +61,45 @@ def test_texture_read_as_words_is_not_identity(words: list[list[OcrWord]]) -> No
 def test_a_stamped_name_and_ipp_read_with_confidence_are_identity() -> None:
     assert identity_labels([[OcrWord("MARTIN", 91), OcrWord("ODILE", 88)]]) == ("PATIENT",)
     assert "ID" in identity_labels([[OcrWord("IPP", 90), OcrWord("04417282", 85)]])
+
+
+@pytest.mark.parametrize("words", [
+    [[OcrWord("DUMAS*‘JULIEN", 44)]],  # DICOM's FAMILY^GIVEN, the caret read as two marks, low confidence
+    [[OcrWord("ROUX*ANH", 49), OcrWord("10.04.", 95)]],
+    [[OcrWord("GAILLARD”", 44), OcrWord("LUCAS", 54)]],  # the caret read as a quote ending the family name
+])
+def test_dicom_name_form_with_a_misread_caret_is_identity(words: list[list[OcrWord]]) -> None:
+    """The shape FAMILY^GIVEN is a name's whatever the confidence of its letters (above 40)."""
+    assert identity_labels(words) == ("PATIENT",)
+
+
+def test_caret_shape_on_a_label_word_is_not_identity() -> None:
+    assert identity_labels([[OcrWord("DEBOUT”", 44), OcrWord("FACE", 60)]]) == ()
+    assert identity_labels([[OcrWord("DUMAS*JULIEN", 30)]]) == ()  # under the caret confidence
+
+
+def test_a_date_split_after_its_separators_is_read_whole() -> None:
+    """Tesseract splits « 1968-09-27 » into « 1968- » and « 09-27 »: the pieces are one date."""
+    assert "DATE" in identity_labels([[OcrWord("Enzo", 89), OcrWord("1968-", 91), OcrWord("09-27", 65)]])
+    assert "DATE" in identity_labels([[OcrWord("19-", 92), OcrWord("12-", 92), OcrWord("1984", 92)]])
+
+
+def test_a_name_run_counts_by_its_mean_confidence() -> None:
+    """« CHARLES, Mamadou » read at 59 and 96: a name (each word ≥ 50, the mean ≥ 60)."""
+    assert identity_labels([[OcrWord("‘CHARLES,", 59), OcrWord("Mamadou", 96)]]) == ("PATIENT",)
+    assert identity_labels([[OcrWord("Ver", 55), OcrWord("Zhe", 52)]]) == ()
+
+
+@pytest.mark.parametrize("words", [
+    [[OcrWord("207717", 47)]],  # six digits read with low confidence in a real knee's texture
+    [[OcrWord("113629", 53)]],
+    [[OcrWord("Ve", 50), OcrWord("1/08", 26)]],  # a « date »
+    [[OcrWord("ASS", 30), OcrWord("PTE", 0), OcrWord("Dal", 54)]],  # « Pte » (patient) and a short word at 54
+])
+def test_texture_read_after_a_context_word_is_not_identity(words: list[list[OcrWord]]) -> None:
+    assert identity_labels(words) == ()
+
+
+def test_a_long_identifier_counts_whatever_its_confidence() -> None:
+    """Eight digits in a row are not what OCR makes of bone texture: an ID even at 44."""
+    assert identity_labels([[OcrWord("ID:", 50), OcrWord("32594500", 44)]]) == ("ID",)
