@@ -192,12 +192,13 @@ def _edits(a: str, b: str, limit: int) -> int:
 
 def _misread_label(folded: str) -> bool:
     """Whether ``folded`` is a radiograph label word as OCR misreads it: one letter wrong, missing
-    or added (two from seven letters: « ROTATIQN », « EBOUT », « OBLIQRE »), or glued to a side
-    letter (« DFACE », « GDEBOUT »)."""
+    or added (two from six letters: « ROTATIQN », « EBOUT », « DEBULT », « DEBOI », « OBLIQRE »), or
+    glued to a side letter (« DFACE », « GDEBOUT »)."""
     for label in LABEL_WORDS:
         if len(label) < 4:
             continue
-        if _edits(folded, label, 1 if len(label) <= 6 else 2) <= (1 if len(label) <= 6 else 2):
+        limit = 1 if len(label) <= 5 else 2
+        if _edits(folded, label, limit) <= limit:
             return True
         if len(folded) - len(label) <= 2 and (folded.endswith(label) or folded.startswith(label)):
             return True
@@ -303,7 +304,8 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 50.
             folded = [fold(w) for w, _ in words]
             if (sum(sum(ch.isalpha() for ch in w) >= 3 for w, _ in words) >= 2  # « OE BOUT » is « DEBOUT »
                     and _looks_like_a_name(words, name_confidence)
-                    and not any(f in LABEL_WORDS for f in folded) and not all(is_vocab(f) for f in folded)):
+                    and not any(f in LABEL_WORDS for f in folded) and not all(is_vocab(f) for f in folded)
+                    and not _misread_label("".join(folded))):  # « DEB OUT »: one label read in two
                 found.add("PATIENT")
                 return tuple(sorted(found))
     if _unknown_capitals(lines, word_confidence) or _caret_name(lines, caret_confidence):
