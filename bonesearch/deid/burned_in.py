@@ -184,19 +184,23 @@ def check_tesseract(policy: BurnedInPolicy) -> str | None:
     return _check(policy.tesseract_cmd, policy.languages)  # failures are not cached: a fix is seen at once
 
 
-def _flatten(band: np.ndarray, zoom: float, text_height: int, bright: bool, contrast: float,
+def _zoomed(band: np.ndarray, zoom: float, text_height: int) -> tuple[np.ndarray, np.ndarray]:
+    """``band`` (uint8) scaled by ``zoom``, and its mean over about a text height around (float32)."""
+    img = Image.fromarray(band)
+    if abs(zoom - 1.0) > 0.1:
+        img = img.resize((max(1, round(img.width * zoom)), max(1, round(img.height * zoom))), Image.Resampling.BICUBIC)
+    blur = img.filter(ImageFilter.BoxBlur(max(4, int(text_height * 0.75))))
+    return np.asarray(img, dtype=np.float32), np.asarray(blur, dtype=np.float32)
+
+
+def _flatten(arr: np.ndarray, blur: np.ndarray, zoom: float, text_height: int, bright: bool, contrast: float,
              ink: float, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
-    """``band`` (uint8) scaled by ``zoom``, text dark on white: how much a pixel stands out from the
-    mean of about a text height around, as a share of the strongest strokes of the faintest text
+    """A band (``arr`` and its local mean ``blur``, :func:`_zoomed` by ``zoom``), text dark on white:
+    how much a pixel stands out from that mean, as a share of the strongest strokes of the faintest text
     line in ``boxes`` (top, bottom, left, right in ``band`` pixels; a bright marker beside a faint
     stamp must not set the scale); black above ``ink`` and white under it, or that share as grey
     when ``ink`` is 0. Long straight strokes (a box drawn around a stamp, a ruler) are erased:
     Tesseract reads boxed text as a picture."""
-    img = Image.fromarray(band)
-    if abs(zoom - 1.0) > 0.1:
-        img = img.resize((max(1, round(img.width * zoom)), max(1, round(img.height * zoom))), Image.Resampling.BICUBIC)
-    arr = np.asarray(img, dtype=np.float32)
-    blur = np.asarray(img.filter(ImageFilter.BoxBlur(max(4, int(text_height * 0.75)))), dtype=np.float32)
     diff = (arr - blur) if bright else (blur - arr)
     top = max(_faintest_text(diff, boxes, zoom), contrast * 255.0)  # at least ``contrast``
     out = np.where(diff > ink * top, 0, 255).astype(np.uint8) if ink > 0 else \
@@ -262,10 +266,11 @@ def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_heigh
         height = float(np.median([ln.height for ln in members])) * inv  # each band at its own text's size
         zoom = min(text_height / max(height, 1.0), 4.0, 2400.0 / max(bottom - top, u8.shape[1]))
         chars = {bright: sum(ln.chars for ln in members if ln.bright == bright) for bright in (True, False)}
+        arr, blur = _zoomed(u8[top:bottom], zoom, text_height)  # once per band, whichever polarities are read
         for bright in sorted([b for b in chars if chars[b]] or [True], key=lambda b: -chars[b]):
             boxes = [(ln.top * inv - top, ln.bottom * inv - top, ln.left * inv, ln.right * inv)
                      for ln in members if ln.bright == bright]
-            pieces.append(_flatten(u8[top:bottom], zoom, text_height, bright, contrast, ink, boxes))
+            pieces.append(_flatten(arr, blur, zoom, text_height, bright, contrast, ink, boxes))
     width = max(p.shape[1] for p in pieces) + 2 * text_height
     out = np.full((sum(p.shape[0] for p in pieces) + text_height * (len(pieces) + 1), width), 255, np.uint8)
     y = text_height  # a blank margin around and between the bands: Tesseract drops text touching an edge

@@ -205,6 +205,14 @@ def _misread_label(folded: str) -> bool:
     return False
 
 
+def _name_like(folded: str) -> bool:
+    """Whether folded word ``folded`` could be a family name: it has a vowel and is neither a
+    radiograph label word (:data:`LABEL_WORDS`), even misread (:func:`_misread_label`), nor
+    clinical vocabulary."""
+    return (bool(_VOWEL.search(folded)) and folded not in LABEL_WORDS and not is_vocab(folded)
+            and not _misread_label(folded))
+
+
 def _unknown_capitals(lines: Sequence[list[OcrWord]], word_confidence: float) -> bool:
     """Whether a word of five capitals or more, read with confidence ≥ ``word_confidence``, is
     neither clinical vocabulary nor a radiograph label word (:data:`LABEL_WORDS`), even misread
@@ -220,9 +228,7 @@ def _unknown_capitals(lines: Sequence[list[OcrWord]], word_confidence: float) ->
                 continue
             for part in _INNER.split(_EDGE_MARKS.sub("", w.text)):
                 for piece in part.split("-"):
-                    folded = fold(piece)
-                    if (len(piece) >= 5 and piece.isalpha() and piece.isupper() and _VOWEL.search(folded)
-                            and folded not in LABEL_WORDS and not is_vocab(folded) and not _misread_label(folded)):
+                    if len(piece) >= 5 and piece.isalpha() and piece.isupper() and _name_like(fold(piece)):
                         return True
     return False
 
@@ -245,9 +251,7 @@ def _caret_name(lines: Sequence[list[OcrWord]], caret_confidence: float) -> bool
             given = match["given"] or (line[k + 1].text if k + 1 < len(line) else "")
             if not given[:1].isupper():
                 continue
-            folded = fold(match["family"])
-            if _VOWEL.search(folded) and folded not in LABEL_WORDS and not is_vocab(folded) \
-                    and not _misread_label(folded):
+            if _name_like(fold(match["family"])):
                 return True
     return False
 
