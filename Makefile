@@ -10,12 +10,14 @@ export TRANSFORMERS_OFFLINE := 1
 setup: system-deps $(BIN)/bonesearch
 
 # Tesseract (French + English) screens pixels for burned-in text during ingest; Chromium runs
-# the web page's end-to-end tests (Playwright drives the system browser: no `playwright install`).
+# the web page's end-to-end tests (Playwright drives the system browser: no `playwright install`);
+# DejaVu Sans draws a test's stamp in a real font.
 system-deps:
 	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx fra \
-	   && command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || { \
+	   && command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	   && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra chromium chromium-driver >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra fonts-dejavu-core chromium chromium-driver >/dev/null; }
 
 $(BIN)/bonesearch: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

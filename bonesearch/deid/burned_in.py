@@ -73,7 +73,7 @@ from PIL import Image, ImageFilter
 from scipy import ndimage
 
 from bonesearch.deid.burned_in_identity import IDENTITY_LABELS, OcrWord, identity_labels, ocr_lines
-from bonesearch.deid.text_lines import TextLine, _as_uint8, find_text_lines
+from bonesearch.deid.text_lines import FRAGMENT_RATIO, TextLine, _as_uint8, find_text_lines
 from bonesearch.errors import OcrUnavailable
 
 FLAGGED_REASON = "BurnedInAnnotation=YES (text burned into the pixels)"
@@ -233,12 +233,33 @@ def _erase_rules(img: np.ndarray, text_height: int) -> np.ndarray:
     return out
 
 
+def _same_scale(line: TextLine, band: list[TextLine]) -> bool:
+    """Whether ``line`` can be read at the scale of ``band``'s lines: text of very different sizes on
+    the same rows (a stamp beside a row of short strokes, light letters beside the dark gaps of a
+    hand) is read in bands of its own, each enlarged to its own size."""
+    height = _typical_height(band)
+    return height / FRAGMENT_RATIO < line.height < height * FRAGMENT_RATIO
+
+
+def _typical_height(lines: list[TextLine]) -> float:
+    """The height of the text most characters of ``lines`` are in (a median weighted by characters):
+    a line of a few strokes beside a long stamp must not set the band's scale."""
+    ordered = sorted(lines, key=lambda ln: ln.height)
+    half = sum(max(ln.chars, 1) for ln in ordered) / 2.0
+    seen = 0
+    for ln in ordered:
+        seen += max(ln.chars, 1)
+        if seen >= half:
+            return float(ln.height)
+    return float(ordered[-1].height)
+
+
 def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_height: int,
               contrast: float = 0.08, ink: float = 0.3) -> Image.Image:
     """The rows holding ``lines``, cut from the full image, scaled and flattened for Tesseract.
 
-    Each line's band of rows (1.5 line heights above and below; overlapping bands merged)
-    spans the full width (a line's low-contrast part, e.g. over bone, may have escaped the
+    Each line's band of rows (1.5 line heights above and below; overlapping bands of text of a similar size merged,
+    :func:`_same_scale`) spans the full width (a line's low-contrast part, e.g. over bone, may have escaped the
     pre-filter); the bands are stacked with a blank gap, so rows of anatomy between two
     distant lines are not read; each band is scaled so that its own text is ``text_height``
     high, and a blank margin surrounds them. Within a band, what stands out from its neighbourhood
@@ -256,14 +277,15 @@ def _ocr_crop(image: np.ndarray, lines: list[TextLine], scale: float, text_heigh
     for line in sorted(lines, key=lambda ln: ln.top):
         pad = line.height * 1.5
         top, bottom = max(0, int((line.top - pad) * inv)), min(u8.shape[0], int((line.bottom + pad) * inv) + 1)
-        if spans and top <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], bottom)
-            spans[-1][2].append(line)
+        span = next((sp for sp in spans if top <= sp[1] and sp[0] <= bottom and _same_scale(line, sp[2])), None)
+        if span is not None:
+            span[0], span[1] = min(span[0], top), max(span[1], bottom)
+            span[2].append(line)
         else:
             spans.append([top, bottom, [line]])
     pieces: list[np.ndarray] = []
     for top, bottom, members in spans:
-        height = float(np.median([ln.height for ln in members])) * inv  # each band at its own text's size
+        height = _typical_height(members) * inv  # each band at its own text's size
         zoom = min(text_height / max(height, 1.0), 4.0, 2400.0 / max(bottom - top, u8.shape[1]))
         chars = {bright: sum(ln.chars for ln in members if ln.bright == bright) for bright in (True, False)}
         arr, blur = _zoomed(u8[top:bottom], zoom, text_height)  # once per band, whichever polarities are read

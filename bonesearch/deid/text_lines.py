@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
@@ -220,12 +220,37 @@ def _overlaps(a: TextLine, b: TextLine) -> bool:
     return a.bright == b.bright and a.top < b.bottom and b.top < a.bottom and a.left < b.right and b.left < a.right
 
 
+#: a line this many times shorter than another it lies within is a fragment of the other's letters
+FRAGMENT_RATIO = 1.7
+
+
+def _fragment_of(small: TextLine, tall: TextLine) -> bool:
+    """Whether ``small`` lies within the rows of ``tall`` and is much shorter: pieces of its letters
+    (a low-contrast pass finds the anti-aliased feet of large letters as a row of short strokes)."""
+    slack = 0.25 * tall.height  # blurred letters spread a little above and below the line's box
+    return (small.height * FRAGMENT_RATIO <= tall.height and tall.top - slack <= small.top
+            and small.bottom <= tall.bottom + slack)
+
+
 def _merge(found: list[TextLine], more: list[TextLine]) -> list[TextLine]:
-    """``found`` with each line of ``more`` added, replacing the lines it overlaps when it holds more characters."""
+    """``found`` with each line of ``more`` added, replacing the lines it overlaps when it holds more characters.
+
+    A line never gives way to fragments of its own letters (:func:`_fragment_of`), though it keeps
+    their character count when higher (the estimate decides whether Tesseract runs); fragments give
+    way to the whole line. Its height decides the scale at which Tesseract reads the band: a
+    fragment's would enlarge the letters until their stems are erased as rules."""
     for line in more:
         same = [m for m in found if _overlaps(line, m)]
-        if not same or line.chars > max(m.chars for m in same):
-            found = [m for m in found if m not in same] + [line]
+        if not same:
+            found = found + [line]
+            continue
+        rest = [m for m in found if m not in same]
+        if all(_fragment_of(m, line) for m in same):
+            found = rest + [replace(line, chars=max([line.chars] + [m.chars for m in same]))]
+        elif any(_fragment_of(line, m) for m in same):
+            found = [replace(m, chars=max(m.chars, line.chars)) if _fragment_of(line, m) else m for m in found]
+        elif line.chars > max(m.chars for m in same):
+            found = rest + [line]
     return found
 
 

@@ -20,7 +20,7 @@ from bonesearch.demo.phantom_core import PhantomParams, stamp, text_mask
 from bonesearch.demo.phantoms import render_phantom
 from bonesearch.demo.plan import StudyPlan, plan_archive
 from bonesearch.deid.burned_in import (FLAGGED_REASON, BurnedInPolicy, check_tesseract, flag_decision,
-                                       screen_pixels)
+                                       screen_pixels, upsampled)
 from bonesearch.imaging.dicom import decode_greyscale, read_dataset
 from bonesearch.errors import OcrUnavailable
 
@@ -376,3 +376,85 @@ def test_faint_stamp_beside_a_bright_marker_is_read() -> None:
     stamp(img, text_mask("R", 30), 20, img.shape[1] - 40, 1.0, mode="over")
     result = screen_pixels(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8), BurnedInPolicy())
     assert result.excluded and result.identity, (result.estimated_chars, result.reason)
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian's fonts-dejavu-core (make setup)
+needs_dejavu = pytest.mark.skipif(not DEJAVU.exists(), reason="DejaVu Sans is not installed (fonts-dejavu-core)")
+
+
+def _large_stamp() -> tuple[np.ndarray, int]:
+    """Bench image #1588 (seed 0): « Dossier 84543108 » in DejaVu Sans, 26 px high, in white across the
+    top of a 640-px hand, on the black of the detector."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(DEJAVU), 34)
+    text = "Dossier 84543108"
+    box = font.getbbox(text)
+    canvas = Image.new("L", (box[2] + 4, box[3] + 4), 0)
+    ImageDraw.Draw(canvas).text((2, 2), text, fill=255, font=font)
+    mask = np.asarray(canvas, np.float32) / 255.0
+    rows, cols = np.nonzero(mask > 0.05)
+    mask = mask[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    img = _plate(640, 3, "hand")
+    stamp(img, mask, 20, img.shape[1] - 20 - mask.shape[1], 0.96, mode="over")
+    return np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8), mask.shape[0]
+
+
+@needs_dejavu
+def test_large_letters_keep_their_height_in_the_prefilter() -> None:
+    """The faint pass found the anti-aliased feet of large letters as a row of 7-px strokes, counted
+    them as more characters than the letters themselves, and replaced the line: Tesseract then read
+    the band enlarged four times, the letters' stems erased as rules, and kept the stamp."""
+    from bonesearch.deid.text_lines import find_text_lines
+
+    pixels, height = _large_stamp()
+    lines, scale = find_text_lines(pixels)
+    top = [ln for ln in lines if ln.bright and ln.bottom * scale < pixels.shape[0] // 4]
+    assert top and max(ln.height for ln in top) / scale >= 0.6 * height, lines
+
+
+def test_a_fragment_line_does_not_replace_the_whole_line() -> None:
+    """Merging the passes: the line whose rows hold a much shorter one keeps its height (and the
+    higher character count); fragments found first give way to the whole line."""
+    from bonesearch.deid.text_lines import TextLine, _merge
+
+    whole = TextLine(20, 53, 174, 488, 26.0, 16, True)
+    feet = TextLine(46, 53, 347, 464, 7.0, 21, True)
+    for first, second in ((whole, feet), (feet, whole)):
+        merged = _merge([first], [second])
+        assert [(ln.height, ln.chars) for ln in merged] == [(26.0, 21)], merged
+    beside = TextLine(100, 107, 10, 90, 7.0, 12, True)  # another line: both kept
+    assert len(_merge([whole], [beside])) == 2
+
+
+@needs_dejavu
+@needs_tesseract
+def test_large_stamp_is_excluded() -> None:
+    pixels, _ = _large_stamp()
+    result = screen_pixels(pixels, BurnedInPolicy())
+    assert result.excluded and "ID" in result.identity, (result.estimated_chars, result.reason)
+
+
+@needs_tesseract
+def test_text_beside_larger_strokes_is_read_at_its_own_size(monkeypatch) -> None:
+    """Bench image #4253: a phone number over the fingers of a hand, on the same rows as the dark
+    gaps between the fingers, which the pre-filter took for a line of larger « characters ». The
+    band was enlarged for the gaps, the digits stayed too small, Tesseract read nothing. Lines
+    of very different sizes are now read in bands of their own."""
+    from bonesearch.deid import burned_in
+    from bonesearch.deid.text_lines import TextLine, find_text_lines
+
+    lines = ["Tel: 03-32-86-50-30"]
+    pixels = _stamped(_plate(464, 5, "hand"), lines, 9, corner="bl")
+    screened = upsampled(pixels, BurnedInPolicy().screen_size)  # what the pre-filter sees
+    found, scale = find_text_lines(screened)
+    text = [ln for ln in found if ln.bright and ln.top / scale > screened.shape[0] // 2]
+    assert text, found
+    top, bottom = min(ln.top for ln in text), max(ln.bottom for ln in text)
+    left, right = min(ln.left for ln in text), max(ln.right for ln in text)
+    tall = 4.5 * max(ln.height for ln in text)
+    gaps = [TextLine(top - 12, bottom + 12, left + k, right, tall, 3 * sum(ln.chars for ln in text), False)
+            for k in (0, 4)]
+    monkeypatch.setattr(burned_in, "find_text_lines", lambda image, size: (text + gaps, scale))
+    result = screen_pixels(pixels, BurnedInPolicy())
+    assert result.excluded and "PHONE" in result.identity, (result.estimated_chars, result.reason)
