@@ -24,6 +24,7 @@ from console.streams import err, out
 from indexer.engine import ENGINES
 from pipelines.demo import DemoConfig
 from pretrain.config import TrainConfig
+from bonesearch.search.fusion import MODES
 
 app = typer.Typer(
     help="bonesearch — French-language search engine for bone X-ray archives.",
@@ -42,6 +43,8 @@ DeidMode = Literal["surrogate", "tag"]  # bonesearch.deid.render.Mode (importing
 Task = Literal["kl-grade", "bone-age", "classification", "regression", "mura", "fracatlas", "grazpedwri"]
 EncoderName = enum.Enum("EncoderName", {name: name for name in ("pixels", "random", "checkpoint")},
                         type=str)  # an Enum: typer takes no Literal in a repeated option
+SearchMode = enum.Enum("SearchMode", {name: name for name in MODES},  # list options need an Enum
+                        type=str)
 
 StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Store folder (DuckDB + pixels + index).")]
 KOpt = Annotated[int, typer.Option("--k", "-k", min=1, max=1000, help="Number of results.")]
@@ -492,6 +495,36 @@ def eval_knn(
                                    encoders=[name.value for name in encoder or []], prompts=class_prompts,
                                    cache=cache, batch_size=batch_size, seed=seed, device=device, out_dir=out_dir)
     print_knn_evaluation(evaluation, as_json, out_dir)
+
+
+@eval_app.command("search")
+@user_errors
+def eval_search(
+    store: StoreOpt,
+    queries: Annotated[Path, typer.Option(
+        exists=True, dir_okay=False, help='JSONL, one query per line: {"id", "query", "style", "relevant": '
+        '{"body_part": [...], "finding": [...], "finding_site": [...], "laterality": "L"}}.')],
+    labels: Annotated[Path, typer.Option(help="labels.csv: one row per image by SOP Instance UID (the demo's).")],
+    mode: Annotated[Optional[list[SearchMode]], typer.Option(
+        help="Repeat to compare in one table (default: every mode).")] = None,
+    key: Annotated[Optional[Path], typer.Option(
+        help="Pseudonymisation key file (default: STORE.key.json beside the store).")] = None,
+    held_out: Annotated[float, typer.Option(
+        "--held-out", min=0.0, max=1.0, help="Search the images of this fraction of patients, held out from "
+        "pretraining (0: every labelled image).")] = 0.2,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, help="Precision and nDCG at this rank.")] = 10,
+    depth: Annotated[int, typer.Option(min=1, help="Recall at this rank.")] = 100,
+    as_json: JsonOpt = False,
+    device: DeviceOpt = "cpu",
+) -> None:
+    """P@k (body part + finding; strict: every label given), nDCG@k and recall per mode and query style."""
+    from console.evaluation import print_search_evaluation
+    from pipelines.search_evaluation import evaluate_query_set
+
+    modes = list(dict.fromkeys(m.value for m in mode)) if mode else list(MODES)
+    evaluation = evaluate_query_set(store, queries, labels, modes, key_path=key,
+                                    held_out_fraction=held_out or None, k=k, depth=depth, device=device)
+    print_search_evaluation(evaluation, as_json, k, depth)
 
 
 if __name__ == "__main__":

@@ -182,6 +182,11 @@ class InvalidQuery(BonesearchError):
     ``--image-id`` or ``--study``, an empty queries file, fewer than two ``--labels``."""
 
 
+class QuerySetError(BonesearchError):
+    """A labelled query set (``eval search --queries``) cannot be read: not UTF-8 JSON lines, a
+    query without text or relevance labels, an unknown label column, a repeated id."""
+
+
 class StoreBusy(BonesearchError):
     """Another job is writing the store: its index (``index``, ``forget``: one writer at a time),
     its database (:class:`StoreLocked`), or an erasure is under way."""

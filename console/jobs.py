@@ -146,6 +146,10 @@ def print_index_summary(summary: IndexSummary) -> None:
         f"reports {summary.reports_total}" + (f"; {summary.removed} stale vectors removed" if summary.removed else "")
         + f" → {summary.index_path.parent}" + ("" if summary.written else " (nothing new: unchanged)")
     )
+    out.print(f"  lexical report index: {summary.lexical_total} reports"
+              + (f" ({summary.lexical_added} added" + (f", {summary.lexical_removed} purged" if summary.lexical_removed
+                                                        else "") + ")" if summary.lexical_added or
+                 summary.lexical_removed else ""))
     out.print(f"  engine: {summary.engine}")
     if summary.retried_images:
         out.print(f"  [yellow]{summary.retried_images} images[/] were embedded again on this machine after their Ray "
@@ -166,7 +170,8 @@ def print_forget_summary(summary: ForgetSummary, patient: str | None, study: str
     out.print(f"forgot {escape(who)}: {summary.studies} studies, {summary.images} images, {summary.reports} reports")
     out.print(f"  DuckDB rows deleted: {rows}; {summary.sources_marked} source files kept as 'forgotten' "
               f"(no image id: a re-ingest of the same export skips them)")
-    out.print(f"  vectors removed: {vectors}; cached pixel files deleted: {summary.pixel_files}; database rewritten")
+    out.print(f"  vectors removed: {vectors}; reports purged from the lexical index: {summary.lexical}; "
+              f"cached pixel files deleted: {summary.pixel_files}; database rewritten")
 
 
 def print_check_report(report: CheckReport, store: Path) -> None:

@@ -1,4 +1,5 @@
-"""`bonesearch index`: embed a store with a checkpoint into its three FAISS indexes.
+"""`bonesearch index`: embed a store with a checkpoint into its three FAISS indexes (and keep
+its lexical report index in step: :mod:`indexer.lexical_build`).
 
 ``images`` (one vector per image), ``studies`` (normalised mean of a study's images) and
 ``reports`` (the text tower on the report text), written together atomically with the
@@ -26,6 +27,7 @@ from indexer.engine import check_engine
 from indexer.streaming_build import STREAM_ABOVE, build_streaming
 from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
 from indexer.index_update import IndexPlan, StoreSnapshot, full_plan, has_indexes, update_plan
+from indexer.lexical_build import sync_lexical_index
 
 
 @dataclass
@@ -49,6 +51,9 @@ class IndexSummary:
     written: tuple[str, ...] = ()  # the indexes written
     engine: str = "local"  # where the images were embedded: local, or ray (nodes, CPUs, GPUs)
     retried_images: int = 0  # Ray engine: images whose block failed on the cluster, embedded again on this machine
+    lexical_total: int = 0  # reports in the lexical index afterwards
+    lexical_added: int = 0
+    lexical_removed: int = 0
 
     @property
     def images_per_second(self) -> float:
@@ -126,6 +131,8 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         reports[1].text_mode = text_mode
         built["reports"] = reports
         write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
+        with Store.open(store_path) as store:
+            lexical = sync_lexical_index(store.con, index_dir, rebuild=not plan.is_update)
     images_index = built["images"][0]
     return IndexSummary(
         images=embedded, dim=clip.embed_dim, seconds=time.perf_counter() - start, model_fingerprint=fingerprint,
@@ -134,7 +141,8 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         studies_computed=len(plan.studies_to_compute), reports_embedded=len(report_ids),
         removed=len(plan.stale_images) + len(plan.stale_reports), factory=built["images"][1].factory,
         updated=plan.is_update, written=tuple(name for name in built if plan.changes(name)),
-        engine=engine_used, retried_images=retried,
+        engine=engine_used, retried_images=retried, lexical_total=lexical.total,
+        lexical_added=lexical.added, lexical_removed=lexical.removed,
     )
 
 

@@ -14,7 +14,9 @@ What goes, in this order (each step is idempotent; a journal makes the whole res
    silently bringing the patient back (:mod:`indexer.image_identity`). New images of the same
    person (other SOP Instance UIDs) are ingested: the store keeps no trace that could
    recognise the person.
-3. Every FAISS index (images, studies, reports): the erased ids' vectors, written atomically.
+3. Every FAISS index (images, studies, reports): the erased ids' vectors, written atomically;
+   the lexical index (report words) rewritten without the erased reports (a Tantivy delete
+   alone leaves their words in the segment files).
 4. Cached pixels (``pixels/<image_id>.png``): also the only thumbnails the store has (the
    contact sheet embeds them from there; sheets already written elsewhere are the user's).
 5. DuckDB is rewritten into a fresh file and swapped in (temp + rename): a DELETE only marks
@@ -41,6 +43,7 @@ from bonesearch.store import DB_NAME, Store
 from bonesearch.index.backends import remove_ids
 from bonesearch.index.files import INDEX_NAMES, index_lock, now_utc, read_index, recover_writes, write_indexes
 from indexer.ingest_summary import stored_reason
+from indexer.lexical_build import purge_lexical_reports
 
 JOURNAL = ".forget-pending.json"
 FORGOTTEN_STATUS = "forgotten"
@@ -72,6 +75,7 @@ class ForgetSummary:
     rows: dict[str, int] = field(default_factory=dict)  # DuckDB rows deleted, by table
     sources_marked: int = 0  # sources rows kept as 'forgotten' (no image id)
     vectors: dict[str, int] = field(default_factory=dict)  # vectors removed, by index
+    lexical: int = 0  # reports removed from the lexical index
     pixel_files: int = 0
     resumed: bool = False  # an interrupted forget was finished first
 
@@ -163,6 +167,7 @@ def _erase(store_path: Path, erasure: Erasure, summary: ForgetSummary) -> None:
         _delete_rows(store, erasure, summary)
         store.con.execute("CHECKPOINT")
     _remove_vectors(store_path / "index", erasure, summary)
+    summary.lexical = purge_lexical_reports(store_path / "index", erasure.ids("report_id"))
     for relative in erasure.pixel_paths:
         path = store_path / relative
         if path.is_file():

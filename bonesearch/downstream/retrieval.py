@@ -102,6 +102,22 @@ def read_labels(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def labelled_pool(con, labels_path: Path, key: PseudonymKey, held_out_fraction: float | None,
+                  seed: int = 0) -> dict[int, dict[str, str]]:
+    """image id → its ``labels.csv`` row, for the store's images of held-out patients (all the
+    store's labelled images when ``held_out_fraction`` is None). Labels name images by their
+    original SOP Instance UID, which ``key`` turns into the store's pseudonym."""
+    rows = con.execute("SELECT i.image_id, i.sop_uid, s.patient_pseudo FROM images i JOIN studies s USING (study_id)"
+                       ).fetchall()
+    by_uid = {sop: (int(image_id), patient) for image_id, sop, patient in rows}
+    pool: dict[int, dict[str, str]] = {}
+    for label in read_labels(labels_path):
+        hit = by_uid.get(key.uid(label["sop_instance_uid"]))
+        if hit and (held_out_fraction is None or is_held_out(hit[1], held_out_fraction, seed)):
+            pool[hit[0]] = label
+    return pool
+
+
 def evaluate_text_retrieval(
     engine: SearchEngine,
     labels_path: Path,
@@ -112,15 +128,7 @@ def evaluate_text_retrieval(
     seed: int = 0,
 ) -> RetrievalReport:
     """P@k per query class over the held-out studies' images."""
-    rows = engine.store.con.execute(
-        "SELECT i.image_id, i.sop_uid, s.patient_pseudo FROM images i JOIN studies s USING (study_id)"
-    ).fetchall()
-    by_uid = {sop: (int(image_id), patient) for image_id, sop, patient in rows}
-    pool: dict[int, dict[str, str]] = {}
-    for label in read_labels(labels_path):
-        hit = by_uid.get(key.uid(label["sop_instance_uid"]))
-        if hit and is_held_out(hit[1], held_out_fraction, seed):
-            pool[hit[0]] = label
+    pool = labelled_pool(engine.store.con, labels_path, key, held_out_fraction, seed)
     allowed = np.array(sorted(pool), dtype=np.int64)
     results = engine.search_texts([c.query for c in classes], k, allowed) if len(allowed) else [[] for _ in classes]
     report = []

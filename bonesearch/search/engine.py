@@ -30,10 +30,14 @@ import torch
 
 from bonesearch.errors import EmptyStore, IndexNotFound, InvalidQuery, ModelMismatch, StoreNotFound
 from bonesearch.index.files import IndexManifest, read_index, read_manifest, search
+from bonesearch.index.lexical import LEXICAL_DIR, LexicalIndex
 from bonesearch.index.search_backends import choose_search_backend, place_index
 from bonesearch.index.vectors import l2_normalise
 from bonesearch.models.device import resolve_device
 from bonesearch.search.filters import allowed_ids as filter_ids
+from bonesearch.search.fusion import MODE_SIGNALS, MODES, FusedImage, Mode, fuse
+from bonesearch.search.query_text import finding_terms
+from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images
 from bonesearch.search.hits import Hit, StudyHit, image_rows, study_rows
 from bonesearch.store import DB_NAME, INDEX_DIR, Store
 
@@ -61,6 +65,7 @@ class SearchEngine:
         self.store, self.index, self.manifest, self.clip = store, index, manifest, clip
         self.search_backend, self.device = search_backend, resolve_device(device)
         self._studies = None  # (searchable index, manifest), read on the first study search
+        self._study_signals: StudySignals | None = None  # report and lexical signals, read on the first fused search
 
     @classmethod
     def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: str | torch.device = "cpu", *,
@@ -109,17 +114,30 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ queries
     def search_text(self, query: str, k: int = 10, allowed_ids: np.ndarray | None = None, *,
-                    where: str | None = None, group_by: GroupBy = "image") -> list[Hit] | list[StudyHit]:
+                    where: str | None = None, group_by: GroupBy = "image",
+                    mode: Mode = "image") -> list[Hit] | list[StudyHit]:
         """Images (or studies) closest to the French query ``query`` (case and accents do not matter)."""
-        return self.search_texts([query], k, allowed_ids, where=where, group_by=group_by)[0]
+        return self.search_texts([query], k, allowed_ids, where=where, group_by=group_by, mode=mode)[0]
 
     def search_texts(self, queries: list[str], k: int = 10, allowed_ids: np.ndarray | None = None, *,
-                     where: str | None = None, group_by: GroupBy = "image") -> list[list[Hit]] | list[list[StudyHit]]:
-        """One ranked list per query (texts encoded in one batch, the filter run once)."""
+                     where: str | None = None, group_by: GroupBy = "image",
+                     mode: Mode = "image") -> list[list[Hit]] | list[list[StudyHit]]:
+        """One ranked list per query (texts encoded in one batch, the filter run once).
+
+        ``mode``: ``image`` ranks by the image index alone; ``report`` by the studies' reports
+        (report vectors and words); ``hybrid`` fuses the three (:mod:`bonesearch.search.fusion`).
+        """
         texts = [q.strip() for q in queries]
         if not texts or not all(texts):
             raise InvalidQuery("an empty text query: give a French description, e.g. \"fracture du radius distal\"")
-        return self.search_vectors(self.encode_texts(texts), k, allowed_ids, where=where, group_by=group_by)
+        if mode not in MODES:
+            raise InvalidQuery(f"--mode {mode!r}: choose {', '.join(MODES)}")
+        vectors = self.encode_texts(texts)
+        if mode == "image":
+            return self.search_vectors(vectors, k, allowed_ids, where=where, group_by=group_by)
+        _by_study(group_by)
+        allowed = self._allowed(where, allowed_ids, "image_id")
+        return [self._fused_hits(text, vector, k, allowed, mode, group_by) for text, vector in zip(texts, vectors)]
 
     def search_image(self, image: np.ndarray, k: int = 10, allowed_ids: np.ndarray | None = None, *,
                      where: str | None = None, group_by: GroupBy = "image") -> list[Hit] | list[StudyHit]:
@@ -192,6 +210,62 @@ class SearchEngine:
         return self.clip.encode_texts(list(texts)).float().cpu().numpy()
 
     # ---------------------------------------------------------------- internals
+    def _fused_hits(self, text: str, vector: np.ndarray, k: int, allowed: np.ndarray | None, mode: str,
+                    group_by: str) -> list[Hit] | list[StudyHit]:
+        """One query's hits by reciprocal rank fusion of the signals of ``mode``."""
+        if allowed is not None and not len(allowed):
+            return []
+        wanted = MODE_SIGNALS[mode]
+        depth = max(SIGNAL_DEPTH, k * GROUP_FETCH_FACTOR)
+        image_ranking: list[int] = []
+        if "image" in wanted:
+            _, ids = search(self.index, vector[None], min(depth, self.index.ntotal), allowed)
+            image_ranking = [int(i) for i in ids[0] if i >= 0]
+        signals = self._signals()
+        studies: dict[str, list[int]] = {}
+        if "report" in wanted:
+            studies["report"] = signals.report_rankings(vector[None], allowed, depth)[0]
+        if "lexical" in wanted:
+            studies["lexical"] = signals.lexical_rankings([text], allowed, depth)[0]
+        reached = {s for ranking in studies.values() for s in ranking}
+        images_of = candidate_images(self.store.con, reached, allowed, self._image_vectors, vector)
+        fused = fuse(image_ranking, studies, images_of)
+        study_of = self._study_of({f.image_id for f in fused})
+        contradicted = signals.contradicted(text, set(study_of.values())) if "lexical" in wanted else set()
+        if contradicted:  # « pas de fracture » for « fracture »: after every other hit, in their order
+            fused.sort(key=lambda f: study_of.get(f.image_id) in contradicted)
+        if _by_study(group_by):
+            best: dict[int, FusedImage] = {}
+            for f in fused:
+                best.setdefault(study_of.get(f.image_id, -1), f)
+            best.pop(-1, None)
+            top = list(best.items())[:k]
+            rows = study_rows(self.store.con, {study_id for study_id, _ in top})
+            return [replace(rows[study_id], rank=rank, score=f.score, image_id=f.image_id)
+                    for rank, (study_id, f) in enumerate(top, 1) if study_id in rows]
+        rows = image_rows(self.store.con, {f.image_id for f in fused[:k]})
+        found = [(f, rows[f.image_id]) for f in fused[:k] if f.image_id in rows]
+        return [replace(row, rank=rank, score=f.score, signals=dict(f.ranks))
+                for rank, (f, row) in enumerate(found, 1)]
+
+    def _signals(self) -> StudySignals:
+        """The report-vector and lexical signals, read on first use."""
+        if self._study_signals is None:
+            try:
+                index, manifest = read_index(self.store.index_dir, "reports")
+            except IndexNotFound:
+                index = None
+            else:
+                if manifest.model_fingerprint != self.manifest.model_fingerprint:
+                    raise ModelMismatch(
+                        f"the report index in {self.store.index_dir} was built with model {manifest.model_fingerprint}, "
+                        f"the image index with {self.manifest.model_fingerprint}: rebuild both with "
+                        f"`bonesearch index --store {self.store.path} --checkpoint CKPT`")
+                index = place_index(index, self.search_backend, self.device, f"the report index of {self.store.path}")
+            lexical = LexicalIndex.open(self.store.index_dir / LEXICAL_DIR, finding_terms())
+            self._study_signals = StudySignals(self.store.con, index, lexical)
+        return self._study_signals
+
     def _allowed(self, where: str | None, allowed_ids: np.ndarray | None, key: str) -> np.ndarray | None:
         """The ids a search may return (None: all), from ``where`` and/or ``allowed_ids``."""
         ids = None if allowed_ids is None else np.unique(np.asarray(allowed_ids, dtype=np.int64))

@@ -7,7 +7,7 @@ and de-identified report text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import duckdb
 
@@ -32,6 +32,7 @@ class Hit:
     age_months: int | None
     sex: str
     excerpt: str  # one line of the de-identified report
+    signals: dict[str, int] = field(default_factory=dict)  # fused search: the rank each signal gave it (why it is here)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,0 +1,93 @@
+"""What a typed query means to the report index: expanded, split by negation, analysed.
+
+1. **Cleaned**: control characters out, at most :data:`MAX_QUERY_CHARS` characters kept.
+2. **Expanded** from ``data/vocabulary_fr.tsv`` (abbreviations, eponyms, lay and English
+   words of musculoskeletal radiology → the words French reports use): each known word or
+   phrase is followed by its expansion, in place, so that a negation still covers it
+   (« pas de fx » → « pas de fx fracture »). Matching ignores case and accents.
+3. **Split** into affirmed and negated words (:mod:`bonesearch.reports.mentions`, the same
+   qualifiers as the reports; a query without any negation cue skips them).
+4. **Analysed** like the index (:func:`bonesearch.index.lexical.analyse`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+MAX_QUERY_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case without accents."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A query as the lexical index reads it."""
+
+    expanded: str  # the query with the vocabulary's expansions inserted
+    affirmed: list[str]  # analysed terms the query asserts
+    negated: list[str]  # analysed terms it denies (« pas de fracture »)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.affirmed or self.negated)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, str]:
+    """Folded term → expansion, from ``bonesearch/search/data/vocabulary_fr.tsv``."""
+    text = resources.files("bonesearch.search").joinpath("data/vocabulary_fr.tsv").read_text(encoding="utf-8")
+    entries = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        term, sep, expansion = line.partition("\t")
+        if not sep or not term.strip() or not expansion.strip():
+            raise ValueError(f"vocabulary_fr.tsv, line {number}: expected TERM<TAB>EXPANSION")
+        entries[fold(term.strip())] = expansion.strip()
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    terms = sorted(vocabulary(), key=len, reverse=True)  # longest first: « pouteau-colles » before « colles »
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])")
+
+
+@lru_cache(maxsize=1)
+def finding_terms() -> frozenset[str]:
+    """The analysed words of ``data/findings_fr.txt``: words that name a finding a report can deny."""
+    from bonesearch.index.lexical import analyse
+
+    text = resources.files("bonesearch.search").joinpath("data/findings_fr.txt").read_text(encoding="utf-8")
+    return frozenset(t for line in text.splitlines() if line.strip() and not line.startswith("#")
+                     for t in analyse(line))
+
+
+def clean(query: str) -> str:
+    """``query`` without control characters, spaces collapsed, cut at :data:`MAX_QUERY_CHARS`."""
+    return " ".join(_CONTROL.sub(" ", query).split())[:MAX_QUERY_CHARS]
+
+
+def expand(query: str) -> str:
+    """``query`` with each vocabulary term followed by its expansion (on the folded text)."""
+    folded = fold(clean(query))
+    return _pattern().sub(lambda m: f"{m.group(1)} {vocabulary()[m.group(1)]}", folded)
+
+
+@lru_cache(maxsize=256)
+def query_terms(query: str) -> QueryTerms:
+    """The affirmed and negated index terms of ``query`` (see the module docstring)."""
+    from bonesearch.index.lexical import analyse
+    from bonesearch.reports.mentions import split_mentions
+
+    expanded = expand(query)
+    mentions = split_mentions(expanded)
+    return QueryTerms(expanded, analyse(mentions.affirmed + " " + mentions.hypothetical), analyse(mentions.negated))

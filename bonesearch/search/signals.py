@@ -1,0 +1,104 @@
+"""The study-level signals of a text query, and the images they bring in.
+
+:class:`StudySignals` ranks studies by the query's similarity to their report vectors (the
+store's ``reports`` index) and, when the store has one, by the query's words in their report
+text (:mod:`bonesearch.index.lexical`); :func:`candidate_images` lists each ranked study's
+images ordered by their own similarity to the query, for :func:`bonesearch.search.fusion.fuse`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+
+from bonesearch.index.topk import search
+
+#: studies each study-level signal ranks per query (and images the image signal ranks)
+SIGNAL_DEPTH = 200
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, sql: str, ids: list[int]) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in con.execute(sql, [ids]).fetchall()]
+
+
+class StudySignals:
+    """Report-vector (and lexical) rankings of studies for text queries over one store."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, report_index, lexical=None) -> None:
+        self.con, self.report_index, self.lexical = con, report_index, lexical
+        rows = con.execute("SELECT report_id, study_id FROM reports ORDER BY report_id").fetchall()
+        self.report_ids = np.array([r for r, _ in rows], dtype=np.int64)
+        self.study_of_report = np.array([s for _, s in rows], dtype=np.int64)
+
+    def _allowed_reports(self, allowed_images: np.ndarray | None) -> np.ndarray | None:
+        if allowed_images is None:
+            return None
+        studies = np.array([s for (s,) in self.con.execute(
+            "SELECT DISTINCT study_id FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[]))",
+            [allowed_images.tolist()]).fetchall()], dtype=np.int64)
+        return self.report_ids[np.isin(self.study_of_report, studies)]
+
+    def report_rankings(self, vectors: np.ndarray, allowed_images: np.ndarray | None,
+                        depth: int = SIGNAL_DEPTH) -> list[list[int]]:
+        """Per query vector: study ids by their best report's similarity, best first."""
+        if self.report_index is None or not len(self.report_ids):
+            return [[] for _ in vectors]
+        allowed = self._allowed_reports(allowed_images)
+        if allowed is not None and not len(allowed):
+            return [[] for _ in vectors]
+        _, ids = search(self.report_index, vectors, depth, allowed)
+        study_of = dict(zip(self.report_ids.tolist(), self.study_of_report.tolist()))
+        return [list(dict.fromkeys(study_of[int(i)] for i in row if int(i) in study_of)) for row in ids]
+
+    def lexical_rankings(self, texts: list[str], allowed_images: np.ndarray | None,
+                         depth: int = SIGNAL_DEPTH) -> list[list[int]]:
+        """Per query text: study ids by the lexical index's score, best first (none without one)."""
+        if self.lexical is None:
+            return [[] for _ in texts]
+        from bonesearch.search.query_text import query_terms
+
+        allowed = self._allowed_reports(allowed_images)
+        study_of = dict(zip(self.report_ids.tolist(), self.study_of_report.tolist()))
+        rankings = []
+        for text in texts:
+            terms = query_terms(text)
+            reports = [] if terms.empty else self.lexical.search(terms.affirmed, terms.negated, depth, allowed)
+            rankings.append(list(dict.fromkeys(study_of[r] for r, _ in reports if r in study_of)))
+        return rankings
+
+
+    def contradicted(self, text: str, studies: set[int]) -> set[int]:
+        """Those of ``studies`` whose report contradicts the query ``text`` (it denies the finding
+        asked for, or asserts one the query denies): shown after every other hit."""
+        if self.lexical is None or not studies:
+            return set()
+        from bonesearch.search.query_text import query_terms
+
+        terms = query_terms(text)
+        wanted = np.isin(self.study_of_report, np.fromiter(studies, dtype=np.int64))
+        reports = self.lexical.contradicting(terms.affirmed, terms.negated, self.report_ids[wanted].tolist())
+        study_of = dict(zip(self.report_ids.tolist(), self.study_of_report.tolist()))
+        return {study_of[r] for r in reports if r in study_of}
+
+
+def candidate_images(con: duckdb.DuckDBPyConnection, studies: set[int], allowed_images: np.ndarray | None,
+                     image_vectors, query: np.ndarray) -> dict[int, list[int]]:
+    """study id → its (allowed) image ids, most similar to ``query`` first.
+
+    ``image_vectors(ids)`` returns the stored vectors of image ``ids`` (float32, normalised).
+    """
+    if not studies:
+        return {}
+    pairs = _pairs(con, "SELECT image_id, study_id FROM images WHERE study_id IN (SELECT unnest(?::BIGINT[])) "
+                        "ORDER BY image_id", sorted(studies))
+    if allowed_images is not None:
+        keep = set(allowed_images.tolist())
+        pairs = [(i, s) for i, s in pairs if i in keep]
+    if not pairs:
+        return {}
+    ids = np.array([i for i, _ in pairs], dtype=np.int64)
+    scores = image_vectors(ids) @ query
+    by_study: dict[int, list[tuple[float, int]]] = {}
+    for (image_id, study), score in zip(pairs, scores.tolist()):
+        by_study.setdefault(study, []).append((-score, image_id))
+    return {study: [i for _, i in sorted(images)] for study, images in by_study.items()}

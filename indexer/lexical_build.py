@@ -1,0 +1,75 @@
+"""The store's lexical index kept in step with its reports (`bonesearch index`, `--update`, `forget`).
+
+Every report of DuckDB has one document in ``STORE/index/lexical`` (:mod:`bonesearch.index.lexical`):
+its whole de-identified text, and the affirmed and negated words of its findings and
+conclusion (:mod:`bonesearch.reports.mentions`; the whole text when it has neither section).
+A full build writes a new index; an update adds the reports the index lacks and purges those
+the store no longer holds. The index does not depend on the model: a new checkpoint does not
+rebuild it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from bonesearch.index.lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
+from bonesearch.reports.mentions import split_many
+
+BATCH = 2_000  # reports read, qualified and added per step
+
+
+@dataclass
+class LexicalSummary:
+    """What the lexical step did."""
+
+    added: int = 0
+    removed: int = 0
+    total: int = 0
+    seconds: float = 0.0
+
+
+def lexical_docs(con: duckdb.DuckDBPyConnection, report_ids: np.ndarray) -> Iterator[LexicalDoc]:
+    """The lexical documents of ``report_ids``, read and qualified :data:`BATCH` at a time."""
+    for start in range(0, len(report_ids), BATCH):
+        chunk = [int(i) for i in report_ids[start:start + BATCH]]
+        rows = con.execute("SELECT report_id, text, findings, conclusion FROM reports "
+                           "WHERE report_id IN (SELECT unnest(?::BIGINT[])) ORDER BY report_id", [chunk]).fetchall()
+        sections = [" ".join(s for s in (findings, conclusion) if s and s.strip()) or (text or "")
+                    for _, text, findings, conclusion in rows]
+        for (report_id, text, _, _), mentions in zip(rows, split_many(sections)):
+            yield LexicalDoc(int(report_id), text or "", mentions.affirmed, mentions.negated)
+
+
+def sync_lexical_index(con: duckdb.DuckDBPyConnection, index_dir: Path, rebuild: bool = False) -> LexicalSummary:
+    """Make ``index_dir/lexical`` hold exactly the store's reports (all of them again when ``rebuild``)."""
+    start = time.perf_counter()
+    directory = index_dir / LEXICAL_DIR
+    wanted = np.array([i for (i,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()],
+                      dtype=np.int64)
+    index = None if rebuild else LexicalIndex.open(directory)
+    summary = LexicalSummary()
+    if index is None:
+        index = LexicalIndex.create(directory)
+        have = np.zeros(0, dtype=np.int64)
+    else:
+        have = index.report_ids()
+        stale = np.setdiff1d(have, wanted)
+        summary.removed = index.purge(stale.tolist()) if len(stale) else 0
+    new = np.setdiff1d(wanted, have)
+    if len(new):
+        summary.added = index.add(lexical_docs(con, new), replace=False)
+    summary.total = index.count()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def purge_lexical_reports(index_dir: Path, report_ids: list[int]) -> int:
+    """Erase ``report_ids`` from the lexical index, files included (``forget``); 0 without an index."""
+    index = LexicalIndex.open(index_dir / LEXICAL_DIR)
+    return index.purge(report_ids) if index is not None and report_ids else 0
