@@ -307,6 +307,9 @@ def query(
     k: KOpt = 10,
     where: WhereOpt = None,
     group_by: GroupByOpt = "image",
+    mode: Annotated[Optional[SearchMode], typer.Option(
+        help="hybrid: the report's words and vector with the image's (default when the store has reports); image: "
+        "the image index alone; report: the reports alone.")] = None,
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     device: DeviceOpt = "cpu",
@@ -319,7 +322,7 @@ def query(
     texts = _read_queries(text, queries)
     with SearchEngine.open(store, device=device) as engine:
         start = time.perf_counter()
-        results = engine.search_texts(texts, k, where=where, group_by=group_by)
+        results = engine.search_texts(texts, k, where=where, group_by=group_by, mode=mode.value if mode else None)
         each_ms = (time.perf_counter() - start) * 1000 / len(texts)
         sections = [SheetSection(q, hits, where) for q, hits in zip(texts, results)]
         print_query_results(engine.store, sections, group_by, each_ms, as_json=as_json, html=html,

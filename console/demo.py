@@ -1,7 +1,7 @@
 """`bonesearch demo`: a heading and summary after each stage, then the retrieval table and its means.
 
-The last two lines (``demo chance mean P@10:``, ``demo retrieval mean P@10:``) are read by
-scripts and tests: keep their wording.
+The lines ``demo chance mean P@10:``, ``demo image-only mean P@10:`` and (last) ``demo retrieval
+mean P@10:`` (the default search: hybrid) are read by scripts and tests: keep their wording.
 """
 
 from __future__ import annotations
@@ -38,16 +38,19 @@ def print_demo_stage(stage: str, summary: DemoSummary) -> None:
 
 def print_demo_result(summary: DemoSummary) -> None:
     """The example query's hits, P@10 per query class on the held-out studies, stage times and the means."""
-    report = summary.retrieval
+    report, image = summary.retrieval, summary.retrieval_image
     print_hits(summary.example, False, f"« {EXAMPLE_QUERY} » — top {EXAMPLE_K}")
-    table = Table("query", "relevant / pool", "chance", "P@10", title="5/5 held-out text→image retrieval",
-                  title_justify="left")
-    for c in report.classes:
+    table = Table("query", "relevant / pool", "chance", "P@10", "image only", title="5/5 held-out text→image "
+                  "retrieval (P@10: the default search, hybrid when the store has reports)", title_justify="left")
+    for c, alone in zip(report.classes, image.classes if image else [None] * len(report.classes)):
         table.add_row(c.query, f"{c.relevant} / {c.pool}", f"{c.chance:.2f}",
-                      f"{c.precision:.2f}" if c.precision is not None else f"— (< {report.k} relevant)")
+                      f"{c.precision:.2f}" if c.precision is not None else f"— (< {report.k} relevant)",
+                      f"{alone.precision:.2f}" if alone is not None and alone.precision is not None else "—")
     out.print(table)
     seconds = summary.seconds
     out.print("stage times: " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items())
               + f"; total {sum(seconds.values()):.1f} s")
     out.print(f"demo chance mean P@10: {report.mean_chance:.2f}")
+    if image is not None:
+        out.print(f"demo image-only mean P@10: {image.mean_precision:.2f}")
     out.print(f"demo retrieval mean P@10: {report.mean_precision:.2f}")

@@ -130,9 +130,9 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         reports = _edited(plan, "reports", report_ids, embed_texts(clip, texts), plan.stale_reports, None, base)
         reports[1].text_mode = text_mode
         built["reports"] = reports
-        write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
-        with Store.open(store_path) as store:
+        with Store.open(store_path) as store:  # mirrors DuckDB, not the FAISS files: synced before their commit
             lexical = sync_lexical_index(store.con, index_dir, rebuild=not plan.is_update)
+        write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
     images_index = built["images"][0]
     return IndexSummary(
         images=embedded, dim=clip.embed_dim, seconds=time.perf_counter() - start, model_fingerprint=fingerprint,

@@ -125,17 +125,39 @@ def _check_indexes(store_path: Path, snapshot: StoreSnapshot, report: CheckRepor
         _compare_ids(name, index_ids(index), expected[name], update, report)
     if "images" in loaded and "studies" in loaded:
         _check_study_vectors(snapshot, loaded["images"][0], loaded["studies"][0], rebuild, report)
+    _check_lexical(index_dir, snapshot, update, report)
+
+
+def _check_lexical(index_dir: Path, snapshot: StoreSnapshot, fix: str, report: CheckReport) -> None:
+    """The lexical index holds one document per report, no more (a store indexed before it existed has none)."""
+    from bonesearch.index.lexical import LEXICAL_DIR, LexicalIndex
+
+    try:
+        lexical = LexicalIndex.open(index_dir / LEXICAL_DIR)
+    except (OSError, ValueError) as exc:  # a damaged folder: Tantivy cannot open it
+        report.problems.append(Problem(f"the lexical index cannot be opened ({type(exc).__name__})",
+                                       fix.replace(" --update", "")))
+        return
+    if lexical is None:
+        if len(snapshot.report_ids):
+            report.problems.append(Problem("the store has reports but no lexical index (indexed by an older version)",
+                                           fix))
+        return
+    ids = lexical.report_ids()
+    report.counts["lexical reports"] = int(len(ids))
+    _compare_ids("lexical", ids, snapshot.report_ids, fix, report)
 
 
 def _compare_ids(name: str, in_index: np.ndarray, in_db: np.ndarray, fix: str, report: CheckReport) -> None:
-    table = {"images": "images", "studies": "studies with images", "reports": "reports"}[name]
+    table = {"images": "images", "studies": "studies with images", "reports": "reports", "lexical": "reports"}[name]
+    entry = "document" if name == "lexical" else "vector"
     only_db = np.setdiff1d(in_db, in_index)
     only_index = np.setdiff1d(in_index, in_db)
     if len(only_db):
-        report.problems.append(Problem(f"{len(only_db)} {table} in DuckDB have no vector in the {name} index "
+        report.problems.append(Problem(f"{len(only_db)} {table} in DuckDB have no {entry} in the {name} index "
                                        f"(ids {_examples(only_db.tolist())})", fix))
     if len(only_index):
-        report.problems.append(Problem(f"{len(only_index)} vectors of the {name} index have no row in DuckDB "
+        report.problems.append(Problem(f"{len(only_index)} {entry}s of the {name} index have no row in DuckDB "
                                        f"(ids {_examples(only_index.tolist())})", fix))
     if len(np.unique(in_index)) != len(in_index):
         report.problems.append(Problem(f"the {name} index holds some ids twice", fix.replace(" --update", "")))

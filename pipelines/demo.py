@@ -54,7 +54,8 @@ class DemoSummary:
     train: "TrainSummary | None" = None
     index: "IndexSummary | None" = None
     example: "list[Hit]" = field(default_factory=list)  # the top EXAMPLE_K images for EXAMPLE_QUERY
-    retrieval: "RetrievalReport | None" = None  # P@10 per query class on the held-out studies
+    retrieval: "RetrievalReport | None" = None  # P@10 per query class on the held-out studies (default search)
+    retrieval_image: "RetrievalReport | None" = None  # the same with the image index alone
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -125,9 +126,11 @@ def run_demo(directory: Path, config: DemoConfig,
     start = _stage_done(summary, "index", start, on_stage)
 
     with SearchEngine.open(store) as engine:
-        summary.retrieval = evaluate_text_retrieval(engine, summary.archive_dir / "labels.csv",
-                                                    PseudonymKey.load(default_key_path(store)),
-                                                    train_config.held_out_fraction, seed=0)
+        key = PseudonymKey.load(default_key_path(store))
+        labels = summary.archive_dir / "labels.csv"
+        summary.retrieval = evaluate_text_retrieval(engine, labels, key, train_config.held_out_fraction, seed=0)
+        summary.retrieval_image = evaluate_text_retrieval(engine, labels, key, train_config.held_out_fraction,
+                                                          seed=0, mode="image")
         summary.example = engine.search_text(EXAMPLE_QUERY, EXAMPLE_K)
     summary.seconds["evaluate"] = time.perf_counter() - start
     return summary

@@ -16,6 +16,8 @@ def test_demo_end_to_end_reaches_the_retrieval_bar(tmp_path):
     assert result.exit_code == 0, result.output
     precision = float(re.search(r"demo retrieval mean P@10: ([\d.]+)", result.output).group(1))
     chance = float(re.search(r"demo chance mean P@10: ([\d.]+)", result.output).group(1))
+    image_only = float(re.search(r"demo image-only mean P@10: ([\d.]+)", result.output).group(1))
     print(result.output[-3000:])
     assert precision >= 0.60, result.output[-3000:]
     assert precision > chance + 0.3
+    assert image_only >= 0.60 and precision >= image_only  # the image index alone, and what the reports add

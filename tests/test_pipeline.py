@@ -74,7 +74,7 @@ def test_index_matches_brute_force(pipeline):
         np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
         query = engine.clip.encode_texts(["fracture de la cheville"]).numpy()
         expected = ids[np.argsort(-(vectors @ query[0]))[:10]]
-        got = [h.image_id for h in engine.search_text("fracture de la cheville", 10)]
+        got = [h.image_id for h in engine.search_text("fracture de la cheville", 10, mode="image")]
         assert got == list(expected)
     finally:
         engine.close()

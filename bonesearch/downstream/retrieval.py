@@ -126,11 +126,14 @@ def evaluate_text_retrieval(
     classes: tuple[QueryClass, ...] = DEMO_QUERY_CLASSES,
     k: int = 10,
     seed: int = 0,
+    mode: str | None = None,
 ) -> RetrievalReport:
-    """P@k per query class over the held-out studies' images."""
+    """P@k per query class over the held-out studies' images (``mode``: the engine's search mode,
+    None for its default)."""
     pool = labelled_pool(engine.store.con, labels_path, key, held_out_fraction, seed)
     allowed = np.array(sorted(pool), dtype=np.int64)
-    results = engine.search_texts([c.query for c in classes], k, allowed) if len(allowed) else [[] for _ in classes]
+    results = (engine.search_texts([c.query for c in classes], k, allowed, mode=mode) if len(allowed)
+               else [[] for _ in classes])
     report = []
     for cls, hits in zip(classes, results):
         relevant = sum(cls.matches(label) for label in pool.values())

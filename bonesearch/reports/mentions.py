@@ -7,9 +7,11 @@ three parts: affirmed words, negated words and hypothetical words. The lexical i
 (:mod:`bonesearch.index.lexical`) indexes the first two apart, and the same split of a query
 (« pas de fracture du poignet ») says which part it should match.
 
-Sentences without any negation or hypothesis cue are affirmed as they are, without running
-the pipeline (most sentences of a report: « Arthrose fémoro-tibiale médiale. »): the cue
-check is a superset of the qualifiers' triggers, so it changes no result, only the cost.
+Sentences without any negation or hypothesis trigger are affirmed as they are, without
+running the pipeline (most sentences of a report: « Arthrose fémoro-tibiale médiale. »): the
+check is built from edsnlp's own trigger lists (:func:`_cues`), so it changes no result, only
+the cost. Queries (:func:`split_query`) are checked against a short list of the ways a search
+box denies or doubts, so that a plain query never loads spaCy.
 
 Known limits of the qualifiers kept as they are: their scope runs to the end of the
 sentence or to a termination word, so « pas de fracture du poignet » also negates
@@ -29,15 +31,11 @@ PSEUDO_NEGATIONS = ("non déplacé", "non déplacée", "non déplacées", "non d
                     "non compliquée", "non compliquées", "non compliqués", "non consolidé", "non consolidée",
                     "non consolidées", "non consolidés", "non récent", "non récente", "non appuyé")
 
-#: a sentence reaches the qualifiers only when it holds one of these (accents folded, lower case):
-#: every negation and hypothesis trigger of edsnlp starts with or contains one of them
-_CUES = re.compile(
-    r"\b(?:pas|sans|absen\w*|aucun\w*|ni|non|ne|n'|rien|nega\w*|neg|nul\w*|exclu\w*|elimin\w*|ecart\w*|infirm\w*|"
-    r"normal\w*|depourv\w*|disparu\w*|impossible|improbable|suspi\w*|evoqu\w*|possibl\w*|probabl\w*|doute\w*|"
-    r"hypoth\w*|eventuel\w*|pourrai\w*|peut|peuvent|semble\w*|compatible\w*|discut\w*|douteu\w*|incertain\w*|"
-    r"presum\w*|suppos\w*|suggest\w*|recherche\w*|faveur|envisag\w*|si|soit|ou|\?|question\w*|controle\w*|"
-    r"cas|eventualite|vraisemblabl\w*|probablement|parfois|risque\w*|craint\w*|eliminer)\b|\?",
-    re.IGNORECASE)
+#: a short query reaches the qualifiers only when it holds one of these (accents folded): the ways a
+#: search box denies or doubts (« pas de », « sans », « absence », « normal », « ? », « no »…)
+QUERY_CUES = re.compile(
+    r"\b(?:pas|sans|absen\w*|aucun\w*|ni|non|ne|n'|rien|nega\w*|normal\w*|exclu\w*|elimin\w*|no|not|without|"
+    r"suspi\w*|possibl\w*|probabl\w*|doute\w*|evoqu\w*|eventuel\w*)\b|\?", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*|[.!?;\n]+")
 
 
@@ -52,6 +50,27 @@ class Mentions:
     affirmed: str
     negated: str
     hypothetical: str
+
+
+@lru_cache(maxsize=1)
+def _cues() -> re.Pattern[str]:
+    """What a sentence must hold for the qualifiers to find anything in it, from edsnlp's own
+    trigger lists (negation and hypothesis: each trigger's first word, each trigger verb's stem,
+    accents folded), so that sparing the other sentences changes no result."""
+    from edsnlp.pipes.qualifiers.hypothesis import patterns as hypothesis
+    from edsnlp.pipes.qualifiers.negation import patterns as negation
+
+    words, stems = set(), set()
+    for trigger in [*negation.preceding, *negation.following, *hypothesis.preceding, *hypothesis.following]:
+        first = re.findall(r"\w+|[^\w\s]", _fold(trigger))
+        if first:
+            words.add(first[0])
+    for verb in [*negation.verbs, *hypothesis.verbs_hyp]:
+        stem = re.findall(r"\w+", _fold(verb))[-1]
+        stems.add(stem[:max(3, len(stem) - 3)])  # « suspecter » → « suspec »: every conjugated form
+    alternatives = sorted((re.escape(w) + (r"\b" if w[-1:].isalnum() else "") for w in words), key=len, reverse=True)
+    alternatives += sorted((re.escape(stem) for stem in stems), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
 
 
 @lru_cache(maxsize=1)
@@ -70,8 +89,35 @@ def _pipeline():
 
 
 def split_mentions(text: str) -> Mentions:
-    """The words of ``text`` (a report's findings and conclusion, or a query) by their status."""
+    """The words of ``text`` (a report's findings and conclusion) by their status."""
     return split_many([text])[0]
+
+
+def split_query(text: str) -> Mentions:
+    """:func:`split_mentions` for a short query; one without any of :data:`QUERY_CUES` is affirmed
+    as it is, without loading the qualifiers (seconds of spaCy and edsnlp imports)."""
+    if not QUERY_CUES.search(_fold(text)):
+        return Mentions(" ".join(text.split()), "", "")
+    return split_mentions(text)
+
+
+def _runs(sentence: str, doc) -> dict[str, list[str]]:
+    """The sentence cut into runs of tokens of one status, each run taken from the sentence itself
+    (spaCy's tokens would split « L3 », « 1er », « RX1805… » that the index keeps whole)."""
+    words: dict[str, list[str]] = {"affirmed": [], "negated": [], "hypothetical": []}
+    status, start, end = None, 0, 0
+    for token in doc:
+        if token.is_space:
+            continue
+        this = "negated" if token._.negation else "hypothetical" if token._.hypothesis else "affirmed"
+        if this != status:
+            if status is not None:
+                words[status].append(sentence[start:end].strip())
+            status, start = this, token.idx
+        end = token.idx + len(token.text)
+    if status is not None:
+        words[status].append(sentence[start:end].strip())
+    return words
 
 
 def split_many(texts: list[str]) -> list[Mentions]:
@@ -84,20 +130,17 @@ def split_many(texts: list[str]) -> list[Mentions]:
         for sentence in _SENTENCE.findall(text or ""):
             if not sentence.strip():
                 continue
-            if _CUES.search(_fold(sentence)):
+            if not any(c.isalnum() for c in sentence):
+                continue
+            if _cues().search(_fold(sentence)):
                 qualified.append((n, len(parts[n])))
                 sentences.append(sentence)
                 parts[n].append(("", ""))  # filled below
             else:
                 parts[n].append(("affirmed", sentence.strip()))
     if sentences:
-        for (n, at), doc in zip(qualified, _pipeline().pipe(sentences)):
-            words = {"affirmed": [], "negated": [], "hypothetical": []}
-            for token in doc:
-                if not (token.is_punct or token.is_space):
-                    status = "negated" if token._.negation else "hypothetical" if token._.hypothesis else "affirmed"
-                    words[status].append(token.text)
-            parts[n][at] = ("qualified", words)
+        for (n, at), sentence, doc in zip(qualified, sentences, _pipeline().pipe(sentences)):
+            parts[n][at] = ("qualified", _runs(sentence, doc))
     out = []
     for text_parts in parts:
         joined = {"affirmed": [], "negated": [], "hypothetical": []}

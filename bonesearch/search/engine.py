@@ -35,7 +35,7 @@ from bonesearch.index.search_backends import choose_search_backend, place_index
 from bonesearch.index.vectors import l2_normalise
 from bonesearch.models.device import resolve_device
 from bonesearch.search.filters import allowed_ids as filter_ids
-from bonesearch.search.fusion import MODE_SIGNALS, MODES, FusedImage, Mode, fuse
+from bonesearch.search.fusion import DEFAULT_WEIGHTS, MODE_SIGNALS, MODES, RRF_K, FusedImage, Mode, fuse
 from bonesearch.search.query_text import finding_terms
 from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images
 from bonesearch.search.hits import Hit, StudyHit, image_rows, study_rows
@@ -66,6 +66,8 @@ class SearchEngine:
         self.search_backend, self.device = search_backend, resolve_device(device)
         self._studies = None  # (searchable index, manifest), read on the first study search
         self._study_signals: StudySignals | None = None  # report and lexical signals, read on the first fused search
+        self._default_mode: str | None = None
+        self.fusion_weights, self.rrf_k = dict(DEFAULT_WEIGHTS), RRF_K  # reciprocal rank fusion (search.fusion)
 
     @classmethod
     def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: str | torch.device = "cpu", *,
@@ -112,24 +114,33 @@ class SearchEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def default_mode(self) -> str:
+        """``hybrid`` when the store holds reports (their words and vectors can be searched), else ``image``."""
+        if self._default_mode is None:
+            self._default_mode = "hybrid" if self.store.count("reports") else "image"
+        return self._default_mode
+
     # ------------------------------------------------------------------ queries
     def search_text(self, query: str, k: int = 10, allowed_ids: np.ndarray | None = None, *,
                     where: str | None = None, group_by: GroupBy = "image",
-                    mode: Mode = "image") -> list[Hit] | list[StudyHit]:
+                    mode: Mode | None = None) -> list[Hit] | list[StudyHit]:
         """Images (or studies) closest to the French query ``query`` (case and accents do not matter)."""
         return self.search_texts([query], k, allowed_ids, where=where, group_by=group_by, mode=mode)[0]
 
     def search_texts(self, queries: list[str], k: int = 10, allowed_ids: np.ndarray | None = None, *,
                      where: str | None = None, group_by: GroupBy = "image",
-                     mode: Mode = "image") -> list[list[Hit]] | list[list[StudyHit]]:
+                     mode: Mode | None = None) -> list[list[Hit]] | list[list[StudyHit]]:
         """One ranked list per query (texts encoded in one batch, the filter run once).
 
         ``mode``: ``image`` ranks by the image index alone; ``report`` by the studies' reports
         (report vectors and words); ``hybrid`` fuses the three (:mod:`bonesearch.search.fusion`).
+        None: :attr:`default_mode`.
         """
         texts = [q.strip() for q in queries]
         if not texts or not all(texts):
             raise InvalidQuery("an empty text query: give a French description, e.g. \"fracture du radius distal\"")
+        mode = mode or self.default_mode
         if mode not in MODES:
             raise InvalidQuery(f"--mode {mode!r}: choose {', '.join(MODES)}")
         vectors = self.encode_texts(texts)
@@ -229,7 +240,8 @@ class SearchEngine:
             studies["lexical"] = signals.lexical_rankings([text], allowed, depth)[0]
         reached = {s for ranking in studies.values() for s in ranking}
         images_of = candidate_images(self.store.con, reached, allowed, self._image_vectors, vector)
-        fused = fuse(image_ranking, studies, images_of)
+        fused = fuse(image_ranking, studies, images_of, self.fusion_weights, self.rrf_k,
+                     unreported=signals.unreported(image_ranking) if studies else set())
         study_of = self._study_of({f.image_id for f in fused})
         contradicted = signals.contradicted(text, set(study_of.values())) if "lexical" in wanted else set()
         if contradicted:  # « pas de fracture » for « fracture »: after every other hit, in their order

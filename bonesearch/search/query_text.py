@@ -86,8 +86,8 @@ def expand(query: str) -> str:
 def query_terms(query: str) -> QueryTerms:
     """The affirmed and negated index terms of ``query`` (see the module docstring)."""
     from bonesearch.index.lexical import analyse
-    from bonesearch.reports.mentions import split_mentions
+    from bonesearch.reports.mentions import split_query
 
     expanded = expand(query)
-    mentions = split_mentions(expanded)
+    mentions = split_query(expanded)
     return QueryTerms(expanded, analyse(mentions.affirmed + " " + mentions.hypothetical), analyse(mentions.negated))

@@ -30,6 +30,15 @@ class StudySignals:
         self.report_ids = np.array([r for r, _ in rows], dtype=np.int64)
         self.study_of_report = np.array([s for _, s in rows], dtype=np.int64)
 
+    def unreported(self, image_ids: list[int]) -> set[int]:
+        """Those of ``image_ids`` whose study has no report."""
+        if not image_ids:
+            return set()
+        pairs = _pairs(self.con, "SELECT image_id, study_id FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[]))",
+                       image_ids)
+        reported = set(self.study_of_report.tolist())
+        return {i for i, s in pairs if s not in reported}
+
     def _allowed_reports(self, allowed_images: np.ndarray | None) -> np.ndarray | None:
         if allowed_images is None:
             return None

@@ -62,7 +62,7 @@ def search_text(request: Request, body: SearchRequest) -> ResultPage:
     with _live(request).use() as engine:
         start = time.perf_counter()
         hits = engine.search_text(body.query, body.page * body.per_page + 1, where=where_clause(body.filters),
-                                  group_by=body.group_by)
+                                  group_by=body.group_by, mode=body.mode)
         took = (time.perf_counter() - start) * 1000
     return result_page(hits, body, took, query=body.query)
 

@@ -39,6 +39,7 @@ def _result(hit: Hit | StudyHit, query: str | None) -> Result:
         sex=one_line(hit.sex), laterality=None if study else _line(hit.laterality),
         view=None if study else _line(hit.view), images=hit.images if study else None, excerpt=excerpt,
         marks=term_spans(excerpt, query) if query else [], thumbnail=thumbnail_url(hit.image_id),
+        signals=dict(getattr(hit, "signals", {}) or {}),
     )
 
 

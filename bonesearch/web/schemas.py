@@ -76,6 +76,9 @@ class SearchRequest(Page):
     query: str = Field(..., min_length=1, max_length=500, pattern=r"\S", description="French text, e.g. « fracture du radius distal ».")
     filters: Filters = Field(default_factory=Filters)
     group_by: GroupBy = Field("image", description="image: one result per image; study: the best image of each study.")
+    mode: Literal["hybrid", "image", "report"] | None = Field(
+        None, description="hybrid: report words and vector fused with the image (default when the store has "
+        "reports); image: the image index alone; report: the reports alone.")
 
 
 class SimilarRequest(Page):
@@ -104,7 +107,7 @@ class Result(BaseModel):
     """One ranked image (or study, shown by one of its images); de-identified fields only."""
 
     rank: int
-    score: float = Field(description="Cosine similarity to the query.")
+    score: float = Field(description="Cosine similarity to the query (image mode), or the fused score (hybrid, report).")
     image_id: int = Field(description="The image shown (-1: the study has no image).")
     study_uid: str = Field(description="Pseudonymised study UID.")
     study_date: str | None = Field(description="ISO date, shifted per patient.")
@@ -117,6 +120,9 @@ class Result(BaseModel):
     excerpt: str = Field(description="One line of the de-identified report.")
     marks: list[tuple[int, int]] = Field(default_factory=list, description="[start, end) of the query's terms in excerpt.")
     thumbnail: str | None = Field(description="URL of the cached greyscale picture.")
+    signals: dict[str, int] = Field(default_factory=dict, description="Why it is here (hybrid and report modes): "
+                                    "the rank given by the report's words (lexical), the report's vector (report) "
+                                    "and the image (image).")
 
 
 class ResultPage(BaseModel):

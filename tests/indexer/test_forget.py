@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bonesearch.index.lexical import LEXICAL_DIR, TEXT_FIELDS, LexicalIndex, analyse
 from bonesearch.store import Store
 from cli import app
 from indexer.check import check_store
@@ -36,6 +37,9 @@ def _traces(store: Path, patient: str | None = None, study_uid: str | None = Non
         images = s.con.execute("SELECT image_id, sop_uid, pixel_path FROM images WHERE list_contains(?, study_id)",
                                [study_ids]).fetchall()
         reports = s.con.execute("SELECT report_id FROM reports WHERE list_contains(?, study_id)", [study_ids]).fetchall()
+        texts = s.con.execute("SELECT list_contains(?, study_id), text FROM reports", [study_ids]).fetchall()
+    theirs = {t for mine, text in texts if mine for t in analyse(text)}
+    others = {t for mine, text in texts if not mine for t in analyse(text)}
     strings = [r[1] for r in studies] + [r[2] for r in studies if r[2]] + [r[1] for r in images]
     return {
         "strings": strings + ([patient] if patient else []),
@@ -43,6 +47,7 @@ def _traces(store: Path, patient: str | None = None, study_uid: str | None = Non
         "image_ids": {r[0] for r in images},
         "report_ids": {r[0] for r in reports},
         "pixel_names": {Path(r[2]).name for r in images},
+        "report_words": theirs - others,  # index terms only their reports hold
     }
 
 
@@ -65,13 +70,18 @@ def _assert_no_trace(store: Path, traces: dict) -> None:
     assert not traces["image_ids"] & ids["images"]
     assert not traces["study_ids"] & ids["studies"]
     assert not traces["report_ids"] & ids["reports"]
+    lexical = LexicalIndex.open(store / "index" / LEXICAL_DIR)
+    assert not traces["report_ids"] & set(lexical.report_ids().tolist())
+    searcher = lexical.index.searcher()
+    for word in traces["report_words"]:  # gone from the term dictionaries, not only marked deleted
+        assert all(searcher.doc_freq(field, word) == 0 for field in TEXT_FIELDS), word
 
 
 def test_forget_patient_leaves_no_trace(indexed, tmp_path, pretrain_store):
     store = copy_store(indexed, tmp_path / "store")
     patient = _patient_with_most_studies(store)
     traces = _traces(store, patient=patient)
-    assert len(traces["study_ids"]) >= 2 and traces["image_ids"] and traces["report_ids"]
+    assert len(traces["study_ids"]) >= 2 and traces["image_ids"] and traces["report_ids"] and traces["report_words"]
     assert patient.encode() in (store / "meta.duckdb").read_bytes()  # the byte scan below can see it
     images_before = len(column(store, "SELECT image_id FROM images"))
 
@@ -81,6 +91,7 @@ def test_forget_patient_leaves_no_trace(indexed, tmp_path, pretrain_store):
     output = " ".join(result.output.split())
     assert f"{len(traces['study_ids'])} studies, {len(traces['image_ids'])} images" in output
     assert f"cached pixel files deleted: {len(traces['image_ids'])}" in output
+    assert f"reports purged from the lexical index: {len(traces['report_ids'])}" in output
     _assert_no_trace(store, traces)
     assert len(column(store, "SELECT image_id FROM images")) == images_before - len(traces["image_ids"])
     assert len(column(store, "SELECT 1 FROM sources WHERE status = 'forgotten' AND image_id IS NULL")) == len(traces["image_ids"])

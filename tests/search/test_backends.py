@@ -109,9 +109,10 @@ def test_faiss_gpu_wrapper_gives_faiss_answers_through_the_engine(built, engines
 
     wrapped = SearchEngine(faiss_engine.store, FaissGpuIndex(cpu, CountingClone(faiss.clone_index(cpu))),
                            manifest, faiss_engine.clip)
-    _same(wrapped.search_text(QUERIES[0], 8), faiss_engine.search_text(QUERIES[0], 8))
+    _same(wrapped.search_text(QUERIES[0], 8, mode="image"), faiss_engine.search_text(QUERIES[0], 8, mode="image"))
     assert gpu_calls == [8]
-    _same(wrapped.search_text(QUERIES[1], 5, where=WHERE), faiss_engine.search_text(QUERIES[1], 5, where=WHERE))
+    _same(wrapped.search_text(QUERIES[1], 5, where=WHERE, mode="image"),
+          faiss_engine.search_text(QUERIES[1], 5, where=WHERE, mode="image"))
     assert gpu_calls == [8]  # filtered: the CPU copy, exactly
     image_id = int(built.image_ids[4])
     _same(wrapped.search_image_id(image_id, 5), faiss_engine.search_image_id(image_id, 5))

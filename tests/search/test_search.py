@@ -52,7 +52,7 @@ def _ok(result) -> str:
 
 # ------------------------------------------------------------------ ground truth
 def test_text_search_equals_brute_force(built, engine):
-    for query, hits in zip(QUERIES, engine.search_texts(QUERIES, 10)):
+    for query, hits in zip(QUERIES, engine.search_texts(QUERIES, 10, mode="image")):
         ids, scores = brute_force(_text_vector(built, query), built.image_ids, built.image_vectors, 10)
         assert [h.image_id for h in hits] == ids
         np.testing.assert_allclose([h.score for h in hits], scores, rtol=1e-5, atol=1e-6)
@@ -64,7 +64,7 @@ def test_filtered_search_equals_brute_force_and_returns_k(built, engine):
     allowed = _images_where(built, lambda s: s["body_part"] in ("WRIST", "KNEE") and s["age_months"] < 700)
     assert len(allowed) >= 8
     for query in QUERIES:
-        hits = engine.search_text(query, 8, where=where)
+        hits = engine.search_text(query, 8, where=where, mode="image")
         ids, scores = brute_force(_text_vector(built, query), built.image_ids, built.image_vectors, 8, allowed)
         assert [h.image_id for h in hits] == ids and len(hits) == 8
         np.testing.assert_allclose([h.score for h in hits], scores, rtol=1e-5, atol=1e-6)
@@ -83,7 +83,7 @@ def test_a_filter_on_the_worst_images_still_returns_all_of_them(built, engine):
 def test_where_and_allowed_ids_intersect(built, engine):
     knees = _images_where(built, lambda s: s["body_part"] == "KNEE")
     some = built.image_ids[::2]
-    hits = engine.search_text(QUERIES[1], 50, allowed_ids=some, where="body_part = 'KNEE'")
+    hits = engine.search_text(QUERIES[1], 50, allowed_ids=some, where="body_part = 'KNEE'", mode="image")
     assert sorted(h.image_id for h in hits) == sorted(np.intersect1d(knees, some).tolist())
 
 
@@ -107,7 +107,7 @@ def _best_studies(built, query: np.ndarray, k: int, allowed: np.ndarray | None =
 
 def test_group_by_study_equals_brute_force(built, engine):
     for query in QUERIES:
-        hits = engine.search_text(query, 6, group_by="study")
+        hits = engine.search_text(query, 6, group_by="study", mode="image")
         assert all(isinstance(h, StudyHit) for h in hits)
         assert [(h.study_id, h.image_id) for h in hits] == _best_studies(built, _text_vector(built, query), 6)
         counts = {int(s): int((built.image_study == s).sum()) for s in built.study_ids}

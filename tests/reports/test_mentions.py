@@ -1,0 +1,72 @@
+"""Affirmed, negated and hypothetical words of French reports (edsnlp's qualifiers), and the cue
+pre-check that spares the pipeline the sentences without any cue."""
+
+from __future__ import annotations
+
+import pytest
+
+from bonesearch.index.lexical import analyse
+from bonesearch.reports import mentions
+from bonesearch.reports.mentions import split_many, split_mentions
+from tests.search.report_corpus import annotated_reports, demo_reports
+
+CASES = [
+    ("Pas de fracture du poignet.", "", "fracture"),
+    ("Absence de luxation. Fracture du radius distal déplacée.", "Fracture", "luxation"),
+    ("Fracture non déplacée de la diaphyse tibiale.", "Fracture", ""),  # « non déplacée » qualifies, not denies
+    ("On ne retrouve pas de trait de fracture, ni de luxation.", "", "fracture"),
+    ("Radiographies du poignet gauche sans anomalie.", "poignet", "anomalie"),
+    ("Arthrose fémoro-tibiale médiale.", "Arthrose", ""),
+]
+
+
+@pytest.mark.parametrize("text,affirmed,negated", CASES)
+def test_negated_words_leave_the_affirmed_part(text, affirmed, negated) -> None:
+    got = split_mentions(text)
+    if affirmed:
+        assert affirmed in got.affirmed.split(), got
+    if negated:
+        assert negated in got.negated.split() and negated not in got.affirmed.split(), got
+
+
+@pytest.mark.parametrize("text", ["Suspicion de fracture du scaphoïde ?", "Fracture ?",
+                                  "Possible fracture de fatigue.", "Fracture probable du scaphoïde."])
+def test_supposed_findings_are_neither_affirmed_nor_denied(text) -> None:
+    got = split_mentions(text)
+    assert "fracture" not in got.affirmed.lower() and "fracture" not in got.negated.lower(), got
+    assert "fracture" in got.hypothetical.lower()
+
+
+def test_words_keep_their_order_within_each_part() -> None:
+    got = split_mentions("Genou droit. Pas de fracture. Gonarthrose fémoro-tibiale interne.")
+    assert got.affirmed.index("Genou") < got.affirmed.index("Gonarthrose")
+
+
+def test_the_cue_check_changes_no_result(monkeypatch) -> None:
+    """Every sentence through the qualifiers, or only those with a cue: the same split, on the demo's
+    reports and the hand-written annotated ones."""
+    texts = demo_reports()[:150] + annotated_reports()
+    fast = split_many(texts)
+
+    class Always:
+        @staticmethod
+        def search(_: str) -> bool:
+            return True
+
+    monkeypatch.setattr(mentions, "_cues", lambda: Always)
+    slow = split_many(texts)
+    def terms(m: mentions.Mentions) -> tuple[list[str], ...]:  # what the index sees of each part
+        return analyse(m.affirmed), analyse(m.negated), analyse(m.hypothetical)
+
+    differing = [(t[:80], a, b) for t, a, b in zip(texts, fast, slow) if terms(a) != terms(b)]
+    assert not differing, differing[:3]
+
+
+def test_a_plain_query_does_not_load_the_qualifiers(monkeypatch) -> None:
+    monkeypatch.setattr(mentions, "_pipeline", lambda: pytest.fail("the pipeline was loaded"))
+    assert mentions.split_query("fracture du radius distal").affirmed == "fracture du radius distal"
+
+
+def test_empty_and_odd_texts() -> None:
+    assert split_many(["", "   ", "...", "?"]) == [mentions.Mentions("", "", "")] * 4
+    assert split_mentions("🦴 fracture \x00").affirmed.startswith("🦴")

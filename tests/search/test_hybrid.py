@@ -1,0 +1,133 @@
+"""Hybrid text search over a small store: fusion of the image index, the report vectors and the
+report words; reports that deny the finding asked for come last; studies without a report stay
+findable through their images; modes, filters, grouping and hostile queries."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from bonesearch.errors import InvalidQuery
+from bonesearch.index.files import IndexManifest, build_flat_index, write_index
+from bonesearch.search.engine import SearchEngine
+from bonesearch.store import Store
+from cli import app
+from indexer.lexical_build import sync_lexical_index
+from tests.search_store import brute_force, build_search_store
+
+AFFIRMED = "Radiographies du poignet. Fracture du radius distal déplacée."
+DENIED = "Radiographies du poignet. Pas de fracture. Poignet normal."
+QUERY = "fracture du radius distal"
+
+
+@pytest.fixture(scope="module")
+def hybrid_store(tmp_path_factory):
+    """The search store with wrist reports that alternately affirm and deny a fracture, no report
+    for the three studies holding the query's best images, a report index and a lexical index."""
+    built = build_search_store(tmp_path_factory.mktemp("hybrid"), studies=32)
+    query = built.clip.encode_texts([QUERY]).numpy()[0]
+    best_images, _ = brute_force(query, built.image_ids, built.image_vectors, 3)
+    study_of = dict(zip(built.image_ids.tolist(), built.image_study.tolist()))
+    unreported = sorted({study_of[i] for i in best_images})
+    wrists = [s for s, m in built.studies.items() if m["body_part"] == "WRIST" and s not in unreported]
+    with Store.open(built.path, read_only=False) as store:
+        store.con.execute("DELETE FROM reports WHERE study_id IN (SELECT unnest(?::INTEGER[]))", [unreported])
+        for n, study in enumerate(wrists):
+            text = AFFIRMED if n % 2 == 0 else DENIED
+            store.con.execute("UPDATE reports SET text = ?, conclusion = ? WHERE study_id = ?", [text, text, study])
+        rows = store.con.execute("SELECT report_id, text FROM reports ORDER BY report_id").fetchall()
+        vectors = built.clip.encode_texts([t for _, t in rows]).numpy().astype(np.float32)
+        ids = np.array([r for r, _ in rows], dtype=np.int64)
+        manifest = IndexManifest(name="reports", model_fingerprint=built.clip.fingerprint(),
+                                 checkpoint=str(built.checkpoint), dim=int(vectors.shape[1]), count=len(ids))
+        write_index(built.path / "index", build_flat_index(ids, vectors), manifest)
+        sync_lexical_index(store.con, built.path / "index", rebuild=True)
+    built.unreported = unreported
+    built.affirmed = set(wrists[0::2])
+    built.denied = set(wrists[1::2])
+    return built
+
+
+@pytest.fixture(scope="module")
+def engine(hybrid_store):
+    with SearchEngine.open(hybrid_store.path) as opened:
+        yield opened
+
+
+def test_hybrid_is_the_default_with_reports(engine) -> None:
+    assert engine.default_mode == "hybrid"
+    hits = engine.search_text(QUERY, 5)
+    assert hits and all(h.signals for h in hits)
+
+
+def test_image_mode_is_the_image_index_alone(hybrid_store, engine) -> None:
+    query = hybrid_store.clip.encode_texts([QUERY]).numpy()[0]
+    ids, _ = brute_force(query, hybrid_store.image_ids, hybrid_store.image_vectors, 10)
+    assert [h.image_id for h in engine.search_text(QUERY, 10, mode="image")] == ids
+
+
+def test_affirmed_fractures_come_first_and_denials_last(hybrid_store, engine) -> None:
+    total = len(hybrid_store.image_ids)
+    for mode in ("hybrid", "report"):
+        hits = engine.search_text(QUERY, total, mode=mode)
+        studies = [h.study_id for h in hits]
+        affirmed = [r for r, s in enumerate(studies) if s in hybrid_store.affirmed]
+        denied = [r for r, s in enumerate(studies) if s in hybrid_store.denied]
+        assert affirmed and denied, mode
+        assert max(affirmed) < min(denied), (mode, affirmed, denied)
+        assert all("lexical" in hits[r].signals for r in affirmed)
+        assert all("lexical" not in hits[r].signals for r in denied)
+
+
+def test_a_negated_query_prefers_the_denials(hybrid_store, engine) -> None:
+    hits = engine.search_text("pas de fracture du poignet", 6, mode="report")
+    assert hits and {h.study_id for h in hits[:2]} <= hybrid_store.denied
+    assert not {h.study_id for h in hits} & hybrid_store.affirmed
+
+
+def test_studies_without_a_report_are_not_buried(hybrid_store, engine) -> None:
+    """The query's three best images belong to studies without a report: they keep their image rank's
+    share of the fusion and stay in the first results, above reported studies that match nothing."""
+    hits = engine.search_text(QUERY, 12)
+    found = {h.study_id for h in hits}
+    assert set(hybrid_store.unreported) <= found, (hybrid_store.unreported, [h.signals for h in hits])
+    assert engine.search_text(QUERY, len(hybrid_store.image_ids), mode="report")  # report mode: reported ones only
+    assert not {h.study_id for h in engine.search_text(QUERY, 50, mode="report")} & set(hybrid_store.unreported)
+
+
+def test_filters_and_grouping_hold_in_hybrid(hybrid_store, engine) -> None:
+    hits = engine.search_text(QUERY, 8, where="body_part = 'KNEE'")
+    assert hits and all(h.body_part == "KNEE" for h in hits)
+    studies = engine.search_text(QUERY, 6, group_by="study")
+    assert len({s.study_id for s in studies}) == len(studies) == 6
+    assert engine.search_text(QUERY, 5, allowed_ids=np.array([], dtype=np.int64)) == []
+
+
+@pytest.mark.parametrize("query", ["de la du le", "x" * 10_000, '"fracture" AND radius:* OR (+-)', "🦴 fracture 🦴",
+                                   "fracture\x00\x1b[2J du radius", "pas de", "?"])
+def test_hostile_queries_give_results_not_tracebacks(engine, query) -> None:
+    for mode in ("hybrid", "report", "image"):
+        hits = engine.search_text(query, 5, mode=mode)
+        assert isinstance(hits, list)
+
+
+def test_empty_query_and_unknown_mode_are_refused(engine) -> None:
+    with pytest.raises(InvalidQuery, match="empty"):
+        engine.search_text("   ", 5)
+    with pytest.raises(InvalidQuery, match="--mode"):
+        engine.search_text(QUERY, 5, mode="words")
+
+
+def test_cli_mode_and_json_say_why(hybrid_store) -> None:
+    result = CliRunner().invoke(app, ["query", "--store", str(hybrid_store.path), QUERY, "-k", "3", "--json",
+                                      "--mode", "report"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)
+    assert hits and all(set(h["signals"]) <= {"report", "lexical"} and h["signals"] for h in hits)
+    table = CliRunner().invoke(app, ["query", "--store", str(hybrid_store.path), QUERY, "-k", "3"])
+    assert table.exit_code == 0 and "why" in table.output
+    bad = CliRunner().invoke(app, ["query", "--store", str(hybrid_store.path), QUERY, "--mode", "words"])
+    assert bad.exit_code == 2 and "hybrid" in bad.output
