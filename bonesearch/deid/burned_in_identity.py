@@ -193,7 +193,10 @@ def _edits(a: str, b: str, limit: int) -> int:
 def _misread_label(folded: str) -> bool:
     """Whether ``folded`` is a radiograph label word as OCR misreads it: one letter wrong, missing
     or added (two from six letters: « ROTATIQN », « EBOUT », « DEBULT », « DEBOI », « OBLIQRE »), or
-    glued to a side letter (« DFACE », « GDEBOUT »)."""
+    glued to a side letter (« DFACE », « GDEBOUT »), or a piece of one read apart (« ROTAT »,
+    « ATION » of « ROTATION »)."""
+    if len(folded) >= 4 and any(len(label) >= 6 and folded in label for label in LABEL_WORDS):
+        return True
     for label in LABEL_WORDS:
         if len(label) < 4:
             continue
@@ -203,6 +206,16 @@ def _misread_label(folded: str) -> bool:
         if len(folded) - len(label) <= 2 and (folded.endswith(label) or folded.startswith(label)):
             return True
     return False
+
+
+def _label_piece(folded: str) -> bool:
+    """Whether a word of a name run is a radiograph label word cut by OCR (« ROTAT », « ATION ») or
+    read with one letter wrong: stricter than :func:`_misread_label`, for a word beside others
+    (« CHARLES » is two edits from « CHARGE », and a name)."""
+    if len(folded) < 4:
+        return False
+    return any((len(label) >= 6 and folded in label) or (len(label) >= 5 and _edits(folded, label, 1) <= 1)
+               for label in LABEL_WORDS)
 
 
 def _name_like(folded: str) -> bool:
@@ -308,8 +321,10 @@ def identity_labels(lines: Sequence[list[OcrWord]], name_confidence: float = 50.
             folded = [fold(w) for w, _ in words]
             if (sum(sum(ch.isalpha() for ch in w) >= 3 for w, _ in words) >= 2  # « OE BOUT » is « DEBOUT »
                     and _looks_like_a_name(words, name_confidence)
-                    and not any(f in LABEL_WORDS for f in folded) and not all(is_vocab(f) for f in folded)
-                    and not _misread_label("".join(folded))):  # « DEB OUT »: one label read in two
+                    and not any(f in LABEL_WORDS or _label_piece(f) for f in folded)
+                    and not all(is_vocab(f) for f in folded)
+                    and not _misread_label("".join(folded))  # « DEB OUT »: one label read in two
+                    and not any(_misread_label(a + b) for a, b in zip(folded, folded[1:]))):  # « ROT ATION EXT »
                 found.add("PATIENT")
                 return tuple(sorted(found))
     if _unknown_capitals(lines, word_confidence) or _caret_name(lines, caret_confidence):

@@ -17,8 +17,9 @@ word matches ``text`` and, boosted, ``affirmed``. A negated one that reports oft
 finding: « fracture ») matches ``negated`` and excludes reports that affirm it; the other
 words of the negated phrase (« du poignet ») count as affirmed ones. So « fracture » ranks
 real fractures above « pas de fracture », and « pas de fracture du poignet » returns wrists
-whose report denies a fracture. A query word the index has never seen (a typo) is matched within one
-or two edits.
+whose report denies a fracture. A query word the reports never use stands for the words it
+abbreviates (« calca » → calcanéum) or, failing that, the nearest within one or two edits
+(:meth:`LexicalIndex.resolve`).
 
 Erasure: Tantivy deletes only mark documents; their terms stay in the segment files until a
 merge. :meth:`LexicalIndex.purge` therefore rewrites the index without the erased reports
@@ -44,7 +45,9 @@ STATUS_BOOST = 2.0
 #: a negated query word not in the findings list is a denied finding when at least this share of the
 #: reports naming it deny it
 NEGATABLE_SHARE = 0.5
-FUZZY_BOOST = 0.5  # a word matched within edits counts this share of an exact one
+#: a query word the reports never use (an abbreviation, a typo) is looked up from this many letters; its
+#: stand-ins (at most MAX_RESOLVED) share this weight
+MIN_RESOLVED, MAX_RESOLVED, RESOLVED_BOOST = 4, 3, 0.8
 #: an allowed-report filter up to this many ids runs inside Tantivy; above it, results are filtered after
 TERM_SET_LIMIT = 50_000
 
@@ -238,18 +241,12 @@ class LexicalIndex:
         for term in affirmed:  # « fracture »: not the reports that only deny one
             if self._negatable(searcher, term):
                 excluded.append(self._denied_only(term))
-        for terms, status in ((rest, "affirmed"),):
-            for term in terms:
-                if searcher.doc_freq("text", term) > 0:
-                    clauses.append(Query.term_query(self.schema, "text", term))
-                    clauses.append(Query.boost_query(Query.term_query(self.schema, status, term), STATUS_BOOST))
-                elif len(term) >= 4:  # unseen: a typo? within one edit (two for long words)
-                    distance = 2 if len(term) >= 8 else 1
-                    clauses.append(Query.boost_query(
-                        Query.fuzzy_term_query(self.schema, "text", term, distance, True, False), FUZZY_BOOST))
-                    clauses.append(Query.boost_query(
-                        Query.fuzzy_term_query(self.schema, status, term, distance, True, False),
-                        FUZZY_BOOST * STATUS_BOOST))
+        for typed in rest:
+            known = self.resolve(searcher, typed)
+            for term in known:
+                boost = 1.0 if term == typed else RESOLVED_BOOST / len(known)
+                clauses.append(Query.boost_query(Query.term_query(self.schema, "text", term), boost))
+                clauses.append(Query.boost_query(Query.term_query(self.schema, "affirmed", term), boost * STATUS_BOOST))
         if not clauses or not searcher.num_docs:
             return []
         query = Query.boolean_query([(Occur.Should, c) for c in clauses] + [(Occur.MustNot, c) for c in excluded])
@@ -269,6 +266,21 @@ class LexicalIndex:
         if post_filter is not None:
             ranked = [(i, s) for i, s in ranked if i in post_filter]
         return ranked[:depth]
+
+    def resolve(self, searcher, term: str) -> list[str]:
+        """The index's words for a query word: itself when reports use it; else the words it abbreviates
+        (« calca » → calcaneum, calcaneus; « olecr » → olecran), or failing that the words one edit away
+        (two for words of 8 letters or more: « coxartros » → coxarthros), most frequent first."""
+        if searcher.doc_freq("text", term) > 0 or len(term) < MIN_RESOLVED:
+            return [term] if searcher.doc_freq("text", term) > 0 else []
+        candidates = searcher.terms_with_prefix("text", term[:2], limit=5_000)
+        completions = [t for t, _ in candidates if t.startswith(term)]
+        if completions:
+            return completions[:MAX_RESOLVED]
+        limit = 2 if len(term) >= 8 else 1
+        scored = [(edit_distance(term, t, limit), -n, t) for t, n in candidates if abs(len(t) - len(term)) <= limit]
+        best = sorted(x for x in scored if x[0] <= limit)
+        return [t for d, _, t in best if d == best[0][0]][:MAX_RESOLVED] if best else []
 
     def contradicting(self, affirmed: list[str], negated: list[str], report_ids: Iterable[int]) -> set[int]:
         """Those of ``report_ids`` whose report contradicts the query: it only denies a finding
@@ -307,6 +319,22 @@ class LexicalIndex:
         from tantivy import Query
 
         return Query.term_query(self.schema, "report_id", int(report_id))
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance of ``a`` and ``b`` (a swap of two letters counts one), or
+    ``limit + 1`` as soon as it must exceed ``limit``."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
 
 
 def _recover_swap(directory: Path) -> None:

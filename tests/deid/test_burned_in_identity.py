@@ -37,6 +37,7 @@ def test_double_name_with_a_hyphen_read_apart_needs_no_third_word() -> None:
     ("ROTATIQN Py",), ("BLIQUE-",), ("DFACE",), ("EBOUT",), ("AROFIL", "Fa"), ("OBLIQRE",), ("G PEBOUT", "PAN"),
     ("RADIOGRAPHIE GENOU DROIT",), ("EN CHARGE",), ("URGENCES PEDIATRIE",), ("FUJIFILM",),
     ("DEB OUT",), ("DEBULT",), ("G DEBOUT.", "DEBOI"),  # read apart, two letters wrong, one lost
+    ("ROTAT _ EXT", "RQ", "ATION EXE"), ("ROT ATION EXT",),  # « ROTATION EXT » cut in pieces (bench seed 5)
 ])
 def test_labels_and_their_misreadings_are_not_identity(lines: tuple[str, ...]) -> None:
     assert identity_labels(_read(*lines)) == ()
