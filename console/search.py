@@ -37,11 +37,10 @@ def print_hits(hits: Sequence[Hit | StudyHit], as_json: bool, title: str) -> Non
         print(safe_json([h.to_dict() for h in hits], indent=2))
         return
     studies = bool(hits) and isinstance(hits[0], StudyHit)
-    columns = (("#", 2), ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
+    why = any(getattr(h, "signals", None) for h in hits)  # a fused search: the ranks, not a cosine
+    columns = (("#", 2), ("why", 8) if why else ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
     columns += STUDY_COLUMNS if studies else IMAGE_COLUMNS
-    why = any(getattr(h, "signals", None) for h in hits)
-    if why:  # a fused search: which signals ranked each hit, and where
-        columns += (("why", 9),)
+    if why:
         title += "\n  why: rank by the report's words (w), the report's vector (r), the image (i)"
     table = Table(title=title, title_justify="left")
     for column, width in columns:
@@ -49,10 +48,10 @@ def print_hits(hits: Sequence[Hit | StudyHit], as_json: bool, title: str) -> Non
     table.add_column("report excerpt", no_wrap=True, overflow="ellipsis", max_width=56)
     for h in hits:
         age = f"{h.age_months // 12} y" if h.age_months is not None else ""
-        head = [str(h.rank), f"{h.score:.3f}", "…" + h.study_uid[-6:], h.study_date or "", h.body_part]
+        head = [str(h.rank), _why(h.signals) if why else f"{h.score:.3f}", "…" + h.study_uid[-6:],
+                h.study_date or "", h.body_part]
         tail = [str(h.images), str(h.image_id)] if studies else [str(h.image_id), h.laterality, h.view]
-        reasons = [_why(h.signals)] if why else []
-        table.add_row(*(Text(one_line(cell)) for cell in (*head, *tail, age, h.sex, *reasons, h.excerpt)))
+        table.add_row(*(Text(one_line(cell)) for cell in (*head, *tail, age, h.sex, h.excerpt)))
     out.print(table)
 
 
@@ -60,8 +59,10 @@ SIGNAL_LETTERS = {"lexical": "w", "report": "r", "image": "i"}
 
 
 def _why(signals: dict[str, int]) -> str:
-    """« w1 r3 i12 »: the rank each signal gave a hit (report words, report vector, image)."""
-    return " ".join(f"{SIGNAL_LETTERS[name]}{signals[name]}" for name in SIGNAL_LETTERS if name in signals)
+    """« w1 r3 i12 »: the rank each signal gave a hit (report words, report vector, image); ranks past
+    99 show as « + » (the signal found it, far down)."""
+    return " ".join(f"{SIGNAL_LETTERS[name]}{signals[name] if signals[name] < 100 else '+'}"
+                    for name in SIGNAL_LETTERS if name in signals)
 
 
 def print_query_results(store: Store, sections: Sequence[SheetSection], group_by: str, each_ms: float, *,

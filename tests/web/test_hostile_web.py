@@ -391,7 +391,11 @@ def _no_escapes(text: str) -> None:
 
 
 def test_cli_query_table_neutralises_stored_escapes(hostile_store):
-    result = runner.invoke(app, ["query", "fracture du radius", "--store", str(hostile_store), "--k", "5"])
+    fused = runner.invoke(app, ["query", "fracture du radius", "--store", str(hostile_store), "--k", "5"])
+    assert fused.exit_code == 0, fused.output
+    _no_escapes(fused.output)
+    result = runner.invoke(app, ["query", "fracture du radius", "--store", str(hostile_store), "--k", "5",
+                                 "--mode", "image"])  # the score column is narrower: the excerpt shows more
     assert result.exit_code == 0, result.output
     _no_escapes(result.output)
     assert "Fracture" in result.output and "[bold]AP" in result.output  # shown, as text, not as markup

@@ -181,6 +181,21 @@ def test_text_search_equals_the_engine(client, engine, facts):
     assert _ranked(second["results"]) == _engine_ranked(engine.search_text("arthrose", 9)[4:8])
 
 
+def test_search_modes_and_why_each_hit_is_there(client, engine):
+    """The page's switch: hybrid (the default on a store with reports) says which signals ranked
+    each hit; image is the image index alone; an unknown mode is a 422, not a 500."""
+    for mode in ("hybrid", "image", "report"):
+        page = client.post("/api/search", json={"query": "fracture du radius distal", "per_page": 4,
+                                                "mode": mode}).json()
+        assert _ranked(page["results"]) == _engine_ranked(
+            engine.search_text("fracture du radius distal", 5, mode=mode)[:4])
+        signals = [r["signals"] for r in page["results"]]
+        assert all(signals) if mode != "image" else not any(signals)
+    default = client.post("/api/search", json={"query": "arthrose", "per_page": 3}).json()
+    assert all(r["signals"] for r in default["results"])
+    assert client.post("/api/search", json={"query": "arthrose", "mode": "words"}).status_code == 422
+
+
 def test_filters_become_the_engines_where(client, facts):
     assert where_clause(Filters()) is None
     clause = where_clause(Filters(body_part="WRIST", laterality="L", sex="F", age_min=18, age_max=40,

@@ -114,7 +114,8 @@ async function run() {
   if (state.mode === "text") {
     title = `« ${state.query} »`;
     request = api("/api/search", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ query: state.query, filters: filters(), group_by: group, ...paging }) });
+      body: JSON.stringify({ query: state.query, filters: filters(), group_by: group, ...paging,
+        ...($("f-mode").value ? { mode: $("f-mode").value } : {}) }) });
   } else if (state.mode === "image") {
     title = `Images semblables à ${state.imageName || "l'image déposée"}`;
     const params = new URLSearchParams({ ...filters(), ...paging, group_by: group });
@@ -165,7 +166,17 @@ function card(result, kind) {
     el("span", { className: "meta" }, el("span", { textContent: `#${result.rank} · ${partName(result.body_part)}` }),
       el("span", { className: "score", textContent: result.score.toFixed(3) })),
     el("span", { className: "sub", textContent: `${frDate(result.study_date)} · ${detail}` }),
+    ...why(result.signals),
     excerpt(result.excerpt, result.marks));
+}
+
+const SIGNAL_NAMES = { lexical: "mots du compte rendu", report: "compte rendu", image: "image" };
+
+function why(signals) {
+  // Which signals ranked this hit, and where: « trouvé par : mots du compte rendu n° 2 · image n° 14 »
+  const parts = Object.keys(SIGNAL_NAMES).filter((name) => signals && signals[name])
+    .map((name) => `${SIGNAL_NAMES[name]} n° ${signals[name]}`);
+  return parts.length ? [el("span", { className: "why", textContent: `trouvé par : ${parts.join(" · ")}` })] : [];
 }
 
 function showResults(page, title, roundTripMs) {
