@@ -59,7 +59,9 @@ def test_query_returns_ranked_hits_as_json(pipeline):
 def test_query_table_and_similar(pipeline):
     _, store, _ = pipeline
     table = _ok(runner.invoke(app, ["query", "gonarthrose", "--store", str(store), "--k", "3"]))
-    assert "gonarthrose" in table and "score" in table
+    assert "gonarthrose" in table and "why" in table  # hybrid (the store has reports): the signals' ranks
+    image_only = _ok(runner.invoke(app, ["query", "gonarthrose", "--store", str(store), "--k", "3", "--mode", "image"]))
+    assert "score" in image_only and "why" not in image_only
     first = sorted((store / "pixels").glob("*.png"))[0]
     hits = json.loads(_ok(runner.invoke(app, ["similar", str(first), "--store", str(store), "--k", "3", "--json"])))
     assert hits[0]["image_id"] == int(first.stem) and hits[0]["score"] > 0.99  # an image finds itself first
