@@ -38,7 +38,7 @@ def print_hits(hits: Sequence[Hit | StudyHit], as_json: bool, title: str) -> Non
         return
     studies = bool(hits) and isinstance(hits[0], StudyHit)
     why = any(getattr(h, "signals", None) for h in hits)  # a fused search: the ranks, not a cosine
-    columns = (("#", 2), ("why", 8) if why else ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
+    columns = (("#", 2), ("why", 11) if why else ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
     columns += STUDY_COLUMNS if studies else IMAGE_COLUMNS
     if why:
         title += "\n  why: rank by the report's words (w), the report's vector (r), the image (i)"
