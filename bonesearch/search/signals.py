@@ -24,6 +24,29 @@ def _pairs(con: duckdb.DuckDBPyConnection, sql: str, ids: list[int]) -> list[tup
 class StudySignals:
     """Report-vector (and lexical) rankings of studies for text queries over one store."""
 
+    @classmethod
+    def open(cls, store, image_manifest, backend: str, device) -> "StudySignals":
+        """The store's report index (placed like the image index; None when the store has none) and
+        lexical index (None likewise). Raises ModelMismatch when the report index is another model's."""
+        from bonesearch.errors import IndexNotFound, ModelMismatch
+        from bonesearch.index.files import read_index
+        from bonesearch.index.lexical import LEXICAL_DIR, LexicalIndex
+        from bonesearch.index.search_backends import place_index
+        from bonesearch.search.query_text import finding_terms
+
+        try:
+            index, manifest = read_index(store.index_dir, "reports")
+        except IndexNotFound:
+            index = None
+        else:
+            if manifest.model_fingerprint != image_manifest.model_fingerprint:
+                raise ModelMismatch(
+                    f"the report index in {store.index_dir} was built with model {manifest.model_fingerprint}, the "
+                    f"image index with {image_manifest.model_fingerprint}: rebuild both with "
+                    f"`bonesearch index --store {store.path} --checkpoint CKPT`")
+            index = place_index(index, backend, device, f"the report index of {store.path}")
+        return cls(store.con, index, LexicalIndex.open(store.index_dir / LEXICAL_DIR, finding_terms()))
+
     def __init__(self, con: duckdb.DuckDBPyConnection, report_index, lexical=None) -> None:
         self.con, self.report_index, self.lexical = con, report_index, lexical
         rows = con.execute("SELECT report_id, study_id FROM reports ORDER BY report_id").fetchall()

