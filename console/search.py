@@ -38,10 +38,10 @@ def print_hits(hits: Sequence[Hit | StudyHit], as_json: bool, title: str) -> Non
         return
     studies = bool(hits) and isinstance(hits[0], StudyHit)
     why = any(getattr(h, "signals", None) for h in hits)  # a fused search: the ranks, not a cosine
-    columns = (("#", 2), ("why", 11) if why else ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
+    columns = (("#", 2), ("why", 13) if why else ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
     columns += STUDY_COLUMNS if studies else IMAGE_COLUMNS
     if why:
-        title += "\n  why: rank by the report's words (w), the report's vector (r), the image (i)"
+        title += "\n  why: rank by the report's words (w), the report's vector (r), the image (i); b: the body part named"
     table = Table(title=title, title_justify="left")
     for column, width in columns:
         table.add_column(column, no_wrap=True, min_width=width)
@@ -55,13 +55,13 @@ def print_hits(hits: Sequence[Hit | StudyHit], as_json: bool, title: str) -> Non
     out.print(table)
 
 
-SIGNAL_LETTERS = {"lexical": "w", "report": "r", "image": "i"}
+SIGNAL_LETTERS = {"lexical": "w", "report": "r", "image": "i", "anatomy": "b"}
 
 
 def _why(signals: dict[str, int]) -> str:
-    """« w1 r3 i12 »: the rank each signal gave a hit (report words, report vector, image); ranks past
-    99 show as « + » (the signal found it, far down)."""
-    return " ".join(f"{SIGNAL_LETTERS[name]}{signals[name] if signals[name] < 100 else '+'}"
+    """« w1 r3 i12 b »: the rank each signal gave a hit (report words, report vector, image; ranks past
+    99 show as « + »: found, far down) and « b » when its body part is the one the query names."""
+    return " ".join("b" if name == "anatomy" else f"{SIGNAL_LETTERS[name]}{signals[name] if signals[name] < 100 else '+'}"
                     for name in SIGNAL_LETTERS if name in signals)
 
 

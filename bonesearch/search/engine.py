@@ -35,7 +35,8 @@ from bonesearch.index.vectors import l2_normalise
 from bonesearch.models.device import resolve_device
 from bonesearch.search.filters import allowed_ids as filter_ids
 from bonesearch.search.fusion import DEFAULT_WEIGHTS, MODE_SIGNALS, MODES, RRF_K, Mode, fuse
-from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images
+from bonesearch.search.query_text import body_parts
+from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images, named_part_images
 from bonesearch.search.hits import Hit, StudyHit, fused_hits, image_rows, study_rows
 from bonesearch.store import DB_NAME, INDEX_DIR, Store
 
@@ -238,8 +239,10 @@ class SearchEngine:
             studies["lexical"] = signals.lexical_rankings([text], allowed, depth)[0]
         reached = {s for ranking in studies.values() for s in ranking}
         images_of = candidate_images(self.store.con, reached, allowed, self._image_vectors, vector)
+        candidates = set(image_ranking) | {i for images in images_of.values() for i in images}
         fused = fuse(image_ranking, studies, images_of, self.fusion_weights, self.rrf_k,
-                     unreported=signals.unreported(image_ranking) if studies else set())
+                     unreported=signals.unreported(image_ranking) if studies else set(),
+                     named_part=named_part_images(self.store.con, candidates, body_parts(text)))
         study_of = self._study_of({f.image_id for f in fused})
         contradicted = signals.contradicted(text, set(study_of.values())) if "lexical" in wanted else set()
         if contradicted:  # « pas de fracture » for « fracture »: after every other hit, in their order

@@ -35,7 +35,7 @@ MODE_SIGNALS: dict[str, tuple[str, ...]] = {
 #: (bench/queries/fr_search_blind.jsonl, held-out demo patients: P@10 0.68 → 0.77; BENCHMARKS.md)
 RRF_K = 10.0
 #: how much each signal's ranks count
-DEFAULT_WEIGHTS: dict[str, float] = {"image": 1.0, "report": 1.0, "lexical": 2.0}
+DEFAULT_WEIGHTS: dict[str, float] = {"image": 1.0, "report": 1.0, "lexical": 2.0, "anatomy": 1.0}
 
 
 @dataclass
@@ -49,7 +49,8 @@ class FusedImage:
 
 def fuse(image_ranking: list[int], study_rankings: dict[str, list[int]], images_of: dict[int, list[int]],
          weights: dict[str, float] | None = None, rrf_k: float = RRF_K,
-         unreported: frozenset[int] | set[int] = frozenset()) -> list[FusedImage]:
+         unreported: frozenset[int] | set[int] = frozenset(),
+         named_part: frozenset[int] | set[int] = frozenset()) -> list[FusedImage]:
     """Images ranked by reciprocal rank fusion of ``image_ranking`` (image ids, best first) and
     ``study_rankings`` (signal name → study ids, best first).
 
@@ -62,6 +63,9 @@ def fuse(image_ranking: list[int], study_rankings: dict[str, list[int]], images_
     them, which is not evidence against them: each such signal counts them at their image
     rank (as if their report ranked where their image does), so that a study without a
     report is neither buried under every reported one nor lifted above them.
+
+    ``named_part``: image ids whose header body part is the one the query names (« poignet »
+    → WRIST): the ``anatomy`` signal ranks them all first, tied.
     """
     weights = weights or DEFAULT_WEIGHTS
     image_rank = {image_id: rank for rank, image_id in enumerate(image_ranking, 1)}
@@ -88,6 +92,11 @@ def fuse(image_ranking: list[int], study_rankings: dict[str, list[int]], images_
                         hit.ranks["image"] = image_rank[image_id]
                 hit.score += weight / (rrf_k + rank)
                 hit.ranks[signal] = rank
+    for image_id in named_part:
+        hit = fused.get(image_id)
+        if hit is not None:
+            hit.score += weights.get("anatomy", 1.0) / (rrf_k + 1)
+            hit.ranks["anatomy"] = 1
     for image_id in unreported:
         hit = fused.get(image_id)
         if hit is not None and "image" in hit.ranks:

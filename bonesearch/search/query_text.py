@@ -71,6 +71,28 @@ def finding_terms() -> frozenset[str]:
                      for t in analyse(line))
 
 
+@lru_cache(maxsize=1)
+def _body_part_words() -> dict[str, tuple[str, ...]]:
+    """Folded word → DICOM body-part terms, from ``data/body_parts_fr.tsv``."""
+    text = resources.files("bonesearch.search").joinpath("data/body_parts_fr.tsv").read_text(encoding="utf-8")
+    entries = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, sep, terms = line.partition("\t")
+        if not sep or not terms.split():
+            raise ValueError(f"body_parts_fr.tsv, line {number}: expected WORD<TAB>TERM[ TERM…]")
+        entries[fold(word.strip())] = tuple(terms.split())
+    return entries
+
+
+def body_parts(query: str) -> frozenset[str]:
+    """The DICOM body-part terms (« WRIST »…) the words of ``query`` name, after expansion
+    (« knee » → genou → KNEE); empty when it names none."""
+    words = _body_part_words()
+    return frozenset(t for word in re.findall(r"[\w-]+", expand(query)) for t in words.get(word, ()))
+
+
 def clean(query: str) -> str:
     """``query`` without control characters, spaces collapsed, cut at :data:`MAX_QUERY_CHARS`."""
     return " ".join(_CONTROL.sub(" ", query).split())[:MAX_QUERY_CHARS]

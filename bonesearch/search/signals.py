@@ -134,3 +134,12 @@ def candidate_images(con: duckdb.DuckDBPyConnection, studies: set[int], allowed_
     for (image_id, study), score in zip(pairs, scores.tolist()):
         by_study.setdefault(study, []).append((-score, image_id))
     return {study: [i for _, i in sorted(images)] for study, images in by_study.items()}
+
+
+def named_part_images(con: duckdb.DuckDBPyConnection, image_ids: set[int], parts: frozenset[str]) -> set[int]:
+    """Those of ``image_ids`` whose header body part (``images.body_part``) is one of ``parts``."""
+    if not image_ids or not parts:
+        return set()
+    rows = con.execute("SELECT image_id FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[])) "
+                       "AND upper(body_part) IN (SELECT unnest(?::VARCHAR[]))", [sorted(image_ids), sorted(parts)])
+    return {int(i) for (i,) in rows.fetchall()}

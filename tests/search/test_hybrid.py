@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bonesearch.errors import InvalidQuery
 from bonesearch.index.files import IndexManifest, build_flat_index, write_index
 from bonesearch.search.engine import SearchEngine
+from bonesearch.search.fusion import DEFAULT_WEIGHTS
 from bonesearch.store import Store
 from cli import app
 from indexer.lexical_build import sync_lexical_index
@@ -131,3 +132,19 @@ def test_cli_mode_and_json_say_why(hybrid_store) -> None:
     assert table.exit_code == 0 and "why" in table.output
     bad = CliRunner().invoke(app, ["query", "--store", str(hybrid_store.path), QUERY, "--mode", "words"])
     assert bad.exit_code == 2 and "hybrid" in bad.output
+
+
+def test_a_named_body_part_lifts_its_images(hybrid_store, engine) -> None:
+    """« genou »: no report of this store says it (they say « gonarthrose »); the knee images, by their
+    header body part, are lifted above where the other signals alone put them."""
+    def knees_in_top(weight: float) -> int:
+        engine.fusion_weights = {**DEFAULT_WEIGHTS, "anatomy": weight}
+        try:
+            hits = engine.search_text("radiographie du genou", 8)
+        finally:
+            engine.fusion_weights = dict(DEFAULT_WEIGHTS)
+        assert all(h.signals.get("anatomy") == 1 for h in hits if h.body_part == "KNEE")
+        assert not any("anatomy" in h.signals for h in hits if h.body_part != "KNEE")
+        return sum(h.body_part == "KNEE" for h in hits)
+
+    assert knees_in_top(DEFAULT_WEIGHTS["anatomy"]) > knees_in_top(0.0)

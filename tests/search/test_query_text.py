@@ -4,7 +4,8 @@ realistic reports), negation of the query, the findings list."""
 from __future__ import annotations
 
 from bonesearch.index.lexical import analyse
-from bonesearch.search.query_text import MAX_QUERY_CHARS, clean, expand, finding_terms, query_terms, vocabulary
+from bonesearch.search.query_text import (MAX_QUERY_CHARS, body_parts, clean, expand, finding_terms, query_terms,
+                                          vocabulary)
 from tests.search.report_corpus import annotated_reports, demo_reports
 
 
@@ -43,3 +44,11 @@ def test_clean_removes_control_characters_and_caps_length() -> None:
     assert clean("fracture\x00\x1b[2J\tdu\n radius") == "fracture [2J du radius"
     assert len(clean("x" * 10_000)) == MAX_QUERY_CHARS
     assert query_terms("de la du le").empty  # stop words only
+
+
+def test_body_parts_named_by_a_query() -> None:
+    assert body_parts("fracture du poignet gauche") == {"WRIST"}
+    assert body_parts("normal KNEE x-ray") == {"KNEE"}  # English, through the expansion
+    assert body_parts("Épaule déboîtée") == {"SHOULDER"}
+    assert body_parts("pas de fracture du col fémoral") == set()  # no body-part word: no guess
+    assert body_parts("fracture de l'avant-bras") == {"FOREARM"}

@@ -171,11 +171,13 @@ function card(result, kind) {
 }
 
 const SIGNAL_NAMES = { lexical: "mots du compte rendu", report: "compte rendu", image: "image" };
+const ANATOMY = "région demandée";
 
 function why(signals) {
   // Which signals ranked this hit, and where: « trouvé par : mots du compte rendu n° 2 · image n° 14 »
   const parts = Object.keys(SIGNAL_NAMES).filter((name) => signals && signals[name])
     .map((name) => `${SIGNAL_NAMES[name]} n° ${signals[name]}`);
+  if (signals && signals.anatomy) parts.push(ANATOMY);
   return parts.length ? [el("span", { className: "why", textContent: `trouvé par : ${parts.join(" · ")}` })] : [];
 }
 
