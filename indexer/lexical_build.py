@@ -11,6 +11,7 @@ rebuild it.
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +39,14 @@ def lexical_docs(con: duckdb.DuckDBPyConnection, report_ids: np.ndarray) -> Iter
     """The lexical documents of ``report_ids``, read and qualified :data:`BATCH` at a time."""
     for start in range(0, len(report_ids), BATCH):
         chunk = [int(i) for i in report_ids[start:start + BATCH]]
-        rows = con.execute("SELECT report_id, text, findings, conclusion FROM reports "
-                           "WHERE report_id IN (SELECT unnest(?::BIGINT[])) ORDER BY report_id", [chunk]).fetchall()
+        rows = con.execute("SELECT r.report_id, r.text, r.findings, r.conclusion, s.patient_pseudo FROM reports r "
+                           "LEFT JOIN studies s USING (study_id) WHERE r.report_id IN (SELECT unnest(?::BIGINT[])) "
+                           "ORDER BY r.report_id", [chunk]).fetchall()
         sections = [" ".join(s for s in (findings, conclusion) if s and s.strip()) or (text or "")
-                    for _, text, findings, conclusion in rows]
-        for (report_id, text, _, _), mentions in zip(rows, split_many(sections)):
-            yield LexicalDoc(int(report_id), text or "", mentions.affirmed, mentions.negated)
+                    for _, text, findings, conclusion, _ in rows]
+        for (report_id, text, _, _, patient), mentions in zip(rows, split_many(sections)):
+            key = zlib.crc32(patient.encode()) if patient else None  # a patient's reports share a shard
+            yield LexicalDoc(int(report_id), text or "", mentions.affirmed, mentions.negated, key)
 
 
 def sync_lexical_index(con: duckdb.DuckDBPyConnection, index_dir: Path, rebuild: bool = False) -> LexicalSummary:
@@ -55,7 +58,7 @@ def sync_lexical_index(con: duckdb.DuckDBPyConnection, index_dir: Path, rebuild:
     index = None if rebuild else LexicalIndex.open(directory)
     summary = LexicalSummary()
     if index is None:
-        index = LexicalIndex.create(directory)
+        index = LexicalIndex.create(directory, LexicalIndex.shards_for(len(wanted)))
         have = np.zeros(0, dtype=np.int64)
     else:
         have = index.report_ids()

@@ -22,13 +22,18 @@ abbreviates (« calca » → calcanéum) or, failing that, the nearest within on
 (:meth:`LexicalIndex.resolve`).
 
 Erasure: Tantivy deletes only mark documents; their terms stay in the segment files until a
-merge. :meth:`LexicalIndex.purge` therefore rewrites the index without the erased reports
-(from the stored fields of the others) and swaps it in, so no file keeps an erased
-patient's words.
+merge (which the Python binding cannot ask for). The index is therefore split into shards
+(a report in the shard of its patient, about :data:`SHARD_REPORTS` reports each), and
+:meth:`LexicalIndex.purge` rewrites only the shards that held the erased reports (one for a
+patient), from the
+stored fields of the others, and swaps each in by renames: no file keeps an erased
+patient's words. A query searches every shard and merges the hits by score.
 """
 
 from __future__ import annotations
 
+import heapq
+import json
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -37,6 +42,9 @@ from pathlib import Path
 import numpy as np
 
 LEXICAL_DIR = "lexical"
+LAYOUT_FILE = "lexical.json"  # {"shards": N}: the shard count, fixed when the index is built
+SHARD_REPORTS = 8_192  # a full build aims at about this many reports per shard (a purge rewrites one) ...
+MAX_SHARDS = 64  # ... with at most this many shards (a query searches every one)
 ANALYZER = "fr_folded"
 TEXT_FIELDS = ("text", "affirmed", "negated")
 WRITER_HEAP = 64_000_000  # bytes of the single indexing thread's buffer
@@ -60,6 +68,8 @@ class LexicalDoc:
     text: str
     affirmed: str
     negated: str
+    shard_key: int | None = None  # which shard (key % shards): the patient's, so that erasing a patient
+    # rewrites one shard; None: the report id
 
 
 def _analyzer():
@@ -99,128 +109,189 @@ def _schema():
     return builder.build()
 
 
-class LexicalIndex:
-    """A store's report text index (a Tantivy index in one folder)."""
+class _Searchers:
+    """The searchers of every shard, answering as one index: document frequencies summed, term
+    lists merged, hits merged by score (hash-sharded reports: the shards' statistics are alike)."""
 
-    def __init__(self, directory: Path, index, schema, findings: frozenset[str] = frozenset()) -> None:
-        self.directory, self.index, self.schema = directory, index, schema
+    def __init__(self, indexes: list) -> None:
+        self.searchers = [index.searcher() for index in indexes]
+
+    @property
+    def num_docs(self) -> int:
+        return sum(s.num_docs for s in self.searchers)
+
+    def doc_freq(self, field: str, term: str) -> int:
+        return sum(s.doc_freq(field, term) for s in self.searchers)
+
+    def terms_with_prefix(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for searcher in self.searchers:
+            for term, n in searcher.terms_with_prefix(field, prefix, limit=limit):
+                counts[term] = counts.get(term, 0) + n
+        return sorted(counts.items(), key=lambda tn: (-tn[1], tn[0]))[:limit]
+
+    def ranked(self, query, limit: int) -> list[tuple[int, float]]:
+        """(report id, score) of the best ``limit`` documents of all shards for ``query``."""
+        ranked = []
+        for searcher in self.searchers:
+            hits = searcher.search(query, limit=limit, count=False).hits
+            ids = searcher.fast_field_values("report_id", [a for _, a in hits])
+            ranked += [(int(i), float(score)) for (score, _), i in zip(hits, ids)]
+        return heapq.nlargest(limit, ranked, key=lambda hit: hit[1])
+
+
+class LexicalIndex:
+    """A store's report text index: Tantivy indexes in ``directory/shard-NNN``, a report in the
+    shard of its patient (:attr:`LexicalDoc.shard_key`), so that erasing a patient rewrites one
+    shard (:meth:`purge`)."""
+
+    def __init__(self, directory: Path, shards: list, schema, findings: frozenset[str] = frozenset()) -> None:
+        self.directory, self.shards, self.schema = directory, shards, schema  # shards: Tantivy indexes
         self.findings = findings  # analysed words that name a finding (what a report can deny)
 
-    @classmethod
-    def create(cls, directory: Path) -> "LexicalIndex":
-        """A new, empty index in ``directory`` (whatever was there is removed)."""
-        from tantivy import Index
+    @staticmethod
+    def shards_for(reports: int) -> int:
+        """How many shards a full build of ``reports`` reports gets: about :data:`SHARD_REPORTS`
+        each (a purge rewrites one), a power of two, at most :data:`MAX_SHARDS` (a query searches all)."""
+        wanted = max(1, -(-int(reports) // SHARD_REPORTS))
+        return min(MAX_SHARDS, 1 << (wanted - 1).bit_length())
 
+    @classmethod
+    def create(cls, directory: Path, shards: int = 1) -> "LexicalIndex":
+        """A new, empty index of ``shards`` shards in ``directory`` (whatever was there is removed)."""
         if directory.exists():
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
-        schema = _schema()
-        index = Index(schema, path=str(directory))
-        index.register_tokenizer(ANALYZER, _analyzer())
-        return cls(directory, index, schema)
+        indexes = [_new_shard(directory / _shard_name(n)) for n in range(shards)]
+        (directory / LAYOUT_FILE).write_text(json.dumps({"shards": shards, "version": 1}), encoding="utf-8")
+        return cls(directory, indexes, indexes[0].schema)
 
     @classmethod
     def open(cls, directory: Path, findings: frozenset[str] = frozenset()) -> "LexicalIndex | None":
         """The index in ``directory``, or None when there is none (a store indexed before it existed);
         ``findings``: analysed words that name a finding (:meth:`_negatable`)."""
-        from tantivy import Index
-
-        _recover_swap(directory)
-        if not (directory / "meta.json").is_file():
+        layout = directory / LAYOUT_FILE
+        if not layout.is_file():
             return None
-        index = Index.open(str(directory))
-        index.register_tokenizer(ANALYZER, _analyzer())
-        return cls(directory, index, index.schema, findings)
+        shards = int(json.loads(layout.read_text(encoding="utf-8"))["shards"])
+        indexes = []
+        for n in range(shards):
+            _recover_swap(directory / _shard_name(n))
+            indexes.append(_open_shard(directory / _shard_name(n)))
+        return cls(directory, indexes, indexes[0].schema, findings)
+
+    def _shard_of(self, key: int) -> int:
+        return int(key) % len(self.shards)
 
     # -------------------------------------------------------------- writing
     def add(self, docs: Iterable[LexicalDoc], replace: bool = True) -> int:
         """Add ``docs`` (replacing documents of the same report ids when ``replace``) and commit."""
         from tantivy import Document
 
-        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        if replace:  # a report's old document may sit in another shard (its patient's): delete first
+            docs = list(docs)
+            self.delete([doc.report_id for doc in docs])
+        writers: dict[int, object] = {}
         added = 0
         for doc in docs:
-            if replace:
-                writer.delete_documents_by_query(self._id_query(doc.report_id))
+            shard = self._shard_of(doc.report_id if doc.shard_key is None else doc.shard_key)
+            writer = writers.get(shard)
+            if writer is None:
+                writer = writers[shard] = self.shards[shard].writer(heap_size=WRITER_HEAP, num_threads=1)
             document = Document()
             document.add_unsigned("report_id", int(doc.report_id))
             for name in TEXT_FIELDS:
                 document.add_text(name, getattr(doc, name) or "")
             writer.add_document(document)
             added += 1
-        writer.commit()
-        writer.wait_merging_threads()
-        self.index.reload()
+        for shard, writer in writers.items():
+            writer.commit()
+            writer.wait_merging_threads()
+            self.shards[shard].reload()
         return added
 
     def delete(self, report_ids: Iterable[int]) -> int:
         """Mark the documents of ``report_ids`` deleted (their words stay on disk until :meth:`purge`)."""
-        ids = [int(i) for i in report_ids]
-        if not ids:
-            return 0
         from tantivy import Query
 
         before = self.count()
-        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        writer.delete_documents_by_query(Query.term_set_query(self.schema, "report_id", ids))
-        writer.commit()
-        writer.wait_merging_threads()
-        self.index.reload()
+        for shard, ids in self._by_shard(report_ids).items():
+            writer = self.shards[shard].writer(heap_size=WRITER_HEAP, num_threads=1)
+            writer.delete_documents_by_query(Query.term_set_query(self.schema, "report_id", ids))
+            writer.commit()
+            writer.wait_merging_threads()
+            self.shards[shard].reload()
         return before - self.count()
 
     def purge(self, report_ids: Iterable[int]) -> int:
-        """Rewrite the index without ``report_ids`` (nothing of theirs left in any file); returns how
-        many documents went. The new index is built beside the old one and swapped in by renames."""
-        gone = {int(i) for i in report_ids}
-        if not gone:
-            return 0
-        kept = [doc for doc in self.documents() if doc.report_id not in gone]
-        removed = self.count() - len(kept)
-        if not removed:
-            return 0
-        fresh_dir = self.directory.with_name(self.directory.name + ".new")
-        LexicalIndex.create(fresh_dir).add(kept, replace=False)
-        old = self.directory.with_name(self.directory.name + ".old")
-        if old.exists():
+        """Rewrite the shards holding ``report_ids`` without them (nothing of theirs left in any
+        file); returns how many documents went. Each new shard is built beside the old one and
+        swapped in by renames."""
+        removed = 0
+        for shard, ids in self._by_shard(report_ids).items():
+            gone = set(ids)
+            directory = self.directory / _shard_name(shard)
+            kept = [doc for doc in _documents(self.shards[shard]) if doc.report_id not in gone]
+            dropped = int(self.shards[shard].searcher().num_docs) - len(kept)
+            if not dropped:
+                continue
+            fresh_dir = directory.with_name(directory.name + ".new")
+            fresh = _new_shard(fresh_dir)
+            _write(fresh, kept)
+            old = directory.with_name(directory.name + ".old")
+            if old.exists():
+                shutil.rmtree(old)
+            directory.rename(old)
+            fresh_dir.rename(directory)
             shutil.rmtree(old)
-        self.directory.rename(old)
-        fresh_dir.rename(self.directory)
-        shutil.rmtree(old)
-        reopened = LexicalIndex.open(self.directory, self.findings)
-        self.index, self.schema = reopened.index, reopened.schema
+            self.shards[shard] = _open_shard(directory)
+            removed += dropped
         return removed
+
+    def _by_shard(self, report_ids: Iterable[int]) -> dict[int, list[int]]:
+        """The shards that hold some of ``report_ids``, with those they hold (a report's shard follows
+        its patient, not its id: each shard is asked)."""
+        from tantivy import Query
+
+        ids = sorted({int(i) for i in report_ids})
+        groups: dict[int, list[int]] = {}
+        if not ids:
+            return groups
+        query = Query.term_set_query(self.schema, "report_id", ids)
+        for shard, index in enumerate(self.shards):
+            searcher = index.searcher()
+            hits = searcher.search(query, limit=len(ids), count=False).hits
+            held = searcher.fast_field_values("report_id", [a for _, a in hits])
+            if held:
+                groups[shard] = [int(i) for i in held]
+        return groups
 
     # -------------------------------------------------------------- reading
     def count(self) -> int:
         """Live documents."""
-        return int(self.index.searcher().num_docs)
+        return sum(int(index.searcher().num_docs) for index in self.shards)
 
     def documents(self) -> Iterator[LexicalDoc]:
         """Every live document, from the stored fields."""
-        from tantivy import Query
-
-        searcher = self.index.searcher()
-        total = searcher.num_docs
-        if not total:
-            return
-        for _, address in searcher.search(Query.all_query(), limit=total, count=False).hits:
-            stored = searcher.doc(address)
-            yield LexicalDoc(int(stored["report_id"][0]), *((stored.get_first(n) or "") for n in TEXT_FIELDS))
+        for index in self.shards:
+            yield from _documents(index)
 
     def report_ids(self) -> np.ndarray:
         """The report ids of the live documents, sorted."""
         from tantivy import Query
 
-        searcher = self.index.searcher()
-        total = searcher.num_docs
-        if not total:
-            return np.zeros(0, dtype=np.int64)
-        hits = searcher.search(Query.all_query(), limit=total, count=False).hits
-        return np.sort(np.array(searcher.fast_field_values("report_id", [a for _, a in hits]), dtype=np.int64))
+        ids = []
+        for index in self.shards:
+            searcher = index.searcher()
+            total = searcher.num_docs
+            if total:
+                hits = searcher.search(Query.all_query(), limit=total, count=False).hits
+                ids += searcher.fast_field_values("report_id", [a for _, a in hits])
+        return np.sort(np.array(ids, dtype=np.int64))
 
-    def known(self, term: str) -> bool:
-        """Whether an analysed ``term`` occurs in some report's text."""
-        return self.index.searcher().doc_freq("text", term) > 0
+    def doc_freq(self, field: str, term: str) -> int:
+        """Reports whose ``field`` holds the analysed ``term``."""
+        return _Searchers(self.shards).doc_freq(field, term)
 
     def search(self, affirmed: list[str], negated: list[str], depth: int,
                allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -231,7 +302,7 @@ class LexicalIndex:
         from tantivy import Occur, Query
 
         clauses, excluded = [], []
-        searcher = self.index.searcher()
+        searcher = _Searchers(self.shards)
         denied = [t for t in dict.fromkeys(negated) if self._negatable(searcher, t)]
         for term in denied:  # « pas de fracture »: reports that deny it, never ones that affirm it
             clauses.append(Query.boost_query(Query.term_query(self.schema, "negated", term), STATUS_BOOST))
@@ -260,9 +331,7 @@ class LexicalIndex:
                 query = Query.boolean_query([(Occur.Must, query), (Occur.Must, ids)])
             else:
                 post_filter, limit = set(int(i) for i in allowed), depth * 8
-        hits = searcher.search(query, limit=limit, count=False).hits
-        ids = searcher.fast_field_values("report_id", [a for _, a in hits])
-        ranked = [(int(i), float(s)) for (s, _), i in zip(hits, ids)]
+        ranked = searcher.ranked(query, limit)
         if post_filter is not None:
             ranked = [(i, s) for i, s in ranked if i in post_filter]
         return ranked[:depth]
@@ -288,7 +357,7 @@ class LexicalIndex:
         from tantivy import Occur, Query
 
         ids = [int(i) for i in report_ids]
-        searcher = self.index.searcher()
+        searcher = _Searchers(self.shards)
         clauses = [self._denied_only(t) for t in dict.fromkeys(affirmed) if self._negatable(searcher, t)]
         clauses += [Query.term_query(self.schema, "affirmed", t) for t in dict.fromkeys(negated)
                     if self._negatable(searcher, t)]
@@ -296,8 +365,7 @@ class LexicalIndex:
             return set()
         query = Query.boolean_query([(Occur.Must, Query.term_set_query(self.schema, "report_id", ids)),
                                      (Occur.Must, Query.boolean_query([(Occur.Should, c) for c in clauses]))])
-        hits = searcher.search(query, limit=len(ids), count=False).hits
-        return {int(i) for i in searcher.fast_field_values("report_id", [a for _, a in hits])}
+        return {i for i, _ in searcher.ranked(query, len(ids))}
 
     def _denied_only(self, term: str):
         """Reports that deny ``term`` and never affirm it."""
@@ -315,10 +383,60 @@ class LexicalIndex:
         named = searcher.doc_freq("text", term)
         return named > 0 and searcher.doc_freq("negated", term) >= NEGATABLE_SHARE * named
 
-    def _id_query(self, report_id: int):
-        from tantivy import Query
-
         return Query.term_query(self.schema, "report_id", int(report_id))
+
+
+def _shard_name(n: int) -> str:
+    return f"shard-{n:03d}"
+
+
+def _new_shard(directory: Path):
+    """An empty Tantivy index in ``directory`` (created), with the French analyser registered."""
+    from tantivy import Index
+
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    index = Index(_schema(), path=str(directory))
+    index.register_tokenizer(ANALYZER, _analyzer())
+    return index
+
+
+def _open_shard(directory: Path):
+    from tantivy import Index
+
+    index = Index.open(str(directory))
+    index.register_tokenizer(ANALYZER, _analyzer())
+    return index
+
+
+def _documents(index) -> Iterator[LexicalDoc]:
+    """The live documents of one shard, from its stored fields."""
+    from tantivy import Query
+
+    searcher = index.searcher()
+    total = searcher.num_docs
+    if not total:
+        return
+    for _, address in searcher.search(Query.all_query(), limit=total, count=False).hits:
+        stored = searcher.doc(address)
+        yield LexicalDoc(int(stored["report_id"][0]), *((stored.get_first(n) or "") for n in TEXT_FIELDS))
+
+
+def _write(index, docs: list[LexicalDoc]) -> None:
+    """Add ``docs`` to a fresh shard and commit."""
+    from tantivy import Document
+
+    writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+    for doc in docs:
+        document = Document()
+        document.add_unsigned("report_id", int(doc.report_id))
+        for name in TEXT_FIELDS:
+            document.add_text(name, getattr(doc, name) or "")
+        writer.add_document(document)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -87,11 +87,10 @@ def test_allowed_reports_restrict_the_results(index) -> None:
 
 
 def test_purge_leaves_no_trace_of_the_report(index, tmp_path) -> None:
-    assert index.index.searcher().doc_freq("text", analyse("ZIDANEQQ")[0]) == 1
+    assert index.doc_freq("text", analyse("ZIDANEQQ")[0]) == 1
     assert index.purge([8]) == 1
     reopened = LexicalIndex.open(tmp_path / "lexical", finding_terms())
-    searcher = reopened.index.searcher()
-    assert searcher.doc_freq("text", analyse("ZIDANEQQ")[0]) == 0  # not a tombstone: the term is gone
+    assert reopened.doc_freq("text", analyse("ZIDANEQQ")[0]) == 0  # not a tombstone: the term is gone
     assert sorted(reopened.report_ids().tolist()) == [1, 2, 3, 4, 5, 6, 7]
     assert all("ZIDANEQQ" not in d.text for d in reopened.documents())
     for path in (tmp_path / "lexical").rglob("*"):
@@ -104,3 +103,33 @@ def test_delete_then_add_replaces_a_report(index) -> None:
     index.add(_docs({4: "Genou gauche. Pas d'arthrose. Pas de fracture."}))
     assert index.count() == len(REPORTS)
     assert 4 not in _ranked(index, "gonarthrose")
+
+
+def test_shards_answer_as_one_index_and_a_purge_rewrites_one(tmp_path) -> None:
+    """Four shards hold the same reports as one: the same ranking for every query here, the same
+    counts; a purge rewrites only the shard that held the erased report."""
+    one = LexicalIndex.create(tmp_path / "one")
+    one.add(_docs(REPORTS), replace=False)
+    four = LexicalIndex.create(tmp_path / "four", shards=4)
+    four.add(_docs(REPORTS), replace=False)
+    four = LexicalIndex.open(tmp_path / "four", finding_terms())
+    one = LexicalIndex.open(tmp_path / "one", finding_terms())
+    assert four.count() == one.count() == len(REPORTS)
+    assert four.report_ids().tolist() == one.report_ids().tolist()
+    for query in ("fracture du poignet", "pas de fracture du poignet", "luxaton epaule", "gonarthrose"):
+        assert {i for i, _ in _ranked_pairs(four, query)} == {i for i, _ in _ranked_pairs(one, query)}, query
+    untouched = {p: p.stat().st_mtime_ns for p in (tmp_path / "four").rglob("*") if p.is_file()
+                 and "shard-000" not in str(p) and p.name != "lexical.json"}
+    assert four.purge([8]) == 1  # report 8 lives in shard 8 % 4 = 0
+    assert {p: p.stat().st_mtime_ns for p in untouched if p.exists()} == untouched
+    assert four.doc_freq("text", analyse("ZIDANEQQ")[0]) == 0 and four.count() == len(REPORTS) - 1
+
+
+def _ranked_pairs(index: LexicalIndex, query: str) -> list[tuple[int, float]]:
+    terms = query_terms(query)
+    return index.search(terms.affirmed, terms.negated, 10)
+
+
+def test_shard_count_follows_the_archive() -> None:
+    assert LexicalIndex.shards_for(0) == LexicalIndex.shards_for(8_000) == 1
+    assert LexicalIndex.shards_for(100_000) == 16 and LexicalIndex.shards_for(10_000_000) == 64
