@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -28,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bonesearch.demo.archive import study_report  # noqa: E402
 from bonesearch.demo.plan import plan_archive  # noqa: E402
-from bonesearch.demo.reports_fr import ReportInput, write_report  # noqa: E402
 from bonesearch.index.lexical import LexicalDoc, LexicalIndex  # noqa: E402
 from bonesearch.reports.mentions import split_many  # noqa: E402
 from bonesearch.reports.sections import parse_sections  # noqa: E402
@@ -37,17 +36,7 @@ from bonesearch.search.query_text import finding_terms, query_terms  # noqa: E40
 
 
 def demo_texts(studies: int) -> list[str]:
-    texts = []
-    for st in plan_archive(studies, 7):
-        report = write_report(ReportInput(
-            patient=st.patient, hospital=st.hospital, radiologist=st.radiologist, referrer=st.referrer,
-            accession=st.accession, exam_date=st.exam_date, report_date=st.report_date,
-            body_part=st.body_part, side=st.side, views=[i.view for i in st.images], finding=st.finding,
-            site=st.site, kl_grade=st.severity, hardware=st.hardware, affected_side=st.affected_side,
-            age_months=st.age_months, bone_age_months=st.bone_age_months, prior_date=st.prior_date,
-            level=st.level, fused_levels=st.fused_levels, n_carpals=st.n_carpals), random.Random(st.accession))
-        texts.append(report.text)
-    return texts
+    return [study_report(st, 7).text for st in plan_archive(studies, 7)]
 
 
 def main() -> None:

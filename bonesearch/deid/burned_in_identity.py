@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from bonesearch.deid.vocab import fold, is_vocab
+from bonesearch.word_match import edit_distance
 
 #: what excludes an image: a name, an identifier, a date (of birth or not: the store shifts every
 #: date by a per-patient offset that a real date beside its shifted copy would give away), a phone
@@ -175,21 +176,6 @@ def _capitalised_runs(line: list[OcrWord], name_confidence: float) -> list[list[
     return [r for r in runs if sum(len(_INNER.split(_EDGE_MARKS.sub("", w.text))) for w in r) >= 2]
 
 
-def _edits(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance between ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
 def _misread_label(folded: str) -> bool:
     """Whether ``folded`` is a radiograph label word as OCR misreads it: one letter wrong, missing
     or added (two from six letters: « ROTATIQN », « EBOUT », « DEBULT », « DEBOI », « OBLIQRE »), or
@@ -201,7 +187,7 @@ def _misread_label(folded: str) -> bool:
         if len(label) < 4:
             continue
         limit = 1 if len(label) <= 5 else 2
-        if _edits(folded, label, limit) <= limit:
+        if edit_distance(folded, label, limit) <= limit:
             return True
         if len(folded) - len(label) <= 2 and (folded.endswith(label) or folded.startswith(label)):
             return True
@@ -214,7 +200,7 @@ def _label_piece(folded: str) -> bool:
     (« CHARLES » is two edits from « CHARGE », and a name)."""
     if len(folded) < 4:
         return False
-    return any((len(label) >= 6 and folded in label) or (len(label) >= 5 and _edits(folded, label, 1) <= 1)
+    return any((len(label) >= 6 and folded in label) or (len(label) >= 5 and edit_distance(folded, label, 1) <= 1)
                for label in LABEL_WORDS)
 
 

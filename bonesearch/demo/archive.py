@@ -41,7 +41,7 @@ from bonesearch.demo.phantom_core import PhantomParams, stamp, text_mask
 from bonesearch.demo.phantoms import render_phantom
 from bonesearch.demo.phrases_fr import STUDY_DESC, VIEW_FR
 from bonesearch.demo.plan import DICOM_PART, StudyPlan, plan_archive
-from bonesearch.demo.reports_fr import ReportInput, fmt_date, write_report
+from bonesearch.demo.reports_fr import Report, ReportInput, fmt_date, write_report
 
 LABEL_COLUMNS = ["sop_instance_uid", "study_instance_uid", "accession_number", "patient_id",
                  "body_part", "laterality", "view", "finding", "finding_site", "kl_grade",
@@ -216,6 +216,22 @@ def _junk(out: Path, studies: list[StudyPlan], seed: int) -> int:
     return 3
 
 
+def report_input(st: StudyPlan) -> ReportInput:
+    """What the report writer needs to know of a planned study."""
+    return ReportInput(
+        patient=st.patient, hospital=st.hospital, radiologist=st.radiologist, referrer=st.referrer,
+        accession=st.accession, exam_date=st.exam_date, report_date=st.report_date,
+        body_part=st.body_part, side=st.side, views=[i.view for i in st.images], finding=st.finding,
+        site=st.site, kl_grade=st.severity, hardware=st.hardware, affected_side=st.affected_side,
+        age_months=st.age_months, bone_age_months=st.bone_age_months, prior_date=st.prior_date,
+        level=st.level, fused_levels=st.fused_levels, n_carpals=st.n_carpals)
+
+
+def study_report(st: StudyPlan, seed: int) -> Report:
+    """The French report of a planned study, as the demo archive writes it (the same for a seed)."""
+    return write_report(report_input(st), random.Random(f"report-{seed}-{st.accession}"))
+
+
 def write_demo_archive(out: Path, studies: int = 600, seed: int = 0,
                        progress: Callable[[int, int], None] | None = None,
                        workers: int | None = None) -> DemoArchiveSummary:
@@ -235,14 +251,7 @@ def write_demo_archive(out: Path, studies: int = 600, seed: int = 0,
     reports, phi_by_study, dates_by_study = [], {}, {}
     pixel_text: dict[str, list[str]] = {}  # identity stamped into the pixels, per study
     for st in plans:
-        rep = write_report(ReportInput(
-            patient=st.patient, hospital=st.hospital, radiologist=st.radiologist, referrer=st.referrer,
-            accession=st.accession, exam_date=st.exam_date, report_date=st.report_date,
-            body_part=st.body_part, side=st.side, views=[i.view for i in st.images], finding=st.finding,
-            site=st.site, kl_grade=st.severity, hardware=st.hardware, affected_side=st.affected_side,
-            age_months=st.age_months, bone_age_months=st.bone_age_months, prior_date=st.prior_date,
-            level=st.level, fused_levels=st.fused_levels, n_carpals=st.n_carpals),
-            random.Random(f"report-{seed}-{st.accession}"))
+        rep = study_report(st, seed)
         reports.append({"accession_number": st.accession, "report_date": st.report_date.isoformat(),
                         "text": rep.text})
         phi_by_study[st.accession] = sorted(set(header_phi(st)) | set(rep.phi))

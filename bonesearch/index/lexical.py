@@ -41,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bonesearch.word_match import edit_distance
+
 LEXICAL_DIR = "lexical"
 LAYOUT_FILE = "lexical.json"  # {"shards": N}: the shard count, fixed when the index is built
 SHARD_REPORTS = 8_192  # a full build aims at about this many reports per shard (a purge rewrites one) ...
@@ -186,8 +188,6 @@ class LexicalIndex:
     # -------------------------------------------------------------- writing
     def add(self, docs: Iterable[LexicalDoc], replace: bool = True) -> int:
         """Add ``docs`` (replacing documents of the same report ids when ``replace``) and commit."""
-        from tantivy import Document
-
         if replace:  # a report's old document may sit in another shard (its patient's): delete first
             docs = list(docs)
             self.delete([doc.report_id for doc in docs])
@@ -198,11 +198,7 @@ class LexicalIndex:
             writer = writers.get(shard)
             if writer is None:
                 writer = writers[shard] = self.shards[shard].writer(heap_size=WRITER_HEAP, num_threads=1)
-            document = Document()
-            document.add_unsigned("report_id", int(doc.report_id))
-            for name in TEXT_FIELDS:
-                document.add_text(name, getattr(doc, name) or "")
-            writer.add_document(document)
+            writer.add_document(_document(doc))
             added += 1
         for shard, writer in writers.items():
             writer.commit()
@@ -347,7 +343,7 @@ class LexicalIndex:
         if completions:
             return completions[:MAX_RESOLVED]
         limit = 2 if len(term) >= 8 else 1
-        scored = [(edit_distance(term, t, limit), -n, t) for t, n in candidates if abs(len(t) - len(term)) <= limit]
+        scored = [(edit_distance(term, t, limit, swaps=True), -n, t) for t, n in candidates]
         best = sorted(x for x in scored if x[0] <= limit)
         return [t for d, _, t in best if d == best[0][0]][:MAX_RESOLVED] if best else []
 
@@ -423,36 +419,25 @@ def _documents(index) -> Iterator[LexicalDoc]:
         yield LexicalDoc(int(stored["report_id"][0]), *((stored.get_first(n) or "") for n in TEXT_FIELDS))
 
 
-def _write(index, docs: list[LexicalDoc]) -> None:
-    """Add ``docs`` to a fresh shard and commit."""
+def _document(doc: LexicalDoc):
+    """The Tantivy document of a report."""
     from tantivy import Document
 
+    document = Document()
+    document.add_unsigned("report_id", int(doc.report_id))
+    for name in TEXT_FIELDS:
+        document.add_text(name, getattr(doc, name) or "")
+    return document
+
+
+def _write(index, docs: list[LexicalDoc]) -> None:
+    """Add ``docs`` to a fresh shard and commit."""
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
     for doc in docs:
-        document = Document()
-        document.add_unsigned("report_id", int(doc.report_id))
-        for name in TEXT_FIELDS:
-            document.add_text(name, getattr(doc, name) or "")
-        writer.add_document(document)
+        writer.add_document(_document(doc))
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance of ``a`` and ``b`` (a swap of two letters counts one), or
-    ``limit + 1`` as soon as it must exceed ``limit``."""
-    previous2, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], previous2[j - 2] + 1)
-        if min(row) > limit:
-            return limit + 1
-        previous2, previous = previous, row
-    return previous[-1]
 
 
 def _recover_swap(directory: Path) -> None:

@@ -22,9 +22,10 @@ still matches).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from bonesearch.word_match import fold
 
 #: « non déplacée » qualifies the fracture, it does not deny it; edsnlp's « non » would
 PSEUDO_NEGATIONS = ("non déplacé", "non déplacée", "non déplacées", "non déplacés", "non compliqué",
@@ -37,10 +38,6 @@ QUERY_CUES = re.compile(
     r"\b(?:pas|sans|absen\w*|aucun\w*|ni|non|ne|n'|rien|nega\w*|normal\w*|exclu\w*|elimin\w*|no|not|without|"
     r"suspi\w*|possibl\w*|probabl\w*|doute\w*|evoqu\w*|eventuel\w*)\b|\?", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*|[.!?;\n]+")
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
 
 
 @dataclass(frozen=True)
@@ -62,11 +59,11 @@ def _cues() -> re.Pattern[str]:
 
     words, stems = set(), set()
     for trigger in [*negation.preceding, *negation.following, *hypothesis.preceding, *hypothesis.following]:
-        first = re.findall(r"\w+|[^\w\s]", _fold(trigger))
+        first = re.findall(r"\w+|[^\w\s]", fold(trigger))
         if first:
             words.add(first[0])
     for verb in [*negation.verbs, *hypothesis.verbs_hyp]:
-        stem = re.findall(r"\w+", _fold(verb))[-1]
+        stem = re.findall(r"\w+", fold(verb))[-1]
         stems.add(stem[:max(3, len(stem) - 3)])  # « suspecter » → « suspec »: every conjugated form
     alternatives = sorted((re.escape(w) + (r"\b" if w[-1:].isalnum() else "") for w in words), key=len, reverse=True)
     alternatives += sorted((re.escape(stem) for stem in stems), key=len, reverse=True)
@@ -101,7 +98,7 @@ def split_mentions(text: str) -> Mentions:
 def split_query(text: str) -> Mentions:
     """:func:`split_mentions` for a short query; one without any of :data:`QUERY_CUES` is affirmed
     as it is, without loading the qualifiers (seconds of spaCy and edsnlp imports)."""
-    if not QUERY_CUES.search(_fold(text)):
+    if not QUERY_CUES.search(fold(text)):
         return Mentions(" ".join(text.split()), "", "")
     return split_mentions(text)
 
@@ -137,7 +134,7 @@ def split_many(texts: list[str]) -> list[Mentions]:
                 continue
             if not any(c.isalnum() for c in sentence):
                 continue
-            if _cues().search(_fold(sentence)):
+            if _cues().search(fold(sentence)):
                 qualified.append((n, len(parts[n])))
                 sentences.append(sentence)
                 parts[n].append(("", ""))  # filled below

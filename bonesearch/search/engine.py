@@ -233,17 +233,18 @@ class SearchEngine:
             image_ranking = [int(i) for i in ids[0] if i >= 0]
         signals = self._signals()
         studies: dict[str, list[int]] = {}
+        reports = signals.allowed_reports(allowed)
         if "report" in wanted:
-            studies["report"] = signals.report_rankings(vector[None], allowed, depth)[0]
+            studies["report"] = signals.report_rankings(vector[None], reports, depth)[0]
         if "lexical" in wanted:
-            studies["lexical"] = signals.lexical_rankings([text], allowed, depth)[0]
+            studies["lexical"] = signals.lexical_rankings([text], reports, depth)[0]
         reached = {s for ranking in studies.values() for s in ranking}
         images_of = candidate_images(self.store.con, reached, allowed, self._image_vectors, vector)
         candidates = set(image_ranking) | {i for images in images_of.values() for i in images}
+        study_of = self._study_of(candidates)  # the fused images are the candidates
         fused = fuse(image_ranking, studies, images_of, self.fusion_weights, self.rrf_k,
-                     unreported=signals.unreported(image_ranking) if studies else set(),
+                     unreported=signals.unreported(image_ranking, study_of) if studies else set(),
                      named_part=named_part_images(self.store.con, candidates, body_parts(text)))
-        study_of = self._study_of({f.image_id for f in fused})
         contradicted = signals.contradicted(text, set(study_of.values())) if "lexical" in wanted else set()
         if contradicted:  # « pas de fracture » for « fracture »: after every other hit, in their order
             fused.sort(key=lambda f: study_of.get(f.image_id) in contradicted)

@@ -13,18 +13,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from bonesearch.word_match import fold
+
 MAX_QUERY_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def fold(text: str) -> str:
-    """``text`` in lower case without accents."""
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
 
 
 @dataclass(frozen=True)
@@ -40,14 +36,17 @@ class QueryTerms:
         return not (self.affirmed or self.negated)
 
 
+def _data_lines(name: str) -> list[tuple[int, str]]:
+    """(line number, line) of ``bonesearch/search/data/NAME`` without blank and ``#`` comment lines."""
+    text = resources.files("bonesearch.search").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, str]:
     """Folded term → expansion, from ``bonesearch/search/data/vocabulary_fr.tsv``."""
-    text = resources.files("bonesearch.search").joinpath("data/vocabulary_fr.tsv").read_text(encoding="utf-8")
     entries = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
+    for number, line in _data_lines("vocabulary_fr.tsv"):
         term, sep, expansion = line.partition("\t")
         if not sep or not term.strip() or not expansion.strip():
             raise ValueError(f"vocabulary_fr.tsv, line {number}: expected TERM<TAB>EXPANSION")
@@ -66,19 +65,14 @@ def finding_terms() -> frozenset[str]:
     """The analysed words of ``data/findings_fr.txt``: words that name a finding a report can deny."""
     from bonesearch.index.lexical import analyse
 
-    text = resources.files("bonesearch.search").joinpath("data/findings_fr.txt").read_text(encoding="utf-8")
-    return frozenset(t for line in text.splitlines() if line.strip() and not line.startswith("#")
-                     for t in analyse(line))
+    return frozenset(t for _, line in _data_lines("findings_fr.txt") for t in analyse(line))
 
 
 @lru_cache(maxsize=1)
 def _body_part_words() -> dict[str, tuple[str, ...]]:
     """Folded word → DICOM body-part terms, from ``data/body_parts_fr.tsv``."""
-    text = resources.files("bonesearch.search").joinpath("data/body_parts_fr.tsv").read_text(encoding="utf-8")
     entries = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
+    for number, line in _data_lines("body_parts_fr.tsv"):
         word, sep, terms = line.partition("\t")
         if not sep or not terms.split():
             raise ValueError(f"body_parts_fr.tsv, line {number}: expected WORD<TAB>TERM[ TERM…]")

@@ -52,17 +52,15 @@ class StudySignals:
         rows = con.execute("SELECT report_id, study_id FROM reports ORDER BY report_id").fetchall()
         self.report_ids = np.array([r for r, _ in rows], dtype=np.int64)
         self.study_of_report = np.array([s for _, s in rows], dtype=np.int64)
+        self.study_of = {int(r): int(s) for r, s in rows}  # report id → study id, built once per engine
+        self.reported = frozenset(self.study_of.values())  # studies with a report
 
-    def unreported(self, image_ids: list[int]) -> set[int]:
-        """Those of ``image_ids`` whose study has no report."""
-        if not image_ids:
-            return set()
-        pairs = _pairs(self.con, "SELECT image_id, study_id FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[]))",
-                       image_ids)
-        reported = set(self.study_of_report.tolist())
-        return {i for i, s in pairs if s not in reported}
+    def unreported(self, image_ids: list[int], study_of: dict[int, int]) -> set[int]:
+        """Those of ``image_ids`` whose study (``study_of``: image id → study id) has no report."""
+        return {i for i in image_ids if i in study_of and study_of[i] not in self.reported}
 
-    def _allowed_reports(self, allowed_images: np.ndarray | None) -> np.ndarray | None:
+    def allowed_reports(self, allowed_images: np.ndarray | None) -> np.ndarray | None:
+        """The report ids of the studies of ``allowed_images`` (None: no restriction)."""
         if allowed_images is None:
             return None
         studies = np.array([s for (s,) in self.con.execute(
@@ -70,34 +68,31 @@ class StudySignals:
             [allowed_images.tolist()]).fetchall()], dtype=np.int64)
         return self.report_ids[np.isin(self.study_of_report, studies)]
 
-    def report_rankings(self, vectors: np.ndarray, allowed_images: np.ndarray | None,
+    def report_rankings(self, vectors: np.ndarray, allowed: np.ndarray | None,
                         depth: int = SIGNAL_DEPTH) -> list[list[int]]:
-        """Per query vector: study ids by their best report's similarity, best first."""
+        """Per query vector: study ids by their best report's similarity, best first (``allowed``:
+        report ids, :meth:`allowed_reports`)."""
         if self.report_index is None or not len(self.report_ids):
             return [[] for _ in vectors]
-        allowed = self._allowed_reports(allowed_images)
         if allowed is not None and not len(allowed):
             return [[] for _ in vectors]
         _, ids = search(self.report_index, vectors, depth, allowed)
-        study_of = dict(zip(self.report_ids.tolist(), self.study_of_report.tolist()))
-        return [list(dict.fromkeys(study_of[int(i)] for i in row if int(i) in study_of)) for row in ids]
+        return [list(dict.fromkeys(self.study_of[int(i)] for i in row if int(i) in self.study_of)) for row in ids]
 
-    def lexical_rankings(self, texts: list[str], allowed_images: np.ndarray | None,
+    def lexical_rankings(self, texts: list[str], allowed: np.ndarray | None,
                          depth: int = SIGNAL_DEPTH) -> list[list[int]]:
-        """Per query text: study ids by the lexical index's score, best first (none without one)."""
+        """Per query text: study ids by the lexical index's score, best first (none without one;
+        ``allowed``: report ids, :meth:`allowed_reports`)."""
         if self.lexical is None:
             return [[] for _ in texts]
         from bonesearch.search.query_text import query_terms
 
-        allowed = self._allowed_reports(allowed_images)
-        study_of = dict(zip(self.report_ids.tolist(), self.study_of_report.tolist()))
         rankings = []
         for text in texts:
             terms = query_terms(text)
             reports = [] if terms.empty else self.lexical.search(terms.affirmed, terms.negated, depth, allowed)
-            rankings.append(list(dict.fromkeys(study_of[r] for r, _ in reports if r in study_of)))
+            rankings.append(list(dict.fromkeys(self.study_of[r] for r, _ in reports if r in self.study_of)))
         return rankings
-
 
     def contradicted(self, text: str, studies: set[int]) -> set[int]:
         """Those of ``studies`` whose report contradicts the query ``text`` (it denies the finding
@@ -109,8 +104,7 @@ class StudySignals:
         terms = query_terms(text)
         wanted = np.isin(self.study_of_report, np.fromiter(studies, dtype=np.int64))
         reports = self.lexical.contradicting(terms.affirmed, terms.negated, self.report_ids[wanted].tolist())
-        study_of = dict(zip(self.report_ids.tolist(), self.study_of_report.tolist()))
-        return {study_of[r] for r in reports if r in study_of}
+        return {self.study_of[r] for r in reports if r in self.study_of}
 
 
 def candidate_images(con: duckdb.DuckDBPyConnection, studies: set[int], allowed_images: np.ndarray | None,

@@ -9,18 +9,13 @@ from collections import defaultdict
 import pytest
 
 from bonesearch.demo import phrases_fr as P
+from bonesearch.demo.archive import report_input
 from bonesearch.demo.plan import StudyPlan, allocate, plan_archive
-from bonesearch.demo.reports_fr import ReportInput, Report, fmt_date, write_report, years_months
+from bonesearch.demo.reports_fr import Report, fmt_date, write_report, years_months
 
 
 def _report(st: StudyPlan, salt: int = 0) -> Report:
-    return write_report(ReportInput(
-        patient=st.patient, hospital=st.hospital, radiologist=st.radiologist, referrer=st.referrer,
-        accession=st.accession, exam_date=st.exam_date, report_date=st.report_date,
-        body_part=st.body_part, side=st.side, views=[i.view for i in st.images], finding=st.finding,
-        site=st.site, kl_grade=st.severity, hardware=st.hardware, affected_side=st.affected_side,
-        age_months=st.age_months, bone_age_months=st.bone_age_months, prior_date=st.prior_date,
-        level=st.level, fused_levels=st.fused_levels, n_carpals=st.n_carpals), random.Random(salt))
+    return write_report(report_input(st), random.Random(salt))
 
 
 @pytest.fixture(scope="module")
