@@ -121,6 +121,9 @@ def ingest(
         help="Images whose header says BurnedInAnnotation=YES: exclude (and count) or keep.")] = "exclude",
     ocr: Annotated[bool, typer.Option(
         "--ocr/--no-ocr", help="Screen the other images' pixels for burned-in text with Tesseract.")] = True,
+    text_redaction: Annotated[bool, typer.Option(
+        "--text-redaction/--no-text-redaction", help="Black out what the learned text detector finds in the stored "
+        "copy of every image (text the OCR screen did not read, laterality markers).")] = True,
     ocr_max_chars: Annotated[int, typer.Option(
         min=1, help="Exclude an image when OCR reads this many characters or more.")] = 35,
     ocr_screen_size: Annotated[int, typer.Option(
@@ -145,7 +148,7 @@ def ingest(
     from pipelines.jobs import ingest_with_progress_bar
 
     policy = BurnedInPolicy(flagged=burned_in, ocr=ocr, max_chars=ocr_max_chars, screen_size=ocr_screen_size,
-                            detect_size=max(1024, ocr_screen_size))
+                            detect_size=max(1024, ocr_screen_size), redact_text=text_redaction)
     if reports is not None and not reports.exists():
         raise ReportFileError(f"--reports {reports} does not exist; pass the reports CSV, JSONL or folder exported "
                               f"with the images")

@@ -160,6 +160,10 @@ class OcrUnavailable(BonesearchError):
     """OCR screening of burned-in text is on but Tesseract (or pytesseract, or a language) is missing."""
 
 
+class TextDetectorUnavailable(BonesearchError):
+    """The burned-in text detector's weights are missing, unreadable or do not fit its network."""
+
+
 class DeidEvalError(BonesearchError):
     """An annotated de-identification set and the de-identifier's output do not line up
     (missing or duplicate ids, changed text, spans outside the text)."""

@@ -54,6 +54,9 @@ def print_ingest_summary(summary: IngestSummary, store: Path) -> None:
     if summary.forgotten:
         table.add_row("erased on request",
                       f"{summary.forgotten} (images erased by `bonesearch forget`: not ingested again)")
+    if summary.text_redacted:
+        table.add_row("text blacked out", f"{summary.text_redacted} images (regions the text detector found in the "
+                      "stored copy: labels or text the OCR screen did not read)")
     table.add_row("engine", summary.engine)
     table.add_row("excluded (burned-in text)",
                   _reason_counts(len(summary.excluded), summary.problems_by_reason("excluded")))

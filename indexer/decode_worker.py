@@ -8,7 +8,8 @@
 3. policy     ``BurnedInAnnotation=YES`` → excluded (default policy), before any decode;
 4. ``decode``  pixels → display greyscale at the reduced resolution the cache and the OCR need;
 5. ``ocr``     burned-in text screen (:func:`screen_pixels`) of images the header does not flag;
-6. ``resize``  to the cached square, then ``encode`` to PNG bytes;
+6. ``resize``  to the cached square; ``redact``: regions the learned text detector takes for text
+               are blacked out (:mod:`bonesearch.deid.text_detector`); then ``encode`` to PNG bytes;
 7. ``export``  with ``--export-dicom``: the PS3.15 header profile (:class:`HeaderDeidentifier`)
                and a de-identified DICOM copy named by its SOP UID pseudonym.
 
@@ -18,6 +19,7 @@ The parent process only writes the PNG bytes and the DuckDB rows (it assigns ima
 from __future__ import annotations
 
 import math
+import multiprocessing
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,8 +28,9 @@ from pathlib import Path
 from bonesearch.deid.burned_in import BurnedInPolicy, flag_decision, screen_pixels
 from bonesearch.deid.headers import ImageMetadata, extract_metadata
 from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.text_detector import load_detector
 from bonesearch.imaging.dicom import decode_greyscale, frame_count, read_dataset, read_header
-from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable
+from bonesearch.errors import DicomExportError, InvalidDicom, OcrUnavailable, TextDetectorUnavailable
 from bonesearch.imaging.pixel_cache import MAX_UPSAMPLE, encode_png, to_cached_square
 from indexer.archive_files import PROBLEMS
 from indexer.image_identity import instance_token
@@ -72,6 +75,7 @@ class DecodedImage:
     reason: str = ""  # human-readable, names the file by ``label``
     reason_class: str = ""  # stable key for reports: not_dicom, empty_file, burned_in_annotation, …
     frames: int = 1  # NumberOfFrames; only the first frame is cached
+    text_regions_redacted: int = 0  # regions of the cached square the text detector blacked out
     content_hash: str | None = None  # keyed hash of the file's bytes (with the SOP UID: what the file is)
     instance_token: str | None = None  # keyed token of the SOP Instance UID for ``sources`` (see indexer.image_identity)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage in the worker
@@ -154,6 +158,10 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
                 return result.skip("excluded", "burned_in_text", f"{label}: {screen.reason}")
         cached = to_cached_square(image, cache_size)
         clock.lap("resize")
+        if options.burned_in.redact_text:
+            cached, redaction = load_detector(single_thread=in_worker_process()).redact(cached)
+            result.text_regions_redacted = len(redaction.boxes)
+            clock.lap("redact")
         result.png = encode_png(cached)
         clock.lap("encode")
         if options.export_dir:
@@ -164,13 +172,18 @@ def decode_file(path: str, source_hash: str, label: str, options: WorkerOptions,
             clock.lap("export")
     except InvalidDicom as exc:
         result.skip("skipped", getattr(exc, "reason_class", "invalid_dicom"), str(exc))
-    except (OcrUnavailable, DicomExportError):
+    except (OcrUnavailable, DicomExportError, TextDetectorUnavailable):
         raise  # the job's setup is wrong, not this file: stop and say the fix
     except MemoryError:
         result.skip("skipped", "out_of_memory", f"{label}: not enough memory to decode this image; skipped")
     except Exception as exc:  # a decoder bug must not stop a 10,000-file job
         result.skip("skipped", "unexpected_error", f"{label}: unexpected {type(exc).__name__} while decoding; skipped")
     return result
+
+
+def in_worker_process() -> bool:
+    """True in a pool's worker (a child process), False where ingest decodes in its own process."""
+    return multiprocessing.parent_process() is not None
 
 
 class _Clock:

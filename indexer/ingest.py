@@ -68,6 +68,7 @@ class IngestSummary:
     already_ingested: int = 0  # files seen by an earlier run, where they are and as they are: not opened
     duplicates: int = 0  # files whose image (SOP Instance UID and content) the store already holds
     replaced: int = 0  # images replaced by a newer version (same SOP Instance UID, other content)
+    text_redacted: int = 0  # stored images with regions blacked out by the burned-in text detector
     forgotten: int = 0  # images erased on request (bonesearch forget), found again: not ingested
     unmapped: dict[str, int] = field(default_factory=dict)  # header attribute -> stored images whose value was unknown
     excluded: list[tuple[str, str]] = field(default_factory=list)
@@ -395,6 +396,7 @@ def _place_image(store: Store, item: DecodedImage, identities: BatchIdentities, 
     identities.remember(meta.sop_uid, KnownImage(image_id, item.content_hash, relative))
     summary.images_ingested += 1
     summary.multi_frame += item.frames > 1
+    summary.text_redacted += item.text_regions_redacted > 0
     for keyword in meta.unmapped:  # stored as OTHER/empty: the value as written never reaches the store
         summary.unmapped[keyword] = summary.unmapped.get(keyword, 0) + 1
     return image_id

@@ -97,6 +97,7 @@ def build_report(store: Store, summary: "IngestSummary") -> dict[str, Any]:
             "excluded_by_reason": summary.problems_by_reason("excluded"),
             "skipped_by_reason": summary.problems_by_reason("skipped"),
             "multi_frame_first_frame_only": summary.multi_frame,
+            "text_regions_redacted_images": summary.text_redacted,
             "header_values_not_in_vocabulary": dict(sorted(summary.unmapped.items())),
             "reports_ingested": summary.reports_ingested,
             "reports_without_study": summary.reports_orphan,

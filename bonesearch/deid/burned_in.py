@@ -32,6 +32,10 @@ When that reading finds fewer characters than the pre-filter saw, or reads a wor
 Recognised text is PHI: it is counted and classified, never returned, logged or put in a
 reason (reasons name classes: « burned-in identity text (DATE, PATIENT) »).
 
+What the screen lets through is not stored as it is: ingest then blacks out every region the
+learned detector of :mod:`bonesearch.deid.text_detector` takes for text in the square the store
+keeps (``BurnedInPolicy.redact_text``).
+
 What is screened (for the data protection officer): the whole image, every region — not
 only the corners or borders — for light and for dark text. What is not caught: text whose
 characters are smaller than ~4 pixels on the (enlarged) copy the pre-filter sees, text
@@ -111,6 +115,8 @@ class BurnedInPolicy:
     run_confidence: float = 60.0  # ... capitalised words without a context (« MARTIN ODILE » alone) ...
     word_confidence: float = 70.0  # ... and one word of 5+ capitals, not vocabulary nor a label
     caret_confidence: float = 40.0  # DICOM's FAMILY^GIVEN with the caret misread (« DUMAS*JULIEN »)
+    redact_text: bool = True  # black out what the learned text detector finds in the stored square of every
+    # image that enters the store (:mod:`bonesearch.deid.text_detector`): text the OCR screen did not read
     id_digits: int = 5  # an identifier read by OCR counts from this many digits (noise reads as « 1 », « 104 »)
     inks: tuple[float, ...] = (0.3, 0.0)  # OCR readings of the candidate lines, in turn: binarised at this
     # share of the strokes' contrast, or (0) as grey; Tesseract misreads some stamps in either form
