@@ -23,6 +23,7 @@ from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.index.backends import add_vectors, build_index, choose_factory, default_search_params, reconstruct, remove_ids
 from bonesearch.index.files import IndexManifest, index_lock, now_utc, recover_writes, write_indexes
+from bonesearch.models.query_encoder import export_query_encoder
 from indexer.engine import check_engine
 from indexer.streaming_build import STREAM_ABOVE, build_streaming
 from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
@@ -54,6 +55,7 @@ class IndexSummary:
     lexical_total: int = 0  # reports in the lexical index afterwards
     lexical_added: int = 0
     lexical_removed: int = 0
+    text_encoder_exported: bool = False  # the text tower exported for queries (bonesearch.models.query_encoder)
 
     @property
     def images_per_second(self) -> float:
@@ -133,6 +135,7 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         with Store.open(store_path) as store:  # mirrors DuckDB, not the FAISS files: synced before their commit
             lexical = sync_lexical_index(store.con, index_dir, rebuild=not plan.is_update)
         write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
+        exported = export_query_encoder(clip, index_dir, fingerprint)  # for queries without torch
     images_index = built["images"][0]
     return IndexSummary(
         images=embedded, dim=clip.embed_dim, seconds=time.perf_counter() - start, model_fingerprint=fingerprint,
@@ -142,7 +145,7 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         removed=len(plan.stale_images) + len(plan.stale_reports), factory=built["images"][1].factory,
         updated=plan.is_update, written=tuple(name for name in built if plan.changes(name)),
         engine=engine_used, retried_images=retried, lexical_total=lexical.total,
-        lexical_added=lexical.added, lexical_removed=lexical.removed,
+        lexical_added=lexical.added, lexical_removed=lexical.removed, text_encoder_exported=exported,
     )
 
 

@@ -25,13 +25,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import faiss
-import torch
 
 from bonesearch.errors import SearchBackendUnavailable
 from bonesearch.index.backends import is_exact
 from bonesearch.index.faiss_gpu import FaissGpuIndex, clone_to_gpus
-from bonesearch.index.torch_exact import TorchExactIndex
+
+if TYPE_CHECKING:
+    from bonesearch.models.device import Device
 
 __all__ = ["AUTO", "SEARCH_BACKENDS", "SearchBackend", "choose_search_backend", "list_search_backends", "place_index"]
 
@@ -46,10 +49,10 @@ class SearchBackend:
 
     name: str
     summary: str
-    place: Callable[[faiss.Index, torch.device, str], object]
+    place: Callable[[faiss.Index, "Device", str], object]
 
 
-def _place_faiss(index: faiss.Index, device: torch.device, what: str) -> object:
+def _place_faiss(index: faiss.Index, device: "Device", what: str) -> object:
     if device.type == "cpu":
         return index
     if faiss.get_num_gpus() == 0:
@@ -61,14 +64,18 @@ def _place_faiss(index: faiss.Index, device: torch.device, what: str) -> object:
     return index if gpu is None else FaissGpuIndex(index, gpu)  # None: a CPU-only type (HNSW) searches on the CPU
 
 
-def _place_torch(index: faiss.Index, device: torch.device, what: str) -> object:
+def _place_torch(index: faiss.Index, device: "Device", what: str) -> object:
     if not is_exact(index):
         raise SearchBackendUnavailable(
             f"{what} is approximate (IVF, HNSW or PQ) and the torch search backend searches exact (flat) indexes "
             f"only: to search it on {device}, {INSTALL_FAISS_GPU}; or search on the CPU (--device cpu)"
         )
+    import torch
+
+    from bonesearch.index.torch_exact import TorchExactIndex
+
     dtype = torch.float16 if device.type == "cuda" else torch.float32
-    return TorchExactIndex.from_faiss(index, device, dtype)
+    return TorchExactIndex.from_faiss(index, torch.device(str(device)), dtype)
 
 
 SEARCH_BACKENDS: dict[str, SearchBackend] = {
@@ -82,7 +89,7 @@ def list_search_backends() -> list[str]:
     return [AUTO, *SEARCH_BACKENDS]
 
 
-def choose_search_backend(requested: str | None, device: torch.device) -> str:
+def choose_search_backend(requested: str | None, device: "Device") -> str:
     """The backend that searches on ``device``: ``requested`` itself, or for ``auto`` (or None)
     ``faiss`` on the CPU or with faiss-gpu, ``torch`` on CUDA without it.
 
@@ -96,7 +103,7 @@ def choose_search_backend(requested: str | None, device: torch.device) -> str:
     return name
 
 
-def place_index(index: faiss.Index, backend: str, device: torch.device, what: str) -> object:
+def place_index(index: faiss.Index, backend: str, device: "Device", what: str) -> object:
     """``index`` (a FAISS index read from disk) ready to search with ``backend`` on ``device``.
 
     Raises SearchBackendUnavailable (naming ``what``) when the backend cannot search this

@@ -28,8 +28,9 @@ import math
 import faiss
 import numpy as np
 
-from bonesearch.index.torch_exact import MISSING_SCORE
 from bonesearch.index.backends import hnsw_of, is_exact, lookup_sorted, reconstruct, sorted_ids
+
+MISSING_SCORE = float(np.finfo(np.float32).min)  # FAISS's padding score for inner product
 
 DIRECT_MIN = 1024  # at most this many allowed vectors: always score them directly
 DIRECT_FRACTION = 0.01  # … or at most this fraction of the index per query row

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-MISSING_SCORE = float(np.finfo(np.float32).min)  # FAISS's padding score for inner product
+from bonesearch.index.topk import MISSING_SCORE
+
 QUERY_CHUNK = 1024  # query rows per matrix product (bounds the [chunk, ntotal] score matrix)
 
 

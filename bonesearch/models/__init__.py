@@ -16,22 +16,30 @@ text-tower sources (``scratch``, ``local-dir:PATH``, hub name), ``summary.py`` f
 ``bonesearch models`` shows, and ``docs/models.md``.
 """
 
-from bonesearch.models.checkpoint import load_checkpoint, read_checkpoint_config, save_checkpoint
-from bonesearch.models.clip import BoneClip
-from bonesearch.models.device import resolve_device
-from bonesearch.models.factory import create_model
-from bonesearch.models.registry import get_model_config, list_models
-from bonesearch.models.tokenizer import DEID_TAGS, train_wordpiece_tokenizer
+from __future__ import annotations
 
-__all__ = [
-    "BoneClip",
-    "DEID_TAGS",
-    "create_model",
-    "get_model_config",
-    "list_models",
-    "load_checkpoint",
-    "read_checkpoint_config",
-    "resolve_device",
-    "save_checkpoint",
-    "train_wordpiece_tokenizer",
-]
+import importlib
+from typing import Any
+
+#: Public name -> the module that defines it. Imported on first use (PEP 562): the query side
+#: imports bonesearch.models.device or .query_encoder without loading torch through this package.
+_EXPORTS = {
+    "BoneClip": "bonesearch.models.clip",
+    "DEID_TAGS": "bonesearch.models.tokenizer",
+    "create_model": "bonesearch.models.factory",
+    "get_model_config": "bonesearch.models.registry",
+    "list_models": "bonesearch.models.registry",
+    "load_checkpoint": "bonesearch.models.checkpoint",
+    "read_checkpoint_config": "bonesearch.models.checkpoint",
+    "resolve_device": "bonesearch.models.device",
+    "save_checkpoint": "bonesearch.models.checkpoint",
+    "train_wordpiece_tokenizer": "bonesearch.models.tokenizer",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -17,6 +17,12 @@ results whenever k rows match.
 :func:`index_checkpoint` (``classify --store``). ``device`` places the model and, through a
 search backend (:mod:`bonesearch.index.search_backends`), the indexes: ``--device cuda``
 searches on the GPU (faiss-gpu, else the torch exact index for exact stores).
+
+On the CPU, text queries are encoded by the text tower ``bonesearch index`` exported next to
+the indexes (:mod:`bonesearch.models.query_encoder`: ONNX Runtime + ``tokenizers``), and the
+checkpoint (torch, open_clip, transformers) is loaded only when an image has to be encoded
+(``similar`` from a file, a study whose vectors are not stored): a cold ``bonesearch query``
+does not import torch.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import torch
 
 from bonesearch.errors import EmptyStore, IndexNotFound, InvalidQuery, ModelMismatch, StoreNotFound
 from bonesearch.index.files import IndexManifest, read_index, read_manifest, search
 from bonesearch.index.search_backends import choose_search_backend, place_index
 from bonesearch.index.vectors import l2_normalise
-from bonesearch.models.device import resolve_device
+from bonesearch.models.device import Device, resolve_query_device
+from bonesearch.models.query_encoder import FOLDER as QUERY_ENCODER_FOLDER, QueryTextEncoder
 from bonesearch.search.filters import allowed_ids as filter_ids
 from bonesearch.search.fusion import DEFAULT_WEIGHTS, MODE_SIGNALS, MODES, RRF_K, Mode, fuse
 from bonesearch.search.query_text import body_parts
@@ -59,17 +65,19 @@ class SearchEngine:
     placed like the image index when first used).
     """
 
-    def __init__(self, store: Store, index, manifest: IndexManifest, clip, *, search_backend: str = "faiss",
-                 device: str | torch.device = "cpu") -> None:
-        self.store, self.index, self.manifest, self.clip = store, index, manifest, clip
-        self.search_backend, self.device = search_backend, resolve_device(device)
+    def __init__(self, store: Store, index, manifest: IndexManifest, clip: "BoneClip | None", *,
+                 search_backend: str = "faiss", device: "str | Device" = "cpu",
+                 text_encoder: QueryTextEncoder | None = None) -> None:
+        self.store, self.index, self.manifest, self._clip = store, index, manifest, clip
+        self.search_backend, self.device = search_backend, resolve_query_device(device)
+        self.text_encoder = text_encoder  # the exported text tower, when it is the index's model (CPU)
         self._studies = None  # (searchable index, manifest), read on the first study search
         self._study_signals: StudySignals | None = None  # report and lexical signals, read on the first fused search
         self._default_mode: str | None = None
         self.fusion_weights, self.rrf_k = dict(DEFAULT_WEIGHTS), RRF_K  # reciprocal rank fusion (search.fusion)
 
     @classmethod
-    def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: str | torch.device = "cpu", *,
+    def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: "str | Device" = "cpu", *,
              search_backend: str | None = None, snapshot: bool = False,
              loaded_model: "BoneClip | None" = None) -> "SearchEngine":
         """Open a store for search; the model is the index's own unless ``checkpoint`` is given.
@@ -85,23 +93,45 @@ class SearchEngine:
             loaded_model: a model already in memory, used instead of loading the index's
                 checkpoint again when it is that model (same fingerprint).
 
+        The model is loaded here when ``checkpoint`` or ``loaded_model`` is given, on a GPU,
+        or when the index has no exported text encoder; otherwise on first use (:attr:`clip`).
+
         Raises:
             StoreNotFound, EmptyStore, IndexNotFound: no store, no images, or no index yet.
             StoreLocked: another process is writing the store (an ``ingest``, a ``forget``).
             ModelMismatch: ``checkpoint`` is not the model that built the index.
             SearchBackendUnavailable: the backend cannot search this store on ``device``.
         """
-        device = resolve_device(device)
+        device = resolve_query_device(device)
         backend = choose_search_backend(search_backend, device)
         store = Store.snapshot(Path(store_path)) if snapshot else Store.open(Path(store_path))
         try:
             index, manifest = _read_image_index(store, backend, device)
-            clip, fingerprint = _model(manifest, checkpoint, device, loaded_model)
-            _check_model(store, manifest, fingerprint, checkpoint)
+            encoder = None
+            if checkpoint is None and device.type == "cpu":
+                encoder = QueryTextEncoder.load(store.index_dir / QUERY_ENCODER_FOLDER, manifest.model_fingerprint)
+            clip = None
+            if encoder is None or loaded_model is not None:
+                clip, fingerprint = _model(manifest, checkpoint, device, loaded_model)
+                _check_model(store, manifest, fingerprint, checkpoint)
         except BaseException:
             store.close()
             raise
-        return cls(store, index, manifest, clip, search_backend=backend, device=device)
+        return cls(store, index, manifest, clip, search_backend=backend, device=device, text_encoder=encoder)
+
+    @property
+    def clip(self) -> "BoneClip":
+        """The index's model (loaded on first use when text queries go through the exported encoder)."""
+        if self._clip is None:
+            clip, fingerprint = _model(self.manifest, None, self.device, None)
+            _check_model(self.store, self.manifest, fingerprint, None)
+            self._clip = clip
+        return self._clip
+
+    @property
+    def loaded_clip(self) -> "BoneClip | None":
+        """The model if it is in memory (a server reuses it for the next snapshot), else None."""
+        return self._clip
 
     def close(self) -> None:
         """Close the store's DuckDB connection."""
@@ -217,6 +247,8 @@ class SearchEngine:
 
     def encode_texts(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 query embeddings ``[N, d]`` of French texts."""
+        if self.text_encoder is not None:
+            return self.text_encoder.encode(list(texts))
         return self.clip.encode_texts(list(texts)).float().cpu().numpy()
 
     # ---------------------------------------------------------------- internals
@@ -351,7 +383,7 @@ def _by_study(group_by: str) -> bool:
     return group_by == "study"
 
 
-def _read_image_index(store: Store, backend: str, device: torch.device):
+def _read_image_index(store: Store, backend: str, device: "Device"):
     """The ``images`` index placed for ``backend`` on ``device``; an empty store says to ingest
     first, an unindexed one to index."""
     try:
@@ -372,7 +404,7 @@ def _empty(store: Store) -> EmptyStore:
     )
 
 
-def _model(manifest: IndexManifest, checkpoint: Path | str | None, device: torch.device,
+def _model(manifest: IndexManifest, checkpoint: Path | str | None, device: "Device",
            loaded: "BoneClip | None") -> tuple["BoneClip", str]:
     """(model, its fingerprint): ``loaded`` when it is the index's model and no other
     ``checkpoint`` is asked for, else the checkpoint loaded on ``device``."""
@@ -382,7 +414,7 @@ def _model(manifest: IndexManifest, checkpoint: Path | str | None, device: torch
         fingerprint = loaded.fingerprint()
         if fingerprint == manifest.model_fingerprint:
             return loaded, fingerprint
-    clip = load_checkpoint(checkpoint or manifest.checkpoint, device=device)
+    clip = load_checkpoint(checkpoint or manifest.checkpoint, device=str(device))
     return clip, clip.fingerprint()
 
 

@@ -112,7 +112,7 @@ class LiveEngine:
 
     def _open(self) -> SearchEngine:
         """A new engine over a snapshot of the store; the model is reused while it is the index's."""
-        loaded = self._engine.clip if self._engine is not None else None
+        loaded = self._engine.loaded_clip if self._engine is not None else None
         return SearchEngine.open(self.path, device=self.device, snapshot=True, loaded_model=loaded)
 
     def _describe(self, engine: SearchEngine) -> None:
