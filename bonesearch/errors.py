@@ -41,6 +41,10 @@ class IndexNotFound(BonesearchError):
         )
 
 
+class IndexDamaged(BonesearchError):
+    """An index folder of the store is unreadable or malformed (rebuild it with ``bonesearch index``)."""
+
+
 class ModelMismatch(BonesearchError):
     """The index was built with another model than the one used to query it."""
 

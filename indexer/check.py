@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bonesearch.errors import IndexDamaged
 from bonesearch.store import Store
 from bonesearch.index.backends import index_ids, is_exact, reconstruct
 from bonesearch.index.files import INDEX_NAMES, finish_pending_commit, read_index
@@ -134,9 +135,8 @@ def _check_lexical(index_dir: Path, snapshot: StoreSnapshot, fix: str, report: C
 
     try:
         lexical = LexicalIndex.open(index_dir / LEXICAL_DIR)
-    except (OSError, ValueError) as exc:  # a damaged folder: Tantivy cannot open it
-        report.problems.append(Problem(f"the lexical index cannot be opened ({type(exc).__name__})",
-                                       fix.replace(" --update", "")))
+    except IndexDamaged as exc:  # a damaged folder or layout file
+        report.problems.append(Problem(str(exc), fix.replace(" --update", "")))
         return
     if lexical is None:
         if len(snapshot.report_ids):

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bonesearch.errors import IndexDamaged
 from bonesearch.word_match import edit_distance
 
 LEXICAL_DIR = "lexical"
@@ -175,11 +176,21 @@ class LexicalIndex:
         layout = directory / LAYOUT_FILE
         if not layout.is_file():
             return None
-        shards = int(json.loads(layout.read_text(encoding="utf-8"))["shards"])
+        damaged = (f"the lexical index in {directory} is damaged ({{}}): rebuild it with "
+                   f"`bonesearch index --store STORE --checkpoint CKPT` (without --update)")
+        try:
+            shards = int(json.loads(layout.read_text(encoding="utf-8"))["shards"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise IndexDamaged(damaged.format(f"{LAYOUT_FILE} is unreadable or has no shard count")) from None
+        if not 1 <= shards <= MAX_SHARDS:
+            raise IndexDamaged(damaged.format(f"{LAYOUT_FILE} gives {shards} shards, not 1 to {MAX_SHARDS}"))
         indexes = []
         for n in range(shards):
-            _recover_swap(directory / _shard_name(n))
-            indexes.append(_open_shard(directory / _shard_name(n)))
+            try:
+                _recover_swap(directory / _shard_name(n))
+                indexes.append(_open_shard(directory / _shard_name(n)))
+            except (OSError, ValueError):  # Tantivy's message may quote a file: not shown
+                raise IndexDamaged(damaged.format(f"shard {n} cannot be opened")) from None
         return cls(directory, indexes, indexes[0].schema, findings)
 
     def _shard_of(self, key: int) -> int:

@@ -124,3 +124,19 @@ def test_killed_index_update_rerun_ends_consistent(indexed, tmp_path, kill_at):
     assert check_store(store).ok
     assert not list((store / "index").glob(".*tmp"))
     assert new_image in set(column(store, "SELECT image_id FROM images"))
+
+
+@pytest.mark.parametrize("layout", ["{}", "not json", '{"shards": 0}', '{"shards": "x"}', '{"shards": 3}'])
+def test_a_malformed_lexical_layout_is_a_problem_and_a_clear_query_error(indexed, tmp_path, layout):
+    """`check` names the damage and the fix; a hybrid query says the same instead of a traceback."""
+    store = copy_store(indexed[0], tmp_path / "store")
+    layout_file = store / "index" / "lexical" / "lexical.json"
+    shards = json.loads(layout_file.read_text())["shards"]
+    if layout == '{"shards": 3}' and shards >= 3:
+        pytest.skip("the store already has three shards")
+    layout_file.write_text(layout)
+    report = check_store(store)
+    assert len(report.problems) == 1 and "the lexical index in" in report.problems[0].what
+    assert "without --update" in report.problems[0].what
+    result = runner.invoke(app, ["query", "fracture", "--store", str(store), "--mode", "hybrid"])
+    assert result.exit_code != 0 and "lexical index" in _output(result) and "Traceback" not in _output(result)
