@@ -108,8 +108,11 @@ class TextDetector:
         out = square.copy()
         h, w = square.shape
         for t, left, b, r in boxes:
-            ring = square[max(0, t - CELL):min(h, b + CELL), max(0, left - CELL):min(w, r + CELL)]
-            out[t:b, left:r] = np.uint8(np.median(ring))
+            rows, cols = slice(max(0, t - CELL), min(h, b + CELL)), slice(max(0, left - CELL), min(w, r + CELL))
+            ring = np.ones((rows.stop - rows.start, cols.stop - cols.start), dtype=bool)
+            ring[t - rows.start:b - rows.start, left - cols.start:r - cols.start] = False
+            around = square[rows, cols][ring]
+            out[t:b, left:r] = np.uint8(np.median(around)) if around.size else 0
         return out, Redaction(tuple(boxes))
 
 
