@@ -1,6 +1,6 @@
 """Train the burned-in text detector (:mod:`bonesearch.deid.text_detector`) on synthetic stamps.
 
-Usage: python -m pretrain.text_detector [--samples 9000] [--steps 3000] [--real ../shared/data]
+Usage: python -m pretrain.text_detector [--samples 6000] [--steps 2000] [--real ../shared/data]
                                         [--out bonesearch/deid/data/text_detector.safetensors]
 
 Each sample is what ingest stores: a phantom radiograph (or a real one from ``--real``) with
@@ -23,6 +23,7 @@ import math
 import os
 import random
 import string
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -203,9 +204,9 @@ def main() -> None:
     from safetensors.torch import save_file
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--samples", type=int, default=9000)
-    parser.add_argument("--val-samples", type=int, default=1500)
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--samples", type=int, default=6000)
+    parser.add_argument("--val-samples", type=int, default=1200)
+    parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--real", type=Path, help="a folder of real radiograph PNGs (no identity text), e.g. ../shared/data")
@@ -232,7 +233,8 @@ def main() -> None:
     print(json.dumps(figures, indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(args.out))
-    meta = {"threshold": threshold, "trained_by": "python -m pretrain.text_detector", "samples": args.samples,
+    command = " ".join(["python -m pretrain.text_detector", *sys.argv[1:]])
+    meta = {"threshold": threshold, "trained_by": command, "samples": args.samples,
             "steps": args.steps, "seed": args.seed, "training_fonts": fonts, "real_training_images": len(real_train),
             "validation": figures}
     args.out.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
