@@ -32,6 +32,7 @@ from bonesearch.imaging.pixel_cache import CACHE_SIZE, MAX_UPSAMPLE, save_png
 from bonesearch.progress import Advance, no_progress
 from bonesearch.store import Store
 from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract
+from bonesearch.deid.text_detector import check_detector
 from indexer.archive_files import PROBLEMS, ArchiveFile, legacy_location_hash, list_archive, real_paths
 from indexer.decode_worker import WORKER_CRASH, DecodedImage, WorkerOptions, crashed_result, decode_file, safe_label
 from indexer.engine import Runner, check_engine, start_engine
@@ -149,6 +150,8 @@ def ingest_archive(
     check_engine(engine, address)
     children_die_with_this_process()  # decode workers and the report stage's NER processes
     check_tesseract(burned_in)  # OCR on without Tesseract: stop now with the fix, not after listing files
+    if burned_in.redact_text:
+        check_detector()
     start = time.perf_counter()
     archive = Path(archive)
     if reports_path is None:

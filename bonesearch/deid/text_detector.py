@@ -116,6 +116,26 @@ class TextDetector:
         return out, Redaction(tuple(boxes))
 
 
+def check_detector(path: Path = WEIGHTS) -> None:
+    """Raise :class:`TextDetectorUnavailable` now when the weights or their JSON are missing or unreadable
+    (a job checks before starting workers; the network itself is loaded in each worker)."""
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        float(meta["threshold"])
+        usable = path.is_file() and path.stat().st_size > 0
+    except (OSError, ValueError, KeyError, TypeError):
+        usable = False
+    if not usable:
+        raise _unreadable(path)
+
+
+def _unreadable(path: Path) -> TextDetectorUnavailable:
+    return TextDetectorUnavailable(
+        f"text detector weights {path.name} (and {path.with_suffix('.json').name}) could not be read; reinstall "
+        "bonesearch, retrain them with `python -m pretrain.text_detector`, or turn the redaction off with "
+        "--no-text-redaction")
+
+
 def load_detector(path: Path = WEIGHTS, single_thread: bool = False) -> TextDetector:
     """The detector saved at ``path`` (safetensors + ``.json``), loaded once per process and path.
 
@@ -141,11 +161,8 @@ def _load(path_text: str) -> TextDetector:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         threshold = float(meta["threshold"])
         state = load_file(str(path))
-    except (OSError, ValueError, KeyError, TypeError, SafetensorError) as exc:
-        raise TextDetectorUnavailable(
-            f"text detector weights {path.name} (and {meta_path.name}) could not be read ({type(exc).__name__}); "
-            "reinstall bonesearch, retrain them with `python -m pretrain.text_detector`, or turn the redaction "
-            "off with --no-text-redaction") from None
+    except (OSError, ValueError, KeyError, TypeError, SafetensorError):
+        raise _unreadable(path) from None
     net = build_net()
     try:
         net.load_state_dict(state)

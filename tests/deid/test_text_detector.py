@@ -179,3 +179,15 @@ def test_ingest_blacks_out_text_the_ocr_screen_did_not_stop(stamped_archive: Pat
         assert readable == [] and summary.text_redacted >= 1
     else:
         assert len(readable) == 1 and summary.text_redacted == 0
+
+
+def test_ingest_without_usable_weights_stops_before_any_work_and_says_the_fix(stamped_archive: Path, tmp_path: Path,
+                                                                               monkeypatch) -> None:
+    import bonesearch.deid.text_detector as detector_module
+
+    missing = tmp_path / "gone.safetensors"
+    monkeypatch.setattr(detector_module.check_detector, "__defaults__", (missing,))
+    store = tmp_path / "store"
+    with pytest.raises(TextDetectorUnavailable, match=r"gone\.safetensors.*--no-text-redaction"):
+        ingest_archive(stamped_archive, store, workers=1, burned_in=BurnedInPolicy(ocr=False))
+    assert not (store / "pixels").exists() or not any((store / "pixels").iterdir())
