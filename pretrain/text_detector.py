@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from bonesearch.deid.burned_in import BurnedInPolicy
 from bonesearch.deid.text_detector import CELL, WEIGHTS, TextDetector, build_net, normalise
@@ -185,8 +186,6 @@ def validate(net, data: tuple[np.ndarray, ...], real: np.ndarray, threshold: flo
             mask[t:b, left:r] = True
         cells = mask.reshape(tg.shape[0], CELL, tg.shape[1], CELL).all(axis=(1, 3))
         if tg.any():
-            from scipy import ndimage
-
             lab, k = ndimage.label(tg > 0)
             lines += k
             covered += sum(bool(cells[lab == j].mean() >= 0.9) for j in range(1, k + 1))
