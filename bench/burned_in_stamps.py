@@ -53,7 +53,7 @@ from bonesearch.deid.burned_in import BurnedInPolicy, check_tesseract, screen_pi
 from bonesearch.deid.text_detector import load_detector
 from bonesearch.demo.stamps import (LABELS, Identity, StampStyle, available_fonts, draw_text, random_identity,
                                     random_long_side, random_phantom, stamp_layout)
-from bonesearch.imaging.pixel_cache import CACHE_SIZE, box_reduce, to_cached_square
+from bonesearch.imaging.pixel_cache import CACHE_SIZE, box_in_cached_square, box_reduce, to_cached_square
 
 @dataclass
 class Case:
@@ -184,13 +184,8 @@ def _readable_in_cache(stored: np.ndarray, shape: tuple[int, int], box: tuple[in
     """Identity items Tesseract reads in the stamp's box of the square the store keeps (ingest's
     :func:`to_cached_square` of the screened copy of ``shape``, redacted), read as :func:`_readable` reads."""
     cache_size = stored.shape[0]
-    h, w = shape
-    scale = cache_size / max(h, w)
-    top, left = (cache_size - max(1, round(h * scale))) // 2, (cache_size - max(1, round(w * scale))) // 2
-    t, lft, b, r = box
-    cached_box = (top + int(t * scale), left + int(lft * scale), top + int(math.ceil(b * scale)),
-                  left + int(math.ceil(r * scale)))
-    return _readable(stored, cached_box, idn, text_px * scale)
+    cached_box = box_in_cached_square(box, shape, cache_size)
+    return _readable(stored, cached_box, idn, text_px * cache_size / max(shape))
 
 
 def _chunk(args: tuple) -> list[Case]:

@@ -36,7 +36,7 @@ from bonesearch.deid.burned_in import BurnedInPolicy
 from bonesearch.deid.text_detector import CELL, WEIGHTS, TextDetector, build_net, normalise
 from bonesearch.demo.stamps import (LABELS, available_fonts, draw_text, random_identity, random_long_side,
                                     random_phantom, stamp_layout)
-from bonesearch.imaging.pixel_cache import CACHE_SIZE, box_reduce, to_cached_square
+from bonesearch.imaging.pixel_cache import CACHE_SIZE, box_in_cached_square, box_reduce, to_cached_square
 
 HELD_OUT_FONTS = ("Liberation",)
 
@@ -83,14 +83,12 @@ def make_sample(index: int, seed: int, fonts: list[str], real_files: list[Path],
     factor = max(1, max(u8.shape) // decode_size)
     copy = box_reduce(u8, factor) if factor > 1 else u8
     square = to_cached_square(copy, size)
-    h, w = copy.shape
-    scale = size / max(h, w) / factor
-    top, left = (size - max(1, round(h * size / max(h, w)))) // 2, (size - max(1, round(w * size / max(h, w)))) // 2
+    scale = size / max(copy.shape) / factor  # drawn pixels -> square pixels
     ink = np.zeros((size, size), dtype=np.float32)
     small = np.zeros((size, size), dtype=bool)
-    for (t, lft, b, r), height in lines_drawn:
-        rows = slice(top + int(t * scale), top + int(math.ceil(b * scale)))
-        cols = slice(left + int(lft * scale), left + int(math.ceil(r * scale)))
+    for box, height in lines_drawn:
+        t, lft, b, r = box_in_cached_square(tuple(v / factor for v in box), copy.shape, size)
+        rows, cols = slice(t, b), slice(lft, r)
         if height * scale >= min_height:
             ink[rows, cols] = 1.0
         else:

@@ -119,14 +119,21 @@ class TextDetector:
 def check_detector(path: Path = WEIGHTS) -> None:
     """Raise :class:`TextDetectorUnavailable` now when the weights or their JSON are missing or unreadable
     (a job checks before starting workers; the network itself is loaded in each worker)."""
+    _threshold(path)
     try:
-        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        float(meta["threshold"])
         usable = path.is_file() and path.stat().st_size > 0
-    except (OSError, ValueError, KeyError, TypeError):
+    except OSError:
         usable = False
     if not usable:
         raise _unreadable(path)
+
+
+def _threshold(path: Path) -> float:
+    """The threshold in the JSON beside the weights ``path`` (TextDetectorUnavailable when unreadable)."""
+    try:
+        return float(json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["threshold"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise _unreadable(path) from None
 
 
 def _unreadable(path: Path) -> TextDetectorUnavailable:
@@ -153,15 +160,13 @@ def load_detector(path: Path = WEIGHTS, single_thread: bool = False) -> TextDete
 @lru_cache(maxsize=2)
 def _load(path_text: str) -> TextDetector:
     path = Path(path_text)
-    meta_path = path.with_suffix(".json")
+    threshold = _threshold(path)
     try:
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        threshold = float(meta["threshold"])
         state = load_file(str(path))
-    except (OSError, ValueError, KeyError, TypeError, SafetensorError):
+    except (OSError, ValueError, SafetensorError):
         raise _unreadable(path) from None
     net = build_net()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import numpy as np
@@ -57,14 +58,30 @@ def to_cached_square(image: np.ndarray, size: int = CACHE_SIZE) -> np.ndarray:
     """
     if image.dtype != np.uint8:
         image = np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    h, w = image.shape
-    scale = size / max(h, w)
-    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    nh, nw, top, left = _placement(image.shape, size)
     resized = np.asarray(Image.fromarray(image).resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.0))
     out = np.zeros((size, size), dtype=np.uint8)
-    top, left = (size - nh) // 2, (size - nw) // 2
     out[top : top + nh, left : left + nw] = resized
     return out
+
+
+def _placement(shape: tuple[int, int], size: int) -> tuple[int, int, int, int]:
+    """(height, width, top, left) of an image of ``shape`` inside its cached square of side ``size``."""
+    h, w = shape
+    scale = size / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    return nh, nw, (size - nh) // 2, (size - nw) // 2
+
+
+def box_in_cached_square(box: tuple[float, float, float, float], shape: tuple[int, int],
+                         size: int = CACHE_SIZE) -> tuple[int, int, int, int]:
+    """Where a (top, left, bottom, right) box of an image of ``shape`` lies in its :func:`to_cached_square`
+    (widened to whole pixels)."""
+    _, _, top, left = _placement(shape, size)
+    scale = size / max(shape)
+    t, lft, b, r = box
+    return (top + int(t * scale), left + int(lft * scale), top + int(math.ceil(b * scale)),
+            left + int(math.ceil(r * scale)))
 
 
 def encode_png(image: np.ndarray) -> bytes:

@@ -75,8 +75,7 @@ def export_query_encoder(clip: "BoneClip", index_dir: Path, fingerprint: str) ->
         backend.save(str(tmp / "tokenizer.json"))
         info = EncoderInfo(model_fingerprint=fingerprint, context_length=clip.context_length,
                            pad_id=int(clip.tokenizer.pad_token_id or 0), embed_dim=clip.embed_dim, min_cosine=0.0)
-        (tmp / "encoder.json").write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
-        exported = QueryTextEncoder.load(tmp, fingerprint)
+        exported = QueryTextEncoder.open(tmp, info)
         if exported is None:
             raise RuntimeError("onnxruntime or tokenizers is not installed")
         cosine = float((exported.encode(PROBES) * clip.encode_texts(PROBES).numpy()).sum(axis=1).min())
@@ -142,6 +141,11 @@ class QueryTextEncoder:
         info = _read_info(folder)
         if info is None or info.model_fingerprint != fingerprint:
             return None
+        return cls.open(folder, info)
+
+    @classmethod
+    def open(cls, folder: Path, info: EncoderInfo) -> "QueryTextEncoder | None":
+        """The ONNX model and tokenizer in ``folder``, described by ``info``; None when they cannot be loaded."""
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer

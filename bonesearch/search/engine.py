@@ -112,8 +112,7 @@ class SearchEngine:
                 encoder = QueryTextEncoder.load(store.index_dir / QUERY_ENCODER_FOLDER, manifest.model_fingerprint)
             clip = None
             if encoder is None or loaded_model is not None:
-                clip, fingerprint = _model(manifest, checkpoint, device, loaded_model)
-                _check_model(store, manifest, fingerprint, checkpoint)
+                clip = _checked_model(store, manifest, checkpoint, device, loaded_model)
         except BaseException:
             store.close()
             raise
@@ -123,9 +122,7 @@ class SearchEngine:
     def clip(self) -> "BoneClip":
         """The index's model (loaded on first use when text queries go through the exported encoder)."""
         if self._clip is None:
-            clip, fingerprint = _model(self.manifest, None, self.device, None)
-            _check_model(self.store, self.manifest, fingerprint, None)
-            self._clip = clip
+            self._clip = _checked_model(self.store, self.manifest, None, self.device, None)
         return self._clip
 
     @property
@@ -402,6 +399,14 @@ def _empty(store: Store) -> EmptyStore:
         f"the store {store.path} has no indexed images: ingest an archive with "
         f"`bonesearch ingest ARCHIVE --store {store.path}`, then `bonesearch index --store {store.path} --checkpoint CKPT`"
     )
+
+
+def _checked_model(store: Store, manifest: IndexManifest, checkpoint: Path | str | None, device: "Device",
+                   loaded: "BoneClip | None") -> "BoneClip":
+    """:func:`_model`, refused (ModelMismatch) unless it is the model that built the index."""
+    clip, fingerprint = _model(manifest, checkpoint, device, loaded)
+    _check_model(store, manifest, fingerprint, checkpoint)
+    return clip
 
 
 def _model(manifest: IndexManifest, checkpoint: Path | str | None, device: "Device",
