@@ -4,14 +4,15 @@
 count as the finding. :func:`split_mentions` runs AP-HP's rule-based clinical qualifiers
 (edsnlp's ``eds.negation`` and ``eds.hypothesis``, token by token) and returns the text in
 three parts: affirmed words, negated words and hypothetical words. The lexical index
-(:mod:`bonesearch.index.lexical`) indexes the first two apart, and the same split of a query
+(:mod:`bonesearch.index.lexical`) indexes the first two apart, and a query's split
 (« pas de fracture du poignet ») says which part it should match.
 
 Sentences without any negation or hypothesis trigger are affirmed as they are, without
 running the pipeline (most sentences of a report: « Arthrose fémoro-tibiale médiale. »): the
 check is built from edsnlp's own trigger lists (:func:`_cues`), so it changes no result, only
-the cost. Queries (:func:`split_query`) are checked against a short list of the ways a search
-box denies or doubts, so that a plain query never loads spaCy.
+the cost; a sentence met again (reports are written from templates) reuses its first
+qualification (:data:`QUALIFIED_CACHE_SIZE` sentences kept). Queries are split without spaCy
+(:mod:`bonesearch.search.query_negation`), by rules that agree with these qualifiers.
 
 Known limits of the qualifiers kept as they are: their scope runs to the end of the
 sentence or to a termination word, so « pas de fracture du poignet » also negates
@@ -32,11 +33,6 @@ PSEUDO_NEGATIONS = ("non déplacé", "non déplacée", "non déplacées", "non d
                     "non compliquée", "non compliquées", "non compliqués", "non consolidé", "non consolidée",
                     "non consolidées", "non consolidés", "non récent", "non récente", "non appuyé")
 
-#: a short query reaches the qualifiers only when it holds one of these (accents folded): the ways a
-#: search box denies or doubts (« pas de », « sans », « absence », « normal », « ? », « no »…)
-QUERY_CUES = re.compile(
-    r"\b(?:pas|sans|absen\w*|aucun\w*|ni|non|ne|n'|rien|nega\w*|normal\w*|exclu\w*|elimin\w*|no|not|without|"
-    r"suspi\w*|possibl\w*|probabl\w*|doute\w*|evoqu\w*|eventuel\w*)\b|\?", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*|[.!?;\n]+")
 
 
@@ -95,14 +91,6 @@ def split_mentions(text: str) -> Mentions:
     return split_many([text])[0]
 
 
-def split_query(text: str) -> Mentions:
-    """:func:`split_mentions` for a short query; one without any of :data:`QUERY_CUES` is affirmed
-    as it is, without loading the qualifiers (seconds of spaCy and edsnlp imports)."""
-    if not QUERY_CUES.search(fold(text)):
-        return Mentions(" ".join(text.split()), "", "")
-    return split_mentions(text)
-
-
 def _runs(sentence: str, doc) -> dict[str, list[str]]:
     """The sentence cut into runs of tokens of one status, each run taken from the sentence itself
     (spaCy's tokens would split « L3 », « 1er », « RX1805… » that the index keeps whole)."""
@@ -122,6 +110,25 @@ def _runs(sentence: str, doc) -> dict[str, list[str]]:
     return words
 
 
+#: sentences already qualified, with their runs: reports are written from templates, so the same
+#: sentence (« Pas de fracture. ») comes back thousands of times in an archive; bounded, cleared when full
+_QUALIFIED: dict[str, dict[str, list[str]]] = {}
+QUALIFIED_CACHE_SIZE = 100_000
+
+
+def _qualify(sentences: list[str]) -> list[dict[str, list[str]]]:
+    """The runs of each sentence (:func:`_runs`); each distinct sentence goes through the pipeline
+    once (a sentence is qualified alone, so a repeated one gets the same runs)."""
+    known = {s: _QUALIFIED[s] for s in sentences if s in _QUALIFIED}
+    todo = list(dict.fromkeys(s for s in sentences if s not in known))
+    if todo:
+        if len(_QUALIFIED) + len(todo) > QUALIFIED_CACHE_SIZE:
+            _QUALIFIED.clear()
+        for sentence, doc in zip(todo, _pipeline().pipe(todo)):
+            known[sentence] = _QUALIFIED[sentence] = _runs(sentence, doc)
+    return [known[s] for s in sentences]
+
+
 def split_many(texts: list[str]) -> list[Mentions]:
     """:func:`split_mentions` for many texts, the qualified sentences in one pipeline batch; each
     part keeps the words in the order of the text."""
@@ -136,13 +143,12 @@ def split_many(texts: list[str]) -> list[Mentions]:
                 continue
             if _cues().search(fold(sentence)):
                 qualified.append((n, len(parts[n])))
-                sentences.append(sentence)
+                sentences.append(sentence.strip())
                 parts[n].append(("", ""))  # filled below
             else:
                 parts[n].append(("affirmed", sentence.strip()))
-    if sentences:
-        for (n, at), sentence, doc in zip(qualified, sentences, _pipeline().pipe(sentences)):
-            parts[n][at] = ("qualified", _runs(sentence, doc))
+    for (n, at), runs in zip(qualified, _qualify(sentences)):
+        parts[n][at] = ("qualified", runs)
     out = []
     for text_parts in parts:
         joined = {"affirmed": [], "negated": [], "hypothetical": []}

@@ -5,8 +5,8 @@
    words of musculoskeletal radiology → the words French reports use): each known word or
    phrase is followed by its expansion, in place, so that a negation still covers it
    (« pas de fx » → « pas de fx fracture »). Matching ignores case and accents.
-3. **Split** into affirmed and negated words (:mod:`bonesearch.reports.mentions`, the same
-   qualifiers as the reports; a query without any negation cue skips them).
+3. **Split** into affirmed and negated words (:mod:`bonesearch.search.query_negation`: rules
+   that agree with the reports' qualifiers, without loading spaCy).
 4. **Analysed** like the index (:func:`bonesearch.index.lexical.analyse`).
 """
 
@@ -102,8 +102,8 @@ def expand(query: str) -> str:
 def query_terms(query: str) -> QueryTerms:
     """The affirmed and negated index terms of ``query`` (see the module docstring)."""
     from bonesearch.index.lexical import analyse
-    from bonesearch.reports.mentions import split_query
+    from bonesearch.search.query_negation import split_query
 
     expanded = expand(query)
     mentions = split_query(expanded)
-    return QueryTerms(expanded, analyse(mentions.affirmed + " " + mentions.hypothetical), analyse(mentions.negated))
+    return QueryTerms(expanded, analyse(mentions.affirmed), analyse(mentions.negated))

@@ -62,9 +62,22 @@ def test_the_cue_check_changes_no_result(monkeypatch) -> None:
     assert not differing, differing[:3]
 
 
-def test_a_plain_query_does_not_load_the_qualifiers(monkeypatch) -> None:
-    monkeypatch.setattr(mentions, "_pipeline", lambda: pytest.fail("the pipeline was loaded"))
-    assert mentions.split_query("fracture du radius distal").affirmed == "fracture du radius distal"
+def test_a_repeated_sentence_is_qualified_once_with_the_same_result(monkeypatch) -> None:
+    """Reports are templates: the cache of qualified sentences must give what each text alone gives."""
+    texts = demo_reports()[:60]
+    mentions._QUALIFIED.clear()
+    batch = split_many(texts)
+    alone = []
+    for text in texts:
+        mentions._QUALIFIED.clear()
+        alone.append(split_many([text])[0])
+    assert batch == alone
+    split_many(["Pas de fracture."])
+    calls = []
+    pipeline = mentions._pipeline()
+    monkeypatch.setattr(mentions, "_pipeline", lambda: calls.append(1) or pipeline)
+    assert split_many(["Pas de fracture. Pas de fracture.", "Pas de fracture."])[1].negated == "de fracture"
+    assert not calls  # met before: no pipeline run
 
 
 def test_empty_and_odd_texts() -> None:
