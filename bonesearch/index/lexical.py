@@ -53,6 +53,9 @@ TEXT_FIELDS = ("text", "affirmed", "negated")
 WRITER_HEAP = 64_000_000  # bytes of the single indexing thread's buffer
 #: how much more a word counts in its report's affirmed (or negated) part than in its whole text
 STATUS_BOOST = 2.0
+#: how much more a finding word (« arthrose », from the findings list) counts than a place word when a
+#: report affirms it: « arthrose des doigts » asks for arthrosis first, then fingers
+FINDING_BOOST = 3.0
 #: a negated query word not in the findings list is a denied finding when at least this share of the
 #: reports naming it deny it
 NEGATABLE_SHARE = 0.5
@@ -324,7 +327,9 @@ class LexicalIndex:
             for term in known:
                 boost = 1.0 if term == typed else RESOLVED_BOOST / len(known)
                 clauses.append(Query.boost_query(Query.term_query(self.schema, "text", term), boost))
-                clauses.append(Query.boost_query(Query.term_query(self.schema, "affirmed", term), boost * STATUS_BOOST))
+                finding = FINDING_BOOST if term in self.findings else 1.0
+                clauses.append(Query.boost_query(Query.term_query(self.schema, "affirmed", term),
+                                                 boost * STATUS_BOOST * finding))
         if not clauses or not searcher.num_docs:
             return []
         query = Query.boolean_query([(Occur.Should, c) for c in clauses] + [(Occur.MustNot, c) for c in excluded])
@@ -373,6 +378,17 @@ class LexicalIndex:
         query = Query.boolean_query([(Occur.Must, Query.term_set_query(self.schema, "report_id", ids)),
                                      (Occur.Must, Query.boolean_query([(Occur.Should, c) for c in clauses]))])
         return {i for i, _ in searcher.ranked(query, len(ids))}
+
+    def affirming(self, terms: Iterable[str], report_ids: Iterable[int]) -> set[int]:
+        """Those of ``report_ids`` whose report affirms any of the analysed ``terms``."""
+        from tantivy import Occur, Query
+
+        ids, terms = [int(i) for i in report_ids], list(dict.fromkeys(terms))
+        if not ids or not terms:
+            return set()
+        query = Query.boolean_query([(Occur.Must, Query.term_set_query(self.schema, "report_id", ids)),
+                                     (Occur.Must, Query.term_set_query(self.schema, "affirmed", terms))])
+        return {i for i, _ in _Searchers(self.shards).ranked(query, len(ids))}
 
     def _denied_only(self, term: str):
         """Reports that deny ``term`` and never affirm it."""

@@ -274,9 +274,12 @@ class SearchEngine:
         fused = fuse(image_ranking, studies, images_of, self.fusion_weights, self.rrf_k,
                      unreported=signals.unreported(image_ranking, study_of) if studies else set(),
                      named_part=named_part_images(self.store.con, candidates, body_parts(text)))
-        contradicted = signals.contradicted(text, set(study_of.values())) if "lexical" in wanted else set()
-        if contradicted:  # « pas de fracture » for « fracture »: after every other hit, in their order
-            fused.sort(key=lambda f: study_of.get(f.image_id) in contradicted)
+        studies_found = set(study_of.values())
+        contradicted = signals.contradicted(text, studies_found) if "lexical" in wanted else set()
+        # « épaule normale »: studies whose report affirms a finding after those whose report affirms none
+        with_findings = signals.with_findings(text, studies_found) if "lexical" in wanted else set()
+        if contradicted or with_findings:  # « pas de fracture » for « fracture »: after every other hit, in their order
+            fused.sort(key=lambda f: (study_of.get(f.image_id) in contradicted, study_of.get(f.image_id) in with_findings))
         return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by))
 
     def _signals(self) -> StudySignals:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from bonesearch.word_match import fold
+from bonesearch.word_match import edit_distance, fold
 
 MAX_QUERY_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -70,7 +70,7 @@ def finding_terms() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _body_part_words() -> dict[str, tuple[str, ...]]:
-    """Folded word → DICOM body-part terms, from ``data/body_parts_fr.tsv``."""
+    """Folded word or phrase → DICOM body-part terms, from ``data/body_parts_fr.tsv``."""
     entries = {}
     for number, line in _data_lines("body_parts_fr.tsv"):
         word, sep, terms = line.partition("\t")
@@ -80,11 +80,43 @@ def _body_part_words() -> dict[str, tuple[str, ...]]:
     return entries
 
 
+@lru_cache(maxsize=1)
+def _body_part_pattern() -> re.Pattern[str]:
+    words = sorted(_body_part_words(), key=len, reverse=True)  # « col femoral » before « col »
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
+
+
+#: a word this long that names no body part may be one typed with one letter wrong (« calcanium »)
+MIN_TYPO_BODY_WORD = 7
+#: a word this long followed by a full stop may abbreviate a body-part word (« olécr. »)
+MIN_ABBREVIATED_BODY_WORD = 4
+
+
+def _near_body_part(word: str, abbreviated: bool) -> tuple[str, ...]:
+    """The body-part terms of the one body-part word ``word`` abbreviates or misspells (one edit),
+    or () when none or several parts fit."""
+    words = _body_part_words()
+    if abbreviated and len(word) >= MIN_ABBREVIATED_BODY_WORD:
+        found = {words[w] for w in words if w.startswith(word) and " " not in w}
+    elif len(word) >= MIN_TYPO_BODY_WORD and word not in vocabulary():
+        found = {words[w] for w in words if " " not in w and edit_distance(word, w, 1, swaps=True) <= 1}
+    else:
+        return ()
+    return next(iter(found)) if len(found) == 1 else ()
+
+
 def body_parts(query: str) -> frozenset[str]:
     """The DICOM body-part terms (« WRIST »…) the words of ``query`` name, after expansion
-    (« knee » → genou → KNEE); empty when it names none."""
+    (« knee » → genou → KNEE), with a word or phrase of ``data/body_parts_fr.tsv``, an
+    abbreviation of one (« olécr. ») or one letter wrong (« calcanium »); empty when it names none."""
+    text = fold(expand(query))  # the vocabulary's expansions keep their accents
     words = _body_part_words()
-    return frozenset(t for word in re.findall(r"[\w-]+", expand(query)) for t in words.get(word, ()))
+    found = {t for m in _body_part_pattern().finditer(text) for t in words[m.group(1)]}
+    covered = {i for m in _body_part_pattern().finditer(text) for i in range(m.start(), m.end())}
+    for m in re.finditer(r"[\w-]+(\.)?", text):
+        if m.start() not in covered:
+            found.update(_near_body_part(m.group(0).rstrip("."), abbreviated=bool(m.group(1))))
+    return frozenset(found)
 
 
 def clean(query: str) -> str:
@@ -93,9 +125,15 @@ def clean(query: str) -> str:
 
 
 def expand(query: str) -> str:
-    """``query`` with each vocabulary term followed by its expansion (on the folded text)."""
+    """``query`` with each vocabulary term followed by its expansion (on the folded text); a term
+    whose expansion is itself (an English word French reports also use: « tibial ») stays single."""
     folded = fold(clean(query))
-    return _pattern().sub(lambda m: f"{m.group(1)} {vocabulary()[m.group(1)]}", folded)
+
+    def expanded(m: re.Match[str]) -> str:
+        term, expansion = m.group(1), vocabulary()[m.group(1)]
+        return term if fold(expansion) == term else f"{term} {expansion}"
+
+    return _pattern().sub(expanded, folded)
 
 
 @lru_cache(maxsize=256)

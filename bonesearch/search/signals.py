@@ -106,6 +106,21 @@ class StudySignals:
         reports = self.lexical.contradicting(terms.affirmed, terms.negated, self.report_ids[wanted].tolist())
         return {self.study_of[r] for r in reports if r in self.study_of}
 
+    def with_findings(self, text: str, studies: set[int]) -> set[int]:
+        """For a query that only denies findings (« genou sans arthrose », « épaule normale »: the
+        vocabulary reads « normal » as « pas d'anomalie »), those of ``studies`` whose report
+        affirms some finding: shown after the studies whose report affirms none. Empty otherwise."""
+        if self.lexical is None or not studies:
+            return set()
+        from bonesearch.search.query_text import finding_terms, query_terms
+
+        terms, findings = query_terms(text), finding_terms()
+        if not any(t in findings for t in terms.negated) or any(t in findings for t in terms.affirmed):
+            return set()
+        wanted = np.isin(self.study_of_report, np.fromiter(studies, dtype=np.int64))
+        reports = self.lexical.affirming(findings, self.report_ids[wanted].tolist())
+        return {self.study_of[r] for r in reports if r in self.study_of}
+
 
 def candidate_images(con: duckdb.DuckDBPyConnection, studies: set[int], allowed_images: np.ndarray | None,
                      image_vectors, query: np.ndarray) -> dict[int, list[int]]:

@@ -50,5 +50,10 @@ def test_body_parts_named_by_a_query() -> None:
     assert body_parts("fracture du poignet gauche") == {"WRIST"}
     assert body_parts("normal KNEE x-ray") == {"KNEE"}  # English, through the expansion
     assert body_parts("Épaule déboîtée") == {"SHOULDER"}
-    assert body_parts("pas de fracture du col fémoral") == set()  # no body-part word: no guess
+    assert body_parts("pas de fracture du col fémoral") == {"HIP"}  # a phrase: the femoral neck is the hip's
+    assert body_parts("fracture du plateau tibial") == {"KNEE"}  # the phrase, not « tibial » (LEG) inside it
+    assert body_parts("fracture du calcanium") == {"FOOT"}  # one letter wrong
+    assert body_parts("fx olécr. déplacée") == {"ELBOW"}  # abbreviated, with its full stop
+    assert body_parts("fx olécr déplacée") == set()  # no full stop: not taken for an abbreviation
+    assert body_parts("fracture de fatigue") == set()  # no body-part word: no guess
     assert body_parts("fracture de l'avant-bras") == {"FOREARM"}
