@@ -28,7 +28,7 @@ from indexer.engine import check_engine
 from indexer.streaming_build import STREAM_ABOVE, build_streaming
 from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
 from indexer.index_update import IndexPlan, StoreSnapshot, full_plan, has_indexes, update_plan
-from indexer.lexical_build import sync_lexical_index
+from indexer.lexical_build import LexicalSummary, sync_lexical_index
 
 
 @dataclass
@@ -132,8 +132,7 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         reports = _edited(plan, "reports", report_ids, embed_texts(clip, texts), plan.stale_reports, None, base)
         reports[1].text_mode = text_mode
         built["reports"] = reports
-        with Store.open(store_path) as store:  # mirrors DuckDB, not the FAISS files: synced before their commit
-            lexical = sync_lexical_index(store.con, index_dir, rebuild=not plan.is_update)
+        lexical = _sync_lexical(store_path, index_dir, not plan.is_update, engine, workers, address)
         write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
         exported = export_query_encoder(clip, index_dir, fingerprint)  # for queries without torch
     images_index = built["images"][0]
@@ -147,6 +146,21 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         engine=engine_used, retried_images=retried, lexical_total=lexical.total,
         lexical_added=lexical.added, lexical_removed=lexical.removed, text_encoder_exported=exported,
     )
+
+
+def _sync_lexical(store_path: Path, index_dir: Path, rebuild: bool, engine: str, workers: int | None,
+                  address: str | None) -> LexicalSummary:
+    """The lexical index brought in step with DuckDB (before the FAISS files' commit: it mirrors the
+    store, not them); its qualifiers on the Ray cluster with ``engine`` ``ray``."""
+    with Store.open(store_path) as store:
+        if engine == "local":
+            return sync_lexical_index(store.con, index_dir, rebuild=rebuild)
+        from indexer.engine import start_engine
+        from indexer.ray_engine import RayQualifier
+
+        with start_engine("ray", workers or 2, address) as runner:
+            qualify = RayQualifier(runner.ray)
+            return sync_lexical_index(store.con, index_dir, rebuild=rebuild, qualify=qualify, batch=qualify.batch)
 
 
 def _embed(store_path: Path, clip, checkpoint: Path, rows: list[tuple[int, str]], batch_size: int,

@@ -9,7 +9,9 @@ and PNGs exactly as the local engine does; only the per-item work moves to Ray D
   so the ids equal the local engine's.
 - Index: the store's image list → ``map_batches`` reading the cached PNGs on CPU workers →
   an actor pool (one actor per GPU, ``num_gpus=1``; one CPU actor without GPUs) that loads
-  the checkpoint once and embeds batches.
+  the checkpoint once and embeds batches. The lexical index's qualifiers (edsnlp, the
+  costly part of its build) run as tasks over windows of reports (:class:`RayQualifier`);
+  the driver writes the Tantivy index.
 
 Failures: a worker that dies (segfaulting codec, OOM killer, lost node) fails its block,
 which Ray retries (:data:`TASK_RETRIES` times). A block that keeps failing is dropped
@@ -175,6 +177,34 @@ def _run_isolated(ray, fn: Callable, jobs: list[tuple], on_crash: Callable[[tupl
 def _call(fn: Callable, *args: Any) -> Any:
     """``fn(*args)``: the Ray task of :func:`_run_isolated` (``ray.remote`` takes functions only, ``fn`` may be any callable)."""
     return fn(*args)
+
+
+QUALIFY_JOB = 500  # report sections per qualifier task
+QUALIFY_WINDOW = 20_000  # reports read from DuckDB and in flight on the cluster at a time
+
+
+def qualify_texts(number: int, texts: list[str]) -> tuple[int, list[tuple[str, str]]]:
+    """The worker side of :class:`RayQualifier`: (``number``, (affirmed, negated) words per text)."""
+    from bonesearch.reports.mentions import split_many
+
+    return number, [(m.affirmed, m.negated) for m in split_many(texts)]
+
+
+class RayQualifier:
+    """:func:`bonesearch.reports.mentions.split_many` on a Ray cluster, :data:`QUALIFY_JOB` texts per
+    task (an :data:`indexer.lexical_build.Qualify`); a task that keeps crashing is run here."""
+
+    batch = QUALIFY_WINDOW
+
+    def __init__(self, ray) -> None:
+        self.ray = ray
+
+    def __call__(self, texts: list[str]):
+        from bonesearch.reports.mentions import Mentions
+
+        jobs = [(n, texts[start:start + QUALIFY_JOB]) for n, start in enumerate(range(0, len(texts), QUALIFY_JOB))]
+        parts = dict(map_ordered_ray(self.ray, qualify_texts, jobs, on_crash=lambda job: qualify_texts(*job)))
+        return [Mentions(affirmed, negated, "") for n in range(len(jobs)) for affirmed, negated in parts[n]]
 
 
 def read_pixels_batch(batch: dict[str, np.ndarray], root: str) -> dict[str, np.ndarray]:

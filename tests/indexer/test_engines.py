@@ -143,6 +143,13 @@ def test_ray_index_equals_the_local_index(ray_cluster, local_store, tmp_path, mo
     assert summary.engine.startswith("ray (")
     assert (summary.retried_images > 0) == crash and summary.images == summary.images_total == clean.images_ingested
     assert_same_indexes(local, on_ray)
+    # the report words, qualified by Ray tasks on the cluster: the same documents as the local build
+    from bonesearch.index.lexical import LEXICAL_DIR, LexicalIndex
+
+    def documents(store):
+        return sorted(LexicalIndex.open(store / "index" / LEXICAL_DIR).documents(), key=lambda d: d.report_id)
+
+    assert summary.lexical_total > 0 and documents(on_ray) == documents(local)
 
 
 def test_cli_ingest_on_ray_shows_the_local_summary(ray_cluster, archive, local_store, tmp_path):
