@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import shutil
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,7 +115,11 @@ def _export_onnx(clip: "BoneClip", path: Path) -> None:
     tower = _TextTower(model.cpu().eval())
     try:
         ids = clip.tokenize(PROBES[:2])
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            # the tracer's notes on Python branches and index ops (checked instead: the export is kept only
+            # when its vectors match the model's) are noise on a user's console
+            warnings.simplefilter("ignore", category=torch.jit.TracerWarning)
+            warnings.simplefilter("ignore", category=UserWarning)
             torch.onnx.export(tower, (ids,), str(path), input_names=["input_ids"], output_names=["embedding"],
                               dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}},
                               dynamo=False, opset_version=17)
