@@ -101,11 +101,12 @@ def _augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (np.clip(out, 0, 1) * 255).astype(np.uint8)
 
 
-def build_store(demo: Path, work: Path, studies: int, ids: np.ndarray, augmented: np.ndarray) -> tuple[Path, dict]:
-    """The copied store at ``work/store`` with its indexes; returns (path, timings)."""
+def build_store(demo: Path, work: Path, studies: int, ids: np.ndarray,
+                augmented: np.ndarray) -> tuple[Path, dict, np.ndarray, np.ndarray]:
+    """The copied store at ``work/store`` with its indexes; returns (path, timings, image ids, their vectors)."""
     import duckdb
 
-    from bonesearch.index.backends import EXACT_FACTORY, build_index, choose_factory
+    from bonesearch.index.backends import EXACT_FACTORY, build_index, choose_factory, reconstruct
     from bonesearch.index.files import read_index, write_indexes
     from bonesearch.store import Store
     from indexer.embed import study_vectors
@@ -154,7 +155,7 @@ def build_store(demo: Path, work: Path, studies: int, ids: np.ndarray, augmented
                       _manifest(studies_manifest, None, EXACT_FACTORY, len(study_ids))))
         report_index, reports_manifest = read_index(demo_index, "reports")
         report_ids = np.array(faiss_ids(report_index), np.int64)
-        report_vecs = report_index.reconstruct_n(0, report_index.ntotal) if report_index.ntotal else None
+        report_vecs = reconstruct(report_index, report_ids)
         order = {int(r): n for n, r in enumerate(report_ids)}
         all_reports = np.array([r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()])
         src = np.array([order[int((r - 1) % max_report) + 1] for r in all_reports])
@@ -170,7 +171,7 @@ def build_store(demo: Path, work: Path, studies: int, ids: np.ndarray, augmented
         write_indexes(index_dir, built)
     shutil.copytree(demo_index / "text_encoder", index_dir / "text_encoder")
     timings.update(images=len(image_ids), studies=copies * base_studies, factory=factory)
-    return path, timings
+    return path, timings, image_ids, vectors
 
 
 def faiss_ids(index) -> list[int]:
@@ -207,11 +208,16 @@ def print_latency(name: str, times: tuple[list[float], list[float]]) -> None:
 
 
 def recall_at_10(index, vectors: np.ndarray, ids: np.ndarray, queries: np.ndarray) -> float:
-    """Share of the exact top-10 ids (inner product, brute force) that ``index`` returns."""
+    """Share of the 10 returned ids that belong to the exact top 10 (inner product, brute force),
+    ties included: the store repeats each augmented embedding, so several ids can share the
+    10th score, and any of them is a right answer."""
     scores = queries @ vectors.T
-    truth = ids[np.argsort(-scores, axis=1)[:, :10]]
+    tenth = -np.partition(-scores, 9, axis=1)[:, 9]
+    score_of = {int(i): n for n, i in enumerate(ids)}
     _, got = index.search(queries.astype(np.float32), 10)
-    return float(np.mean([len(set(t) & set(g)) / 10 for t, g in zip(truth, got)]))
+    right = [sum(int(i) in score_of and scores[q, score_of[int(i)]] >= tenth[q] - 1e-5 for i in row)
+             for q, row in enumerate(got)]
+    return float(np.mean(right) / 10)
 
 
 def main() -> None:
@@ -235,9 +241,10 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         ids, augmented = augmented_embeddings(args.store, checkpoint, args.augmentations, work / "augmented.npy")
-        print(f"embeddings: {augmented.shape[1]} demo images × {augmented.shape[0]} augmentations "
+        print(f"embeddings: {augmented.shape[1]} demo images × {augmented.shape[0]} augmentations = "
+              f"{augmented.shape[0] * augmented.shape[1]} distinct vectors "
               f"({time.perf_counter() - start:.0f} s)")
-        store, timings = build_store(args.store, work, args.studies, ids, augmented)
+        store, timings, vector_ids, vectors = build_store(args.store, work, args.studies, ids, augmented)
         print(f"store: {timings['studies']} studies, {timings['images']} images, default index {timings['factory']}; "
               f"DuckDB {timings['duckdb_s']:.0f} s, FAISS {timings['faiss_s']:.0f} s, lexical "
               f"{timings['lexical_reports']} reports in {timings['lexical_s']:.0f} s")
@@ -248,8 +255,6 @@ def main() -> None:
                 print_latency(f"{mode} query, {len(queries)} queries, {args.threads} thread(s)",
                               timed(lambda q: engine.search_text(q, 10, mode=mode), queries))
             text_vectors = engine.encode_texts(queries)
-            vectors = engine.index.reconstruct_n(0, engine.index.ntotal)
-            vector_ids = np.array(faiss_ids(engine.index), np.int64)
         sample = vectors[np.random.default_rng(1).choice(len(vectors), 500, replace=False)]
         all_queries = np.concatenate([text_vectors, sample])
         with SearchEngine.open(store) as engine:

@@ -158,6 +158,8 @@ class QueryTextEncoder:
             return None
         options = ort.SessionOptions()
         options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        # a sentence takes about a millisecond: threads that spin-wait after it only take a core from the search
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         try:
             session = ort.InferenceSession(str(folder / "text_encoder.onnx"), options, providers=["CPUExecutionProvider"])

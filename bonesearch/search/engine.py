@@ -42,7 +42,8 @@ from bonesearch.models.query_encoder import FOLDER as QUERY_ENCODER_FOLDER, Quer
 from bonesearch.search.filters import allowed_ids as filter_ids
 from bonesearch.search.fusion import DEFAULT_WEIGHTS, MODE_SIGNALS, MODES, RRF_K, Mode, fuse
 from bonesearch.search.query_text import body_parts
-from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images, named_part_images
+from bonesearch.search.image_table import ImageTable
+from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images
 from bonesearch.search.hits import Hit, StudyHit, fused_hits, image_rows, study_rows
 from bonesearch.store import DB_NAME, INDEX_DIR, Store
 
@@ -73,6 +74,7 @@ class SearchEngine:
         self.text_encoder = text_encoder  # the exported text tower, when it is the index's model (CPU)
         self._studies = None  # (searchable index, manifest), read on the first study search
         self._study_signals: StudySignals | None = None  # report and lexical signals, read on the first fused search
+        self._images: ImageTable | None = None  # image → study and body part, read on first use
         self._default_mode: str | None = None
         self.fusion_weights, self.rrf_k = dict(DEFAULT_WEIGHTS), RRF_K  # reciprocal rank fusion (search.fusion)
 
@@ -268,18 +270,16 @@ class SearchEngine:
         if "lexical" in wanted:
             studies["lexical"] = signals.lexical_rankings([text], reports, depth)[0]
         reached = {s for ranking in studies.values() for s in ranking}
-        images_of = candidate_images(self.store.con, reached, allowed, self._image_vectors, vector)
+        table = self._image_table()
+        images_of = candidate_images(table, reached, allowed, self._image_vectors, vector)
         candidates = set(image_ranking) | {i for images in images_of.values() for i in images}
         study_of = self._study_of(candidates)  # the fused images are the candidates
         fused = fuse(image_ranking, studies, images_of, self.fusion_weights, self.rrf_k,
                      unreported=signals.unreported(image_ranking, study_of) if studies else set(),
-                     named_part=named_part_images(self.store.con, candidates, body_parts(text)))
-        studies_found = set(study_of.values())
-        contradicted = signals.contradicted(text, studies_found) if "lexical" in wanted else set()
-        # « épaule normale »: studies whose report affirms a finding after those whose report affirms none
-        with_findings = signals.with_findings(text, studies_found) if "lexical" in wanted else set()
-        if contradicted or with_findings:  # « pas de fracture » for « fracture »: after every other hit, in their order
-            fused.sort(key=lambda f: (study_of.get(f.image_id) in contradicted, study_of.get(f.image_id) in with_findings))
+                     named_part=table.with_body_part(candidates, body_parts(text)))
+        if "lexical" in wanted:
+            fused = _demoted(fused, study_of, k, _by_study(group_by), lambda found: (
+                signals.contradicted(text, found), signals.with_findings(text, found)))
         return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by))
 
     def _signals(self) -> StudySignals:
@@ -334,12 +334,13 @@ class SearchEngine:
                 for rank, (study_id, (score, image_id)) in enumerate(top, 1)]
 
     def _study_of(self, image_ids: set[int]) -> dict[int, int]:
-        if not image_ids:
-            return {}
-        rows = self.store.con.execute(
-            "SELECT image_id, study_id FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[]))", [sorted(image_ids)]
-        ).fetchall()
-        return {int(i): int(s) for i, s in rows}
+        return self._image_table().study_of(image_ids) if image_ids else {}
+
+    def _image_table(self) -> ImageTable:
+        """The images' studies and body parts, read on first use (:mod:`bonesearch.search.image_table`)."""
+        if self._images is None:
+            self._images = ImageTable.read(self.store.con)
+        return self._images
 
     def _image_vectors(self, image_ids: np.ndarray) -> np.ndarray:
         """Index vectors of ``image_ids``; embedded from the pixel cache when the index
@@ -374,6 +375,30 @@ class SearchEngine:
             index = place_index(index, self.search_backend, self.device, f"the study index of {self.store.path}")
             self._studies = (index, manifest)
         return self._studies
+
+
+#: fused images whose reports are checked at a time for contradicting the query (doubled until k hits are clear)
+DEMOTE_WINDOW = 40
+
+
+def _demoted(fused: list, study_of: dict[int, int], k: int, by_study: bool, demote) -> list:
+    """``fused`` with the images of studies ``demote(studies)`` returns as (contradicting the query,
+    affirming a finding a query for normal studies does not want) moved after every other image
+    (the first after the second), in their order. Only as many images are checked as the first
+    ``k`` hits (images, or studies ``by_study``) need: the order beyond them is the fused one."""
+    clear, later, last = [], [], []
+    checked, window = 0, max(DEMOTE_WINDOW, 2 * k)
+    while checked < len(fused):
+        part = fused[checked:checked + window]
+        checked += len(part)
+        contradicting, with_findings = demote({study_of[f.image_id] for f in part if f.image_id in study_of})
+        for f in part:
+            study = study_of.get(f.image_id)
+            (last if study in contradicting else later if study in with_findings else clear).append(f)
+        if len({study_of.get(f.image_id) for f in clear} if by_study else clear) >= k:
+            break
+        window *= 2
+    return clear + fused[checked:] + later + last
 
 
 def _by_study(group_by: str) -> bool:

@@ -12,13 +12,10 @@ import duckdb
 import numpy as np
 
 from bonesearch.index.topk import search
+from bonesearch.search.image_table import ImageTable
 
 #: studies each study-level signal ranks per query (and images the image signal ranks)
 SIGNAL_DEPTH = 200
-
-
-def _pairs(con: duckdb.DuckDBPyConnection, sql: str, ids: list[int]) -> list[tuple[int, int]]:
-    return [(int(a), int(b)) for a, b in con.execute(sql, [ids]).fetchall()]
 
 
 class StudySignals:
@@ -122,7 +119,7 @@ class StudySignals:
         return {self.study_of[r] for r in reports if r in self.study_of}
 
 
-def candidate_images(con: duckdb.DuckDBPyConnection, studies: set[int], allowed_images: np.ndarray | None,
+def candidate_images(table: ImageTable, studies: set[int], allowed_images: np.ndarray | None,
                      image_vectors, query: np.ndarray) -> dict[int, list[int]]:
     """study id → its (allowed) image ids, most similar to ``query`` first.
 
@@ -130,8 +127,7 @@ def candidate_images(con: duckdb.DuckDBPyConnection, studies: set[int], allowed_
     """
     if not studies:
         return {}
-    pairs = _pairs(con, "SELECT image_id, study_id FROM images WHERE study_id IN (SELECT unnest(?::BIGINT[])) "
-                        "ORDER BY image_id", sorted(studies))
+    pairs = table.images_of(studies)
     if allowed_images is not None:
         keep = set(allowed_images.tolist())
         pairs = [(i, s) for i, s in pairs if i in keep]
@@ -143,12 +139,3 @@ def candidate_images(con: duckdb.DuckDBPyConnection, studies: set[int], allowed_
     for (image_id, study), score in zip(pairs, scores.tolist()):
         by_study.setdefault(study, []).append((-score, image_id))
     return {study: [i for _, i in sorted(images)] for study, images in by_study.items()}
-
-
-def named_part_images(con: duckdb.DuckDBPyConnection, image_ids: set[int], parts: frozenset[str]) -> set[int]:
-    """Those of ``image_ids`` whose header body part (``images.body_part``) is one of ``parts``."""
-    if not image_ids or not parts:
-        return set()
-    rows = con.execute("SELECT image_id FROM images WHERE image_id IN (SELECT unnest(?::BIGINT[])) "
-                       "AND upper(body_part) IN (SELECT unnest(?::VARCHAR[]))", [sorted(image_ids), sorted(parts)])
-    return {int(i) for (i,) in rows.fetchall()}

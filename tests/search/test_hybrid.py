@@ -150,3 +150,48 @@ def test_a_named_body_part_lifts_its_images(hybrid_store, engine) -> None:
         return sum(h.body_part == "KNEE" for h in hits)
 
     assert knees_in_top(DEFAULT_WEIGHTS["anatomy"]) > knees_in_top(0.0)
+
+
+def test_the_in_memory_image_table_answers_as_duckdb(hybrid_store) -> None:
+    """Image → study, study → images and header body part, from the in-memory table, against SQL."""
+    from bonesearch.search.image_table import ImageTable
+    from bonesearch.store import Store
+
+    with Store.open(hybrid_store.path) as store:
+        table = ImageTable.read(store.con)
+        rows = store.con.execute("SELECT image_id, study_id, upper(body_part) FROM images").fetchall()
+    assert len(table) == len(rows)
+    ids = [i for i, _, _ in rows][::3] + [10**9]  # an id the store does not hold is left out
+    assert table.study_of(ids) == {i: s for i, s, _ in rows if i in set(ids)}
+    studies = {s for _, s, _ in rows[::4]}
+    expected = sorted(((s, i) for i, s, _ in rows if s in studies))
+    assert table.images_of(studies) == [(i, s) for s, i in expected], "by study, then image"
+    part = rows[0][2]
+    assert table.with_body_part(ids, [part.lower()]) == {i for i, _, p in rows if i in set(ids) and p == part}
+    assert table.images_of([]) == [] and table.with_body_part(ids, ["NOWHERE"]) == set()
+
+
+def test_demotion_checks_only_what_the_first_hits_need() -> None:
+    """Contradicting studies go last and finding-affirming ones before them, checked window by window
+    until k clear hits are known; the result's first k equal a check of everything."""
+    from bonesearch.search import engine as engine_module
+    from bonesearch.search.fusion import FusedImage
+
+    fused = [FusedImage(image_id=i, score=1.0 / i) for i in range(1, 301)]
+    study_of = {i: (i + 1) // 2 for i in range(1, 301)}  # two images per study
+    contradicting = {s for s in range(1, 151) if s % 3 == 0}
+    with_findings = {s for s in range(1, 151) if s % 5 == 0}
+    asked = []
+
+    def demote(studies):
+        asked.append(len(studies))
+        return studies & contradicting, studies & with_findings
+
+    for k, by_study in ((10, False), (10, True), (200, False)):
+        asked.clear()
+        got = engine_module._demoted(fused, study_of, k, by_study, demote)
+        everything = sorted(fused, key=lambda f: (study_of[f.image_id] in contradicting,
+                                                  study_of[f.image_id] in with_findings))
+        assert [f.image_id for f in got][:k] == [f.image_id for f in everything][:k]
+        assert sorted(f.image_id for f in got) == list(range(1, 301))  # nothing lost or repeated
+        assert (sum(asked) < 150) == (k == 10)  # a first page needs only the first window(s)
