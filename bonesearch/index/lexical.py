@@ -46,7 +46,7 @@ from bonesearch.word_match import edit_distance
 
 LEXICAL_DIR = "lexical"
 LAYOUT_FILE = "lexical.json"  # {"shards": N}: the shard count, fixed when the index is built
-SHARD_REPORTS = 8_192  # a full build aims at about this many reports per shard (a purge rewrites one) ...
+SHARD_REPORTS = 16_384  # a full build aims at about this many reports per shard (a purge rewrites one) ...
 MAX_SHARDS = 64  # ... with at most this many shards (a query searches every one)
 ANALYZER = "fr_folded"
 TEXT_FIELDS = ("text", "affirmed", "negated")

@@ -15,7 +15,7 @@ from bonesearch.index.topk import search
 from bonesearch.search.image_table import ImageTable
 
 #: studies each study-level signal ranks per query (and images the image signal ranks)
-SIGNAL_DEPTH = 200
+SIGNAL_DEPTH = 100
 
 
 class StudySignals:
