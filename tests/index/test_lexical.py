@@ -131,5 +131,6 @@ def _ranked_pairs(index: LexicalIndex, query: str) -> list[tuple[int, float]]:
 
 
 def test_shard_count_follows_the_archive() -> None:
-    assert LexicalIndex.shards_for(0) == LexicalIndex.shards_for(8_000) == 1
-    assert LexicalIndex.shards_for(100_000) == 16 and LexicalIndex.shards_for(10_000_000) == 64
+    assert LexicalIndex.shards_for(0) == LexicalIndex.shards_for(16_000) == 1
+    assert LexicalIndex.shards_for(100_000) == 8 and LexicalIndex.shards_for(250_000) == 16
+    assert LexicalIndex.shards_for(10_000_000) == 64
