@@ -105,6 +105,7 @@ def _near_body_part(word: str, abbreviated: bool) -> tuple[str, ...]:
     return next(iter(found)) if len(found) == 1 else ()
 
 
+@lru_cache(maxsize=256)
 def body_parts(query: str) -> frozenset[str]:
     """The DICOM body-part terms (« WRIST »…) the words of ``query`` name, after expansion
     (« knee » → genou → KNEE), with a word or phrase of ``data/body_parts_fr.tsv``, an
