@@ -95,6 +95,10 @@ class TrainConfig:
         0, "SimCSE-style steps on the reports alone before training: spreads out a from-scratch text tower, "
         "which otherwise maps every report to nearly the same vector (see docs/pretraining.md).",
         name="--text-warmup", min=0)
+    hard_negative_share: float = option(
+        0.0, "Share of each batch drawn from studies of one body part (the DICOM header's, never a label): "
+        "negatives of the same anatomy, so the model must tell findings apart (0: random batches).",
+        name="--hard-negatives", min=0.0, max=1.0)
     workers: int | None = option(
         None, "Data-loading processes (default: 0 on CPU, pixels held in memory; min(8, cores-1) on GPU).", min=0)
     val_every: int = option(
@@ -119,6 +123,9 @@ class TrainConfig:
                 f"--batch-size {self.batch_size} is not a multiple of --accum-steps {self.accum_steps}: "
                 f"each step is split into equal chunks"
             )
+        if not 0.0 <= self.hard_negative_share <= 1.0:
+            raise TrainConfigError(
+                f"--hard-negatives is a share of each batch, from 0 to 1 (got {self.hard_negative_share})")
         if self.text_warmup_steps < 0:
             raise TrainConfigError(f"--text-warmup must be 0 or more steps (got {self.text_warmup_steps})")
         if not 0.0 <= self.full_text_p <= 1.0:

@@ -7,8 +7,9 @@ any number of loader workers, sees exactly the pairs an uninterrupted run would 
 * :class:`PairDataset` returns ``(uint8 image, text)`` for a key ``(study, epoch)``; pixels
   come from the store's pre-resized PNG cache, or from memory when preloaded (small stores
   on CPU, where a loader process would only steal a core from the model).
-* :class:`EpochBatches` is the batch sampler: epoch permutation, this process's share of
-  each global batch under DDP, and a start offset for resuming.
+* :class:`EpochBatches` is the batch sampler: epoch permutation (optionally with a share of
+  each batch from one body part: :func:`grouped_epoch_order`), this process's share of each
+  global batch under DDP, and a start offset for resuming.
 * :func:`make_loader` wraps them in a ``DataLoader`` (workers, pinned memory, tokenisation in
   the workers) and :func:`measure_loader` times the loader alone.
 """
@@ -69,6 +70,52 @@ class PairDataset(Dataset):
         return image, self.pairs.sample_text(study, rng, self.full_text_p)
 
 
+def grouped_epoch_order(groups: list[str], seed: int, epoch: int, batch_size: int, world_size: int,
+                        share: float) -> list[int]:
+    """The epoch's study order in global batches of ``batch_size × world_size`` where a ``share`` of
+    each batch comes from one group (studies of one body part): harder negatives than a random
+    batch, in which anatomy alone tells most pairs apart.
+
+    Each group's studies are shuffled and cut into chunks of ``round(share × batch_size) ×
+    world_size``; as many chunks as there are batches are drawn (a group's chance follows its
+    size), one per batch, and the rest of every batch comes from the other studies, shuffled.
+    Each rank's slice holds the same number of its batch's chunk (the per-rank share is exact).
+    A function of ``(seed, epoch)`` alone, like :func:`epoch_order`: a resumed run sees the same batches.
+    Studies left over past the last whole batch are dropped, as they are without groups.
+    """
+    n = len(groups)
+    span = batch_size * world_size
+    per_rank = min(batch_size, round(share * batch_size))
+    batches = n // span
+    if per_rank == 0 or batches == 0:
+        return epoch_order(n, seed, epoch)
+    rng = random.Random(f"grouped-order:{seed}:{epoch}")
+    members: dict[str, list[int]] = {}
+    for study, group in enumerate(groups):
+        members.setdefault(group, []).append(study)
+    chunk = per_rank * world_size
+    chunks: list[list[int]] = []
+    for group in sorted(members):
+        studies = members[group]
+        rng.shuffle(studies)
+        chunks += [studies[i:i + chunk] for i in range(0, len(studies) - chunk + 1, chunk)]
+    rng.shuffle(chunks)
+    chunks = chunks[:batches]
+    taken = {study for part in chunks for study in part}
+    rest = [study for study in range(n) if study not in taken]
+    rng.shuffle(rest)
+    order: list[int] = []
+    for b in range(batches):
+        part = chunks[b] if b < len(chunks) else []
+        mine = len(part) // world_size  # this batch's chunk studies per rank
+        fill = batch_size - mine
+        for rank in range(world_size):
+            order += part[rank * mine:(rank + 1) * mine]
+            order += rest[:fill]
+            del rest[:fill]
+    return order + rest
+
+
 @dataclass
 class Position:
     """Where training stands in the data: epoch and batches already consumed in it."""
@@ -85,8 +132,10 @@ class EpochBatches(Sampler[list[Key]]):
     iterating (the loop does it each epoch; a resume starts mid-epoch).
     """
 
-    def __init__(self, n_studies: int, batch_size: int, seed: int, rank: int = 0, world_size: int = 1) -> None:
+    def __init__(self, n_studies: int, batch_size: int, seed: int, rank: int = 0, world_size: int = 1,
+                 groups: list[str] | None = None, group_share: float = 0.0) -> None:
         self.n, self.batch_size, self.seed, self.rank, self.world = n_studies, batch_size, seed, rank, world_size
+        self.groups, self.group_share = groups, group_share  # hard-negative batches: grouped_epoch_order
         self.position = Position()
 
     @property
@@ -98,7 +147,10 @@ class EpochBatches(Sampler[list[Key]]):
 
     def __iter__(self) -> Iterator[list[Key]]:
         epoch = self.position.epoch
-        order = epoch_order(self.n, self.seed, epoch)
+        if self.groups is not None and self.group_share > 0:
+            order = grouped_epoch_order(self.groups, self.seed, epoch, self.batch_size, self.world, self.group_share)
+        else:
+            order = epoch_order(self.n, self.seed, epoch)
         span = self.batch_size * self.world
         for b in range(self.position.batch, self.batches_per_epoch):
             start = b * span + self.rank * self.batch_size
@@ -153,10 +205,12 @@ def make_loader(dataset: PairDataset, sampler: EpochBatches, tokenize: Callable[
 def build_training_loader(pairs: StudyPairs, seed: int, full_text_p: float, batch_size: int,
                           tokenize: Callable[[list[str]], torch.Tensor], device: torch.device,
                           workers: int | None = None, rank: int = 0, world_size: int = 1,
-                          ) -> tuple[DataLoader, EpochBatches, int]:
-    """The training loader, its batch sampler and its worker count (None: :func:`default_workers`)."""
+                          group_share: float = 0.0) -> tuple[DataLoader, EpochBatches, int]:
+    """The training loader, its batch sampler and its worker count (None: :func:`default_workers`);
+    ``group_share`` of each batch from studies of one header body part (:func:`grouped_epoch_order`)."""
     workers = workers if workers is not None else default_workers(device)
-    sampler = EpochBatches(len(pairs), batch_size, seed, rank, world_size)
+    groups = pairs.body_parts if group_share > 0 and pairs.body_parts else None
+    sampler = EpochBatches(len(pairs), batch_size, seed, rank, world_size, groups, group_share)
     dataset = PairDataset(pairs, seed, full_text_p, preload=should_preload(pairs, workers))
     return make_loader(dataset, sampler, tokenize, workers, device.type == "cuda"), sampler, workers
 

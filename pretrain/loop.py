@@ -134,7 +134,7 @@ class _Trainer:
         self.batch = _batch_size(cfg, len(self.train_pairs), info.world_size)
         self.loader, self.sampler, self.workers = build_training_loader(
             self.train_pairs, cfg.seed, cfg.full_text_p, self.batch, self.clip.tokenize, device, cfg.workers,
-            info.rank, info.world_size)
+            info.rank, info.world_size, cfg.hard_negative_share)
         self.total_steps = cfg.max_steps or self.sampler.batches_per_epoch * cfg.epochs
         self.tracker = BestTracker(cfg.early_stop_patience, self.state.best_score if self.state.best_score is not None
                                    else float("-inf"), self.state.best_step, self.state.stale_validations)

@@ -31,6 +31,7 @@ class StudyPairs:
     pixel_paths: list[list[Path]]  # the cached PNG of each image of the study
     image_ids: list[list[int]]
     text_views: list[list[str]] = field(default_factory=list)  # shorter variants for text augmentation
+    body_parts: list[str] = field(default_factory=list)  # the study's header body part (hard-negative batches)
 
     def __len__(self) -> int:
         return len(self.study_ids)
@@ -39,6 +40,7 @@ class StudyPairs:
         return StudyPairs(
             [self.study_ids[i] for i in keep], [self.patients[i] for i in keep], [self.texts[i] for i in keep],
             [self.pixel_paths[i] for i in keep], [self.image_ids[i] for i in keep], [self.text_views[i] for i in keep],
+            [self.body_parts[i] for i in keep] if self.body_parts else [],
         )
 
     def first_views(self) -> np.ndarray:
@@ -77,7 +79,8 @@ def load_pairs(store: Store, text_mode: str = DEFAULT_TEXT_MODE) -> StudyPairs:
     rows = store.con.execute(
         """
         SELECT s.study_id, s.patient_pseudo, r.technique, r.findings, r.conclusion, r.text,
-               list(i.image_id ORDER BY i.image_id), list(i.pixel_path ORDER BY i.image_id)
+               list(i.image_id ORDER BY i.image_id), list(i.pixel_path ORDER BY i.image_id),
+               upper(coalesce(s.body_part, ''))
         FROM studies s JOIN reports r USING (study_id) JOIN images i USING (study_id)
         GROUP BY ALL ORDER BY s.study_id
         """
@@ -88,13 +91,14 @@ def load_pairs(store: Store, text_mode: str = DEFAULT_TEXT_MODE) -> StudyPairs:
             f"ingest the archive with its reports (`bonesearch ingest ARCHIVE --reports reports.csv`)"
         )
     pairs = StudyPairs([], [], [], [], [], [])
-    for study_id, patient, technique, findings, conclusion, text, image_ids, paths in rows:
+    for study_id, patient, technique, findings, conclusion, text, image_ids, paths, body_part in rows:
         pairs.study_ids.append(int(study_id))
         pairs.patients.append(patient)
         pairs.texts.append(report_training_text(findings, conclusion, text, text_mode, technique))
         pairs.text_views.append(text_views(technique, findings, conclusion))
         pairs.pixel_paths.append([store.pixel_file(p) for p in paths])
         pairs.image_ids.append([int(i) for i in image_ids])
+        pairs.body_parts.append(body_part)
     return pairs
 
 
