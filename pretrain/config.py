@@ -28,7 +28,7 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 #: Settings that change what a step computes: a resumed run must keep them (the rest may change).
 RESUME_INVARIANTS = ("model", "text_source", "batch_size", "accum_steps", "loss", "optimizer", "seed",
                      "held_out_fraction", "text_mode", "full_text_p", "lock_image", "lock_image_unlocked_groups",
-                     "lock_text", "lock_text_unlocked_layers")
+                     "lock_text", "lock_text_unlocked_layers", "hard_negative_share")
 
 
 def option(default: Any, help: str, *, name: str | None = None, min: float | None = None,
