@@ -533,5 +533,22 @@ def eval_search(
     print_search_evaluation(evaluation, as_json, k, depth)
 
 
+@eval_app.command("report-probe")
+@user_errors
+def eval_report_probe(
+    store: StoreOpt,
+    held_out: Annotated[float, typer.Option(
+        "--held-out", min=0.01, max=0.99, help="Score on the images of this fraction of patients (pretraining's "
+        "held-out split at 0.2); train the probes on the others.")] = 0.2,
+    as_json: JsonOpt = False,
+) -> None:
+    """Without any annotation: how well the image embeddings predict the finding words each report affirms
+    (a linear probe per word, ROC AUC on held-out patients, overall and within body part)."""
+    from bonesearch.downstream.report_probe import probe_reports
+    from console.evaluation import print_report_probe
+
+    print_report_probe(probe_reports(store, held_out), as_json)
+
+
 if __name__ == "__main__":
     app()

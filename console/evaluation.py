@@ -1,4 +1,5 @@
-"""`bonesearch eval knn`: the metrics table (or JSON), where the outputs went, and notes on stderr."""
+"""`bonesearch eval knn | search | report-probe`: the metrics table (or JSON), where the outputs went, and
+notes on stderr."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rich.markup import escape
 from console.streams import err, out
 
 if TYPE_CHECKING:
+    from bonesearch.downstream.report_probe import ReportProbe
     from pipelines.knn_evaluation import KnnEvaluation
     from pipelines.search_evaluation import SearchEvaluation
 
@@ -57,4 +59,34 @@ def print_search_evaluation(evaluation: SearchEvaluation, as_json: bool, k: int,
                               _cell(metrics["strict_precision"]), _cell(metrics["ndcg"]), _cell(metrics["recall"]))
         out.print(table)
     for note in evaluation.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+
+
+def print_report_probe(probe: ReportProbe, as_json: bool) -> None:
+    """Per finding word: positives, held-out ROC AUC overall and within body part; the means last."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    if as_json:
+        typer.echo(json.dumps({"train_images": probe.train_images, "test_images": probe.test_images,
+                               "mean_auc": probe.mean_auc, "mean_auc_within_part": probe.mean_auc_within_part,
+                               "terms": [asdict(t) for t in probe.terms], "notes": probe.notes},
+                              indent=2, ensure_ascii=False))
+    else:
+        table = Table(title=f"finding words of the reports, read from the image embeddings ({probe.train_images} "
+                            f"training / {probe.test_images} held-out images)")
+        for column in ("finding word", "affirmed (train / held-out)", "AUC", "AUC within body part"):
+            table.add_column(column)
+        for t in probe.terms:
+            within = "—" if t.auc_within_part is None else f"{t.auc_within_part:.2f}"
+            table.add_row(escape(t.word), f"{t.train_positives} / {t.test_positives}", f"{t.auc:.2f}", within)
+        if probe.terms:
+            within = probe.mean_auc_within_part
+            table.add_row("[bold]mean[/]", "", f"[bold]{probe.mean_auc:.2f}[/]",
+                          "—" if within is None else f"[bold]{within:.2f}[/]")
+        out.print(table)
+        out.print("AUC 0.5 is chance. Within body part, anatomy alone scores about 0.5: above it, the encoder "
+                  "sees the finding itself.")
+    for note in probe.notes:
         err.print(f"[yellow]note:[/] {escape(note)}")
