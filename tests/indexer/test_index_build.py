@@ -163,4 +163,11 @@ def test_a_streamed_build_equals_the_in_memory_build(indexed, checkpoint, tmp_pa
     for index in (images, reference):
         apply_search_params(index, "nprobe=4" if factory.startswith("IVF") else "")  # every list: exact search
     queries = reconstruct(reference, np.sort(index_ids(reference))[:5])
-    assert (search(images, queries, 5)[1] == search(reference, queries, 5)[1]).all()
+    (scores, ids), (ref_scores, ref_ids) = search(images, queries, 5), search(reference, queries, 5)
+    np.testing.assert_allclose(scores, ref_scores, atol=1e-5)  # the same answers, scored alike...
+    # ...with the same ids, except where images score within float noise of each other: the vectors of
+    # the two builds agree to 1e-5 (batches of another composition round differently), so near-ties may swap
+    deep_scores, deep_ids = search(reference, queries, 10)
+    for q, pos in zip(*np.nonzero(ids != ref_ids)):
+        tied = np.abs(deep_scores[q] - ref_scores[q, pos]) < 1e-5
+        assert tied.sum() > 1 and ids[q, pos] in deep_ids[q][tied], (ids[q], ref_ids[q], ref_scores[q])
