@@ -280,7 +280,7 @@ class SearchEngine:
         if "lexical" in wanted:
             fused = _demoted(fused, study_of, k, _by_study(group_by), lambda found: (
                 signals.contradicted(text, found), signals.with_findings(text, found)))
-        return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by))
+        return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by), table=table)
 
     def _signals(self) -> StudySignals:
         """The report-vector and lexical signals, read on first use."""

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 import duckdb
 
+from bonesearch.search.image_table import ImageTable
+
 EXCERPT_CHARS = 140
 
 __all__ = ["EXCERPT_CHARS", "Hit", "StudyHit", "fused_hits", "image_rows", "report_excerpt", "study_rows"]
@@ -65,9 +67,14 @@ def report_excerpt(conclusion: str | None, findings: str | None, text: str | Non
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def image_rows(con: duckdb.DuckDBPyConnection, image_ids: set[int]) -> dict[int, Hit]:
-    """Unranked hits (rank 0, score 0) for ``image_ids`` that are in the store, by image id."""
-    images = _where_in(con, "SELECT image_id, study_id, body_part, laterality, view FROM images", "image_id", image_ids)
+def image_rows(con: duckdb.DuckDBPyConnection, image_ids: set[int], table: ImageTable | None = None) -> dict[int, Hit]:
+    """Unranked hits (rank 0, score 0) for ``image_ids`` that are in the store, by image id (their
+    header columns from ``table`` when given: one DuckDB query less)."""
+    if table is not None:
+        images = [(i, *columns) for i, columns in table.columns(image_ids).items()]
+    else:
+        images = _where_in(con, "SELECT image_id, study_id, body_part, laterality, view FROM images", "image_id",
+                           image_ids)
     studies = _studies(con, {int(r[1]) for r in images})
     excerpts = _excerpts(con, set(studies))
     hits = {}
@@ -118,7 +125,7 @@ def _excerpts(con: duckdb.DuckDBPyConnection, study_ids: set[int]) -> dict[int, 
 
 
 def fused_hits(con: duckdb.DuckDBPyConnection, fused: list, study_of: dict[int, int], k: int,
-               by_study: bool) -> list[Hit] | list[StudyHit]:
+               by_study: bool, table: ImageTable | None = None) -> list[Hit] | list[StudyHit]:
     """The first ``k`` images of a fused ranking (:class:`bonesearch.search.fusion.FusedImage`, best
     first) as hits with their signals' ranks, or the first ``k`` studies each shown by its best image."""
     if by_study:
@@ -130,6 +137,6 @@ def fused_hits(con: duckdb.DuckDBPyConnection, fused: list, study_of: dict[int, 
         rows = study_rows(con, {study_id for study_id, _ in top})
         return [replace(rows[study_id], rank=rank, score=f.score, image_id=f.image_id)
                 for rank, (study_id, f) in enumerate([t for t in top if t[0] in rows], 1)]
-    rows = image_rows(con, {f.image_id for f in fused[:k]})
+    rows = image_rows(con, {f.image_id for f in fused[:k]}, table)
     found = [(f, rows[f.image_id]) for f in fused[:k] if f.image_id in rows]
     return [replace(row, rank=rank, score=f.score, signals=dict(f.ranks)) for rank, (f, row) in enumerate(found, 1)]

@@ -1,11 +1,11 @@
-"""Which study each image belongs to and which body part its header names, held in memory.
+"""Which study each image belongs to and what its header says of it, held in memory.
 
 A fused text query asks these of hundreds of candidate images (the study of each image the
 image index ranked, the images of each study the reports ranked, the images whose header
 names the body part the query names). Asked of DuckDB, each costs a scan of ``images``: about
 3 ms at 184 k images, 15 ms at the seed archive's 947 k. :class:`ImageTable` reads the three
-columns once per engine (40 ms at 184 k images) and answers each question with NumPy: 18
-bytes per image (150 MB at 10 M images).
+columns (and laterality and view, which every hit shows) once per engine (40 ms at 184 k
+images) and answers each question with NumPy: 22 bytes per image (about 200 MB at 10 M images).
 
 Like the report arrays of :class:`bonesearch.search.signals.StudySignals`, it is a snapshot of
 the store when the engine first needs it; an engine opened before an ingest does not see the
@@ -19,23 +19,30 @@ from collections.abc import Iterable
 import duckdb
 import numpy as np
 
+#: the image columns held as codes (a few distinct values each)
+CODED = ("body_part", "laterality", "view")
+
 
 class ImageTable:
-    """``images``' (image id, study id, body part) sorted by image id, with a study → images view."""
+    """``images``' (image id, study id, body part, laterality, view) sorted by image id, with a study →
+    images view."""
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection) -> "ImageTable":
         """The store's images as they are now."""
-        columns = con.execute("SELECT image_id, study_id, upper(coalesce(body_part, '')) AS part FROM images "
-                              "ORDER BY image_id").fetchnumpy()
-        parts, codes = np.unique(np.asarray(columns["part"], dtype=object).astype(str), return_inverse=True)
-        return cls(np.asarray(columns["image_id"], np.int64), np.asarray(columns["study_id"], np.int64),
-                   codes.astype(np.int16), [str(p) for p in parts])
+        columns = con.execute("SELECT image_id, study_id, coalesce(body_part, '') AS body_part, "
+                              "coalesce(laterality, '') AS laterality, coalesce(view, '') AS view "
+                              "FROM images ORDER BY image_id").fetchnumpy()
+        coded = {}
+        for name in CODED:
+            values, codes = np.unique(np.asarray(columns[name], dtype=object).astype(str), return_inverse=True)
+            coded[name] = (codes.astype(np.int16), [str(v) for v in values])
+        return cls(np.asarray(columns["image_id"], np.int64), np.asarray(columns["study_id"], np.int64), coded)
 
-    def __init__(self, image_ids: np.ndarray, study_ids: np.ndarray, part_codes: np.ndarray,
-                 part_names: list[str]) -> None:
-        self.image_ids, self.study_ids, self.part_codes = image_ids, study_ids, part_codes
-        self.part_names = part_names
+    def __init__(self, image_ids: np.ndarray, study_ids: np.ndarray,
+                 coded: dict[str, tuple[np.ndarray, list[str]]]) -> None:
+        """``coded``: column → (a code per image, the value of each code), for :data:`CODED`."""
+        self.image_ids, self.study_ids, self.coded = image_ids, study_ids, coded
         self._by_study = np.argsort(study_ids, kind="stable").astype(np.int32)  # image rows by study, then image id
         self._study_sorted = study_ids[self._by_study]
 
@@ -69,9 +76,16 @@ class ImageTable:
         return list(zip(self.image_ids[rows].tolist(), self.study_ids[rows].tolist()))
 
     def with_body_part(self, image_ids: Iterable[int], parts: Iterable[str]) -> set[int]:
-        """Those of ``image_ids`` whose header body part (upper case) is one of ``parts``."""
-        codes = [n for n, name in enumerate(self.part_names) if name in {p.upper() for p in parts}]
-        if not codes:
+        """Those of ``image_ids`` whose header body part (case ignored) is one of ``parts``."""
+        codes, names = self.coded["body_part"]
+        wanted = [n for n, name in enumerate(names) if name.upper() in {p.upper() for p in parts}]
+        if not wanted:
             return set()
         ids, rows = self._rows(image_ids)
-        return set(ids[np.isin(self.part_codes[rows], codes)].tolist())
+        return set(ids[np.isin(codes[rows], wanted)].tolist())
+
+    def columns(self, image_ids: Iterable[int]) -> dict[int, tuple[int, str, str, str]]:
+        """image id → (study id, body part, laterality, view) as the header gave them ('' when absent)."""
+        ids, rows = self._rows(image_ids)
+        values = [[names[c] for c in codes[rows].tolist()] for codes, names in (self.coded[n] for n in CODED)]
+        return {i: (s, *v) for i, s, *v in zip(ids.tolist(), self.study_ids[rows].tolist(), *values)}

@@ -160,6 +160,8 @@ def test_the_in_memory_image_table_answers_as_duckdb(hybrid_store) -> None:
     with Store.open(hybrid_store.path) as store:
         table = ImageTable.read(store.con)
         rows = store.con.execute("SELECT image_id, study_id, upper(body_part) FROM images").fetchall()
+        headers = {i: (s, p or "", l or "", v or "") for i, s, p, l, v in store.con.execute(
+            "SELECT image_id, study_id, body_part, laterality, view FROM images").fetchall()}
     assert len(table) == len(rows)
     ids = [i for i, _, _ in rows][::3] + [10**9]  # an id the store does not hold is left out
     assert table.study_of(ids) == {i: s for i, s, _ in rows if i in set(ids)}
@@ -169,6 +171,7 @@ def test_the_in_memory_image_table_answers_as_duckdb(hybrid_store) -> None:
     part = rows[0][2]
     assert table.with_body_part(ids, [part.lower()]) == {i for i, _, p in rows if i in set(ids) and p == part}
     assert table.images_of([]) == [] and table.with_body_part(ids, ["NOWHERE"]) == set()
+    assert table.columns(ids) == {i: headers[i] for i in ids if i in headers}  # what each hit shows
 
 
 def test_demotion_checks_only_what_the_first_hits_need() -> None:
