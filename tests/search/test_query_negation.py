@@ -80,3 +80,11 @@ def test_a_negated_query_does_not_import_spacy_or_torch() -> None:
 def test_query_terms_put_a_denied_finding_apart() -> None:
     terms = query_terms("pas de fracture du poignet")
     assert "fractur" in terms.negated and "fractur" not in terms.affirmed
+
+
+@pytest.mark.parametrize("query", ["pas " * 2500, "🦴" * 300 + " sans fracture", "\x00\x1b[31mpas de\x07 fracture",
+                                   "NOT fracture OR title:* AND \"pas\" -luxation", "?!;,()", "n' n' n' ni ni"])
+def test_hostile_queries_are_split_without_error(query) -> None:
+    terms = query_terms(query)  # cleaned (500 characters at most), expanded, split
+    assert isinstance(terms.affirmed, list) and isinstance(terms.negated, list)
+    assert all("\x00" not in t and "\x1b" not in t for t in terms.affirmed + terms.negated)
