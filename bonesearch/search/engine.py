@@ -74,7 +74,7 @@ class SearchEngine:
         self.text_encoder = text_encoder  # the exported text tower, when it is the index's model (CPU)
         self._studies = None  # (searchable index, manifest), read on the first study search
         self._study_signals: StudySignals | None = None  # report and lexical signals, read on the first fused search
-        self._images: ImageTable | None = None  # image → study and body part, read on first use
+        self._images: ImageTable | None = None  # image → study and header columns, read on first use
         self._default_mode: str | None = None
         self.fusion_weights, self.rrf_k = dict(DEFAULT_WEIGHTS), RRF_K  # reciprocal rank fusion (search.fusion)
 
@@ -337,7 +337,7 @@ class SearchEngine:
         return self._image_table().study_of(image_ids) if image_ids else {}
 
     def _image_table(self) -> ImageTable:
-        """The images' studies and body parts, read on first use (:mod:`bonesearch.search.image_table`)."""
+        """Each image's study and header columns, read on first use (:mod:`bonesearch.search.image_table`)."""
         if self._images is None:
             self._images = ImageTable.read(self.store.con)
         return self._images
@@ -382,10 +382,11 @@ DEMOTE_WINDOW = 40
 
 
 def _demoted(fused: list, study_of: dict[int, int], k: int, by_study: bool, demote) -> list:
-    """``fused`` with the images of studies ``demote(studies)`` returns as (contradicting the query,
-    affirming a finding a query for normal studies does not want) moved after every other image
-    (the first after the second), in their order. Only as many images are checked as the first
-    ``k`` hits (images, or studies ``by_study``) need: the order beyond them is the fused one."""
+    """``fused`` with two kinds of images moved after every other one, each kept in its order: those
+    of studies whose report affirms a finding a query for normal studies does not want, then, last,
+    those whose report contradicts the query (``demote(studies)`` returns the two sets). Only as
+    many images are checked as the first ``k`` hits (images, or studies ``by_study``) need: the
+    order beyond them is the fused one."""
     clear, later, last = [], [], []
     checked, window = 0, max(DEMOTE_WINDOW, 2 * k)
     while checked < len(fused):
