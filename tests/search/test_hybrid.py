@@ -198,3 +198,17 @@ def test_demotion_checks_only_what_the_first_hits_need() -> None:
         assert [f.image_id for f in got][:k] == [f.image_id for f in everything][:k]
         assert sorted(f.image_id for f in got) == list(range(1, 301))  # nothing lost or repeated
         assert (sum(asked) < 150) == (k == 10)  # a first page needs only the first window(s)
+
+
+def test_a_query_for_normal_studies_puts_reports_with_findings_after(hybrid_store, engine) -> None:
+    """« poignet sans luxation » denies a finding no report affirms: nothing contradicts it, but the
+    reports that affirm a fracture come after those that affirm no finding."""
+    hits = engine.search_text("poignet sans luxation", 60)
+    studies = [h.study_id for h in hits if h.study_id in hybrid_store.affirmed | hybrid_store.denied]
+    assert set(studies) == hybrid_store.affirmed | hybrid_store.denied, (studies, len(hits))
+    first_affirmed = next(n for n, s in enumerate(studies) if s in hybrid_store.affirmed)
+    assert studies[:first_affirmed] and all(s in hybrid_store.affirmed for s in studies[first_affirmed:])
+    signals = engine._signals()
+    assert signals.with_findings("poignet sans luxation", hybrid_store.affirmed | hybrid_store.denied) == \
+        hybrid_store.affirmed
+    assert not signals.with_findings("fracture du poignet", hybrid_store.affirmed)  # it asks for a finding
