@@ -84,8 +84,8 @@ def test_pretrain_keeps_the_option_names_users_know():
     known = {"--store", "--model", "--out", "--epochs", "--max-steps", "--minutes", "--batch-size", "--accum-steps",
              "--lr", "--weight-decay", "--warmup", "--optimizer", "--loss", "--text-model", "--text-mode",
              "--held-out", "--val-every", "--early-stop", "--save-every", "--resume", "--lock-image", "--lock-text",
-             "--text-warmup", "--full-text-p", "--grad-checkpointing", "--compile", "--workers", "--precision",
-             "--seed", "--device", "--help"}
+             "--text-warmup", "--hard-negatives", "--full-text-p", "--grad-checkpointing", "--compile", "--workers",
+             "--precision", "--seed", "--device", "--help"}
     assert set(help_rows("pretrain")) == known
 
 
