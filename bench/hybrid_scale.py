@@ -106,7 +106,7 @@ def build_store(demo: Path, work: Path, studies: int, ids: np.ndarray,
     """The copied store at ``work/store`` with its indexes; returns (path, timings, image ids, their vectors)."""
     import duckdb
 
-    from bonesearch.index.backends import EXACT_FACTORY, build_index, choose_factory, reconstruct
+    from bonesearch.index.backends import EXACT_FACTORY, build_index, choose_factory, index_ids, reconstruct
     from bonesearch.index.files import read_index, write_indexes
     from bonesearch.store import Store
     from indexer.embed import study_vectors
@@ -154,7 +154,7 @@ def build_store(demo: Path, work: Path, studies: int, ids: np.ndarray,
         built.append((build_index(study_ids, study_vecs, EXACT_FACTORY)[0],
                       _manifest(studies_manifest, None, EXACT_FACTORY, len(study_ids))))
         report_index, reports_manifest = read_index(demo_index, "reports")
-        report_ids = np.array(faiss_ids(report_index), np.int64)
+        report_ids = index_ids(report_index)
         report_vecs = reconstruct(report_index, report_ids)
         order = {int(r): n for n, r in enumerate(report_ids)}
         all_reports = np.array([r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()])
@@ -172,13 +172,6 @@ def build_store(demo: Path, work: Path, studies: int, ids: np.ndarray,
     shutil.copytree(demo_index / "text_encoder", index_dir / "text_encoder")
     timings.update(images=len(image_ids), studies=copies * base_studies, factory=factory)
     return path, timings, image_ids, vectors
-
-
-def faiss_ids(index) -> list[int]:
-    """The ids of an ``IndexIDMap``-style index (what ``bonesearch index`` writes)."""
-    import faiss
-
-    return faiss.vector_to_array(faiss.downcast_index(index).id_map).tolist()
 
 
 def _manifest(manifest, index, factory: str, count: int | None = None):

@@ -12,7 +12,8 @@ factory string is given. ``update=True`` embeds only what the indexes lack
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from bonesearch.store import Store
 from bonesearch.index.backends import add_vectors, build_index, choose_factory, default_search_params, reconstruct, remove_ids
 from bonesearch.index.files import IndexManifest, index_lock, now_utc, recover_writes, write_indexes
 from bonesearch.models.query_encoder import export_query_encoder
-from indexer.engine import check_engine
+from indexer.engine import Runner, check_engine
 from indexer.streaming_build import STREAM_ABOVE, build_streaming
 from indexer.embed import embed_images, embed_texts, image_rows, report_text_mode, report_texts, study_vectors
 from indexer.index_update import IndexPlan, StoreSnapshot, full_plan, has_indexes, update_plan
@@ -117,22 +118,24 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
         base = dict(model_fingerprint=fingerprint, checkpoint=str(Path(checkpoint).absolute()), dim=clip.embed_dim)
         factory = factory or choose_factory(len(snapshot.image_ids), clip.embed_dim, memory_bytes)
         t = time.perf_counter()
-        if not plan.is_update and engine == "local" and len(rows) > stream_above:
-            streamed = build_streaming(store_path, clip, rows, factory, snapshot.study_of, batch_size, workers, advance)
-            embedded, engine_used, retried = streamed.images, "local (streamed into the index)", 0
-            embed_seconds = time.perf_counter() - t
-            built = {"images": (streamed.index, _new_manifest("images", streamed.index, factory, base)),
-                     "studies": _edited(plan, "studies", streamed.study_ids, streamed.study_vectors,
-                                        plan.studies_to_drop, None, base)}
-        else:
-            ids, vectors, engine_used, retried = _embed(store_path, clip, checkpoint, rows, batch_size, workers,
-                                                        advance, engine, address, device)
-            embedded, embed_seconds = len(ids), time.perf_counter() - t
-            built = _apply_images(plan, snapshot, ids, vectors, factory, base)
-        reports = _edited(plan, "reports", report_ids, embed_texts(clip, texts), plan.stale_reports, None, base)
-        reports[1].text_mode = text_mode
-        built["reports"] = reports
-        lexical = _sync_lexical(store_path, index_dir, not plan.is_update, engine, workers, address)
+        with _ray_session(engine, workers, address) as ray:  # one session for the embedding and the lexical index
+            if not plan.is_update and ray is None and len(rows) > stream_above:
+                streamed = build_streaming(store_path, clip, rows, factory, snapshot.study_of, batch_size, workers,
+                                           advance)
+                embedded, engine_used, retried = streamed.images, "local (streamed into the index)", 0
+                embed_seconds = time.perf_counter() - t
+                built = {"images": (streamed.index, _new_manifest("images", streamed.index, factory, base)),
+                         "studies": _edited(plan, "studies", streamed.study_ids, streamed.study_vectors,
+                                            plan.studies_to_drop, None, base)}
+            else:
+                ids, vectors, engine_used, retried = _embed(store_path, clip, checkpoint, rows, batch_size, workers,
+                                                            advance, ray, device)
+                embedded, embed_seconds = len(ids), time.perf_counter() - t
+                built = _apply_images(plan, snapshot, ids, vectors, factory, base)
+            reports = _edited(plan, "reports", report_ids, embed_texts(clip, texts), plan.stale_reports, None, base)
+            reports[1].text_mode = text_mode
+            built["reports"] = reports
+            lexical = _sync_lexical(store_path, index_dir, not plan.is_update, ray)
         write_indexes(index_dir, [built[name] for name in built if plan.changes(name)])
         exported = export_query_encoder(clip, index_dir, fingerprint)  # for queries without torch
     images_index = built["images"][0]
@@ -148,39 +151,45 @@ def build_image_index(store_path: Path, checkpoint: Path, device: str = "auto", 
     )
 
 
-def _sync_lexical(store_path: Path, index_dir: Path, rebuild: bool, engine: str, workers: int | None,
-                  address: str | None) -> LexicalSummary:
+@contextmanager
+def _ray_session(engine: str, workers: int | None, address: str | None) -> Iterator[Runner | None]:
+    """The started Ray engine for the whole job with ``engine`` ``ray`` (one cluster start); None when local."""
+    if engine == "local":
+        yield None
+        return
+    from indexer.engine import start_engine
+
+    with start_engine("ray", workers or 2, address) as runner:
+        yield runner
+
+
+def _sync_lexical(store_path: Path, index_dir: Path, rebuild: bool, ray: Runner | None) -> LexicalSummary:
     """The lexical index brought in step with DuckDB (before the FAISS files' commit: it mirrors the
-    store, not them); its qualifiers on the Ray cluster with ``engine`` ``ray``."""
+    store, not them); its qualifiers on the Ray cluster when ``ray`` is given."""
     with Store.open(store_path) as store:
-        if engine == "local":
+        if ray is None:
             return sync_lexical_index(store.con, index_dir, rebuild=rebuild)
-        from indexer.engine import start_engine
         from indexer.ray_engine import RayQualifier
 
-        with start_engine("ray", workers or 2, address) as runner:
-            qualify = RayQualifier(runner.ray)
-            return sync_lexical_index(store.con, index_dir, rebuild=rebuild, qualify=qualify, batch=qualify.batch)
+        qualify = RayQualifier(ray.ray)
+        return sync_lexical_index(store.con, index_dir, rebuild=rebuild, qualify=qualify, batch=qualify.batch)
 
 
 def _embed(store_path: Path, clip, checkpoint: Path, rows: list[tuple[int, str]], batch_size: int,
-           workers: int | None, advance: Advance, engine: str, address: str | None,
+           workers: int | None, advance: Advance, ray: Runner | None,
            device: str) -> tuple[np.ndarray, np.ndarray, str, int]:
     """(ids, vectors, engine description, images retried here) of the images ``rows``, on the local or the Ray engine.
 
     On Ray, images of a block that failed all its retries (a lost node, a crashing worker)
     are embedded again here, in this process, so the index is never built short.
     """
-    if engine == "local":
+    if ray is None:
         ids, vectors = embed_images(store_path, clip, rows, batch_size, workers, advance)
         return ids, vectors, "local", 0
-    from indexer.engine import start_engine
     from indexer.ray_engine import embed_images_ray
 
-    with start_engine("ray", workers or 2, address) as runner:
-        ids, vectors = embed_images_ray(runner.ray, store_path, checkpoint, rows, clip.embed_dim, device, batch_size,
-                                        advance)
-        description = runner.description
+    ids, vectors = embed_images_ray(ray.ray, store_path, checkpoint, rows, clip.embed_dim, device, batch_size, advance)
+    description = ray.description
     done = set(ids.tolist())
     missing = [row for row in rows if row[0] not in done]
     if missing:

@@ -74,18 +74,6 @@ def affirmed_findings(store) -> dict[int, set[str]]:
     return found
 
 
-def _word_names() -> dict[str, str]:
-    """Analysed finding word → the findings list's spelling of it (the first line giving it)."""
-    from bonesearch.index.lexical import analyse
-    from bonesearch.search.query_text import _data_lines
-
-    names: dict[str, str] = {}
-    for _, line in _data_lines("findings_fr.txt"):
-        for term in analyse(line):
-            names.setdefault(term, line.strip())
-    return names
-
-
 def _auc(y: np.ndarray, scores: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -99,6 +87,7 @@ def probe_reports(store_path: Path, held_out_fraction: float = 0.2, seed: int = 
 
     from bonesearch.index.backends import index_ids, reconstruct
     from bonesearch.index.files import read_index
+    from bonesearch.search.query_text import finding_words
     from bonesearch.store import Store
 
     with Store.open(store_path) as store:
@@ -115,7 +104,7 @@ def probe_reports(store_path: Path, held_out_fraction: float = 0.2, seed: int = 
     test = np.array([is_held_out(r[2], held_out_fraction, seed) for r in rows])
     parts = np.array([r[3] for r in rows])
     words = sorted({w for r in rows for w in findings[int(r[1])]})
-    names = _word_names()
+    names = finding_words()
     probes, skipped = [], []
     for word in words:
         y = np.array([word in findings[int(r[1])] for r in rows])

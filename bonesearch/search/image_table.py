@@ -78,7 +78,8 @@ class ImageTable:
     def with_body_part(self, image_ids: Iterable[int], parts: Iterable[str]) -> set[int]:
         """Those of ``image_ids`` whose header body part (case ignored) is one of ``parts``."""
         codes, names = self.coded["body_part"]
-        wanted = [n for n, name in enumerate(names) if name.upper() in {p.upper() for p in parts}]
+        upper = {p.upper() for p in parts}
+        wanted = [n for n, name in enumerate(names) if name.upper() in upper]
         if not wanted:
             return set()
         ids, rows = self._rows(image_ids)

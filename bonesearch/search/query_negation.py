@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
 from bonesearch.reports.mentions import Mentions
+from bonesearch.search.query_text import data_lines
 from bonesearch.word_match import fold
 
 KINDS = ("before", "after", "pseudo", "stop")
@@ -30,11 +30,8 @@ _TOKEN = re.compile(r"\w+['’]?|[^\w\s]")
 @lru_cache(maxsize=1)
 def cues() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Kind → its phrases as folded token tuples, longest first (``data/query_negation_fr.tsv``)."""
-    text = resources.files("bonesearch.search").joinpath("data/query_negation_fr.tsv").read_text(encoding="utf-8")
     found: dict[str, list[tuple[str, ...]]] = {kind: [] for kind in KINDS}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
+    for number, line in data_lines("query_negation_fr.tsv"):
         kind, sep, phrase = line.partition("\t")
         tokens = tuple(_TOKEN.findall(fold(phrase.strip())))
         if not sep or kind not in found or not tokens:

@@ -36,7 +36,7 @@ class QueryTerms:
         return not (self.affirmed or self.negated)
 
 
-def _data_lines(name: str) -> list[tuple[int, str]]:
+def data_lines(name: str) -> list[tuple[int, str]]:
     """(line number, line) of ``bonesearch/search/data/NAME`` without blank and ``#`` comment lines."""
     text = resources.files("bonesearch.search").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
@@ -46,7 +46,7 @@ def _data_lines(name: str) -> list[tuple[int, str]]:
 def vocabulary() -> dict[str, str]:
     """Folded term → expansion, from ``bonesearch/search/data/vocabulary_fr.tsv``."""
     entries = {}
-    for number, line in _data_lines("vocabulary_fr.tsv"):
+    for number, line in data_lines("vocabulary_fr.tsv"):
         term, sep, expansion = line.partition("\t")
         if not sep or not term.strip() or not expansion.strip():
             raise ValueError(f"vocabulary_fr.tsv, line {number}: expected TERM<TAB>EXPANSION")
@@ -61,18 +61,28 @@ def _pattern() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def finding_terms() -> frozenset[str]:
-    """The analysed words of ``data/findings_fr.txt``: words that name a finding a report can deny."""
+def finding_words() -> dict[str, str]:
+    """Analysed word of ``data/findings_fr.txt`` → the list's spelling of it (the first line giving it)."""
     from bonesearch.index.lexical import analyse
 
-    return frozenset(t for _, line in _data_lines("findings_fr.txt") for t in analyse(line))
+    names: dict[str, str] = {}
+    for _, line in data_lines("findings_fr.txt"):
+        for term in analyse(line):
+            names.setdefault(term, line.strip())
+    return names
+
+
+@lru_cache(maxsize=1)
+def finding_terms() -> frozenset[str]:
+    """The analysed words of ``data/findings_fr.txt``: words that name a finding a report can deny."""
+    return frozenset(finding_words())
 
 
 @lru_cache(maxsize=1)
 def _body_part_words() -> dict[str, tuple[str, ...]]:
     """Folded word or phrase → DICOM body-part terms, from ``data/body_parts_fr.tsv``."""
     entries = {}
-    for number, line in _data_lines("body_parts_fr.tsv"):
+    for number, line in data_lines("body_parts_fr.tsv"):
         word, sep, terms = line.partition("\t")
         if not sep or not terms.split():
             raise ValueError(f"body_parts_fr.tsv, line {number}: expected WORD<TAB>TERM[ TERM…]")
@@ -112,8 +122,9 @@ def body_parts(query: str) -> frozenset[str]:
     abbreviation of one (« olécr. ») or one letter wrong (« calcanium »); empty when it names none."""
     text = fold(expand(query))  # the vocabulary's expansions keep their accents
     words = _body_part_words()
-    found = {t for m in _body_part_pattern().finditer(text) for t in words[m.group(1)]}
-    covered = {i for m in _body_part_pattern().finditer(text) for i in range(m.start(), m.end())}
+    matches = list(_body_part_pattern().finditer(text))
+    found = {t for m in matches for t in words[m.group(1)]}
+    covered = {i for m in matches for i in range(m.start(), m.end())}
     for m in re.finditer(r"[\w-]+(\.)?", text):
         if m.start() not in covered:
             found.update(_near_body_part(m.group(0).rstrip("."), abbreviated=bool(m.group(1))))

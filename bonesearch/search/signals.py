@@ -99,9 +99,7 @@ class StudySignals:
         from bonesearch.search.query_text import query_terms
 
         terms = query_terms(text)
-        wanted = np.isin(self.study_of_report, np.fromiter(studies, dtype=np.int64))
-        reports = self.lexical.contradicting(terms.affirmed, terms.negated, self.report_ids[wanted].tolist())
-        return {self.study_of[r] for r in reports if r in self.study_of}
+        return self._studies_of(self.lexical.contradicting(terms.affirmed, terms.negated, self._reports_of(studies)))
 
     def with_findings(self, text: str, studies: set[int]) -> set[int]:
         """For a query that only denies findings (« genou sans arthrose », « épaule normale »: the
@@ -114,8 +112,14 @@ class StudySignals:
         terms, findings = query_terms(text), finding_terms()
         if not any(t in findings for t in terms.negated) or any(t in findings for t in terms.affirmed):
             return set()
-        wanted = np.isin(self.study_of_report, np.fromiter(studies, dtype=np.int64))
-        reports = self.lexical.affirming(findings, self.report_ids[wanted].tolist())
+        return self._studies_of(self.lexical.affirming(findings, self._reports_of(studies)))
+
+    def _reports_of(self, studies: set[int]) -> list[int]:
+        """The report ids of ``studies``."""
+        return self.report_ids[np.isin(self.study_of_report, np.fromiter(studies, dtype=np.int64))].tolist()
+
+    def _studies_of(self, reports: set[int]) -> set[int]:
+        """The study ids of ``reports``."""
         return {self.study_of[r] for r in reports if r in self.study_of}
 
 
