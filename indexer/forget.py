@@ -14,7 +14,9 @@ What goes, in this order (each step is idempotent; a journal makes the whole res
    silently bringing the patient back (:mod:`indexer.image_identity`). New images of the same
    person (other SOP Instance UIDs) are ingested: the store keeps no trace that could
    recognise the person.
-3. Every FAISS index (images, studies, reports): the erased ids' vectors, written atomically;
+3. Every FAISS index (images, studies, reports): the erased ids' vectors — an exact index is
+   edited in place, its erased vectors overwritten (:mod:`bonesearch.index.erase_in_place`:
+   the cost of the patient's vectors, not of the archive), another type rewritten atomically;
    the lexical index (report words) rewritten without the erased reports (a Tantivy delete
    alone leaves their words in the segment files).
 4. Cached pixels (``pixels/<image_id>.png``): also the only thumbnails the store has (the
@@ -37,11 +39,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from bonesearch.errors import BonesearchError, NotInStore, StoreLocked
 from bonesearch.store import DB_NAME, Store
 from bonesearch.index.backends import remove_ids
-from bonesearch.index.files import INDEX_NAMES, index_lock, now_utc, read_index, recover_writes, write_indexes
+from bonesearch.index.erase_in_place import erase_in_place, flat_layout
+from bonesearch.index.files import (INDEX_NAMES, index_lock, now_utc, read_index, read_manifest, recover_writes,
+                                    write_indexes, write_manifest)
 from indexer.ingest_summary import stored_reason
 from indexer.lexical_build import purge_lexical_reports
 
@@ -206,11 +211,23 @@ def _delete_rows(store: Store, erasure: Erasure, summary: ForgetSummary) -> None
 def _remove_vectors(index_dir: Path, erasure: Erasure, summary: ForgetSummary) -> None:
     edited = []
     for name in INDEX_NAMES:
-        if not (index_dir / f"{name}.faiss").is_file():
+        path = index_dir / f"{name}.faiss"
+        if not path.is_file():
+            continue
+        ids = np.asarray(erasure.ids(INDEX_KEYS[name]), dtype=np.int64)
+        removed = erase_in_place(path, ids)
+        if removed is not None:  # an exact index: its file edited where the vectors were
+            manifest = read_manifest(index_dir, name)
+            count = flat_layout(path).count
+            if removed:
+                summary.vectors[name] = removed
+            if removed or manifest.count != count:  # (a resumed erasure may have edited the file already)
+                manifest.count, manifest.updated = count, now_utc()
+                write_manifest(index_dir, manifest)
             continue
         index, manifest = read_index(index_dir, name, mmap=False)
         before = index.ntotal
-        index = remove_ids(index, erasure.ids(INDEX_KEYS[name]), manifest.factory)
+        index = remove_ids(index, ids, manifest.factory)
         if index.ntotal != before:
             summary.vectors[name] = int(before - index.ntotal)
             manifest.updated = now_utc()

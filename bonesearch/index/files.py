@@ -35,6 +35,7 @@ import faiss
 from bonesearch.errors import IndexNotFound, StoreBusy
 from bonesearch.index.memory import memory_budget
 from bonesearch.index.backends import apply_search_params, build_flat_index, serve_mapped_lists
+from bonesearch.index.erase_in_place import finish_erasures, pending_erasures
 from bonesearch.index.topk import search
 
 INDEX_NAMES = ("images", "studies", "reports")
@@ -97,17 +98,27 @@ def write_indexes(index_dir: Path, items: list[tuple[faiss.Index, IndexManifest]
     _roll_forward(index_dir)
 
 
+def write_manifest(index_dir: Path, manifest: IndexManifest) -> None:
+    """Replace ``<name>.json`` alone, atomically (an index file edited in place by ``forget``)."""
+    index_dir = Path(index_dir)
+    tmp = index_dir / f".{manifest.name}.json{TMP_SUFFIX}"
+    _write_synced(tmp, json.dumps(asdict(manifest), indent=2))
+    os.replace(tmp, index_dir / f"{manifest.name}.json")
+    _fsync(index_dir)
+
+
 def write_index(index_dir: Path, index: faiss.Index, manifest: IndexManifest) -> None:
     """Write ``<name>.faiss`` and ``<name>.json`` atomically (temp + rename)."""
     write_indexes(index_dir, [(index, manifest)])
 
 
 def pending_commit(index_dir: Path) -> bool:
-    """True when a group write reached its commit point but not all of its renames.
+    """True when a group write reached its commit point but not all of its renames, or an
+    in-place erasure (:mod:`~bonesearch.index.erase_in_place`) was interrupted.
 
     Writers pass ``write_indexes`` with :func:`index_lock` held.
     """
-    return (Path(index_dir) / COMMIT_FILE).is_file()
+    return (Path(index_dir) / COMMIT_FILE).is_file() or pending_erasures(index_dir)
 
 
 def finish_pending_commit(index_dir: Path) -> bool:
@@ -120,6 +131,9 @@ def finish_pending_commit(index_dir: Path) -> bool:
             if pending_commit(index_dir):
                 _roll_forward(index_dir)
     except StoreBusy:
+        if pending_erasures(index_dir):  # its files are being edited in place: not readable until it ends
+            raise StoreBusy(f"an erasure (bonesearch forget) is editing the indexes of {index_dir.parent}: "
+                            f"retry in a moment") from None
         return False  # the writer holding the lock finishes it
     return True
 
@@ -184,7 +198,10 @@ def recover_writes(index_dir: Path) -> None:
 
 
 def _roll_forward(index_dir: Path) -> None:
+    finish_erasures(index_dir)
     journal = index_dir / COMMIT_FILE
+    if not journal.is_file():
+        return
     for tmp, final in json.loads(journal.read_text())["renames"]:
         try:
             os.replace(index_dir / tmp, index_dir / final)
@@ -211,5 +228,5 @@ def _fsync(path: Path) -> None:
 
 __all__ = [
     "INDEX_NAMES", "ID_COLUMNS", "IndexManifest", "build_flat_index", "finish_pending_commit", "index_lock",
-    "pending_commit", "read_index", "read_manifest", "recover_writes", "search", "write_index", "write_indexes",
+    "pending_commit", "read_index", "read_manifest", "recover_writes", "search", "write_index", "write_indexes", "write_manifest",
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bonesearch.index.files import INDEX_NAMES, read_index
 from bonesearch.index.lexical import LEXICAL_DIR, TEXT_FIELDS, LexicalIndex, analyse
 from bonesearch.store import Store
 from cli import app
@@ -41,6 +42,11 @@ def _traces(store: Path, patient: str | None = None, study_uid: str | None = Non
     theirs = {t for mine, text in texts if mine for t in analyse(text)}
     others = {t for mine, text in texts if not mine for t in analyse(text)}
     strings = [r[1] for r in studies] + [r[2] for r in studies if r[2]] + [r[1] for r in images]
+    ids = {"images": [r[0] for r in images], "studies": study_ids, "reports": [r[0] for r in reports]}
+    vectors = []  # the bytes of every vector the erasure must overwrite
+    for name in INDEX_NAMES:
+        index = read_index(store / "index", name)[0]
+        vectors += [index.reconstruct(int(i)).tobytes() for i in ids[name]]
     return {
         "strings": strings + ([patient] if patient else []),
         "study_ids": set(study_ids),
@@ -48,6 +54,7 @@ def _traces(store: Path, patient: str | None = None, study_uid: str | None = Non
         "report_ids": {r[0] for r in reports},
         "pixel_names": {Path(r[2]).name for r in images},
         "report_words": theirs - others,  # index terms only their reports hold
+        "vectors": vectors,
     }
 
 
@@ -60,6 +67,8 @@ def _assert_no_trace(store: Path, traces: dict) -> None:
             data = path.read_bytes()
             for text in traces["strings"]:
                 assert text.encode() not in data, f"{text} still in the bytes of {path.relative_to(store)}"
+            if path.suffix == ".faiss":
+                assert not any(vector in data for vector in traces["vectors"]), f"an erased vector in {path.name}"
     names = {p.name for p in store.rglob("*")}
     assert not traces["pixel_names"] & names
     assert not traces["image_ids"] & set(column(store, "SELECT image_id FROM images"))
