@@ -259,12 +259,27 @@ def forget(
         help="Study UID (as in studies.study_uid): erase this study.")] = None,
     resume: Annotated[bool, typer.Option(
         "--resume", help="Finish an interrupted forget (what `bonesearch check` asks for).")] = False,
+    purge: Annotated[bool, typer.Option(
+        "--purge", help="Rewrite the database file now: the physical purge of every erasure since the last one "
+                        "(run it nightly on a large store; `bonesearch check` says when one is pending).")] = False,
+    purge_when: Annotated[str, typer.Option(
+        "--purge-when", help="When this erasure's database rewrite happens: auto (at once when the database is "
+                             "under 16 MiB, else left to `forget --purge`), now, or later.")] = "auto",
 ) -> None:
-    """Right to erasure: remove a patient or a study — rows, vectors, cached pixels — from the store."""
-    from console.jobs import print_forget_summary
+    """Right to erasure: remove a patient or a study — rows, report keys, vectors, report words, cached
+    pixels — from the store."""
+    from console.jobs import print_forget_summary, print_purge_summary
     from indexer.forget import forget as forget_records
+    from indexer.forget import purge as purge_store
 
-    print_forget_summary(forget_records(store, patient=patient, study=study, resume=resume), patient, study)
+    if purge and (patient or study):
+        raise BonesearchError("--purge runs alone: `bonesearch forget --store S --purge` (an erasure's own rewrite "
+                              "is --purge-when now)")
+    if purge:
+        print_purge_summary(purge_store(store))
+        return
+    print_forget_summary(forget_records(store, patient=patient, study=study, resume=resume, purge=purge_when),
+                         patient, study)
 
 
 @app.command()

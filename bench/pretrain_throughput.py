@@ -54,16 +54,15 @@ def synthetic_store(root: Path, studies: int, cache_size: int, seed: int = 0) ->
 
     start, rng = time.perf_counter(), np.random.default_rng(seed)
     store = Store.create(root / "store")
-    image_id = 0
+    image_id, reports = 0, []
     try:
         for study in range(studies):
             patient = f"PAT-{study // 2:06d}"
             store.con.execute("INSERT INTO studies (study_id, study_uid, patient_pseudo) VALUES (?, ?, ?)",
                               [study, f"2.25.{study}", patient])
             findings = " ".join(rng.choice(FINDINGS, size=3, replace=False))
-            store.con.execute("INSERT INTO reports (report_id, study_id, text, technique, findings, conclusion) "
-                              "VALUES (?, ?, ?, ?, ?, ?)", [study, study, findings, "Radiographie de face et de profil.",
-                                                            findings, findings.split(".")[0] + "."])
+            reports.append(dict(report_id=study, study_id=study, text=findings, findings=findings,
+                                technique="Radiographie de face et de profil.", conclusion=findings.split(".")[0] + "."))
             for _ in range(int(rng.integers(1, 4))):
                 small = rng.integers(0, 255, (16, 16), dtype=np.uint8)
                 pixels = np.asarray(Image.fromarray(small).resize((cache_size, cache_size), Image.Resampling.BICUBIC))
@@ -72,6 +71,7 @@ def synthetic_store(root: Path, studies: int, cache_size: int, seed: int = 0) ->
                 store.con.execute("INSERT INTO images (image_id, study_id, sop_uid, pixel_path) VALUES (?, ?, ?, ?)",
                                   [image_id, study, f"2.25.9{image_id}", relative])
                 image_id += 1
+        store.insert_reports(reports)
     finally:
         store.close()
     print(f"store: {studies} synthetic studies, {image_id} images written in {time.perf_counter() - start:.1f} s")

@@ -97,8 +97,9 @@ def write_synthetic_store(path: Path, images: int, seed: int = 0) -> int:
             FROM (SELECT r AS i, 1 + {draw('r', 'study', studies)} AS study_id FROM range(1, {images} + 1) t(r)) x
             JOIN studies s USING (study_id)""")
         con.execute(f"""
-            INSERT INTO reports (report_id, study_id, report_date, text, conclusion)
-            SELECT study_id, study_id, study_date, 'Radiographie. Conclusion : ' || c, c
+            INSERT INTO sealed_reports (report_id, study_id, report_date, text, conclusion)
+            SELECT study_id, study_id, study_date, bonesearch_seal(study_id, 'Radiographie. Conclusion : ' || c),
+                   bonesearch_seal(study_id, c)
             FROM (SELECT study_id, study_date, (?::VARCHAR[])[1 + {draw('study_id', 'c', len(CONCLUSIONS))}] AS c
                   FROM studies)""", [CONCLUSIONS])
     return studies

@@ -42,7 +42,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bonesearch.store import DB_NAME, Store  # noqa: E402
+from bonesearch.report_keys import KEYS_DIR  # noqa: E402
+from bonesearch.store import DB_NAME, REPORT_TEXT_COLUMNS, Store  # noqa: E402
 from bonesearch.index.backends import index_ids  # noqa: E402
 from bonesearch.index.files import IndexManifest, build_flat_index, read_index, write_index  # noqa: E402
 
@@ -59,7 +60,10 @@ def replicate_store(source: Path, dest: Path, images: int, seed: int = 0) -> Pat
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "pixels").mkdir(parents=True)
-    con = Store.snapshot(source).con
+    shutil.copytree(source / KEYS_DIR, dest / KEYS_DIR)  # the copies' keys are made beside them, not in the source
+    shutil.copyfile(source / DB_NAME, dest / DB_NAME)
+    con = Store.snapshot(dest).con
+    (dest / DB_NAME).unlink()
     n_images = con.execute("SELECT count(*) FROM images").fetchone()[0]
     copies = max(1, math.ceil(images / n_images))
     offsets = {t: con.execute(f"SELECT max({c}) + 1 FROM {t}").fetchone()[0]
@@ -74,8 +78,9 @@ def replicate_store(source: Path, dest: Path, images: int, seed: int = 0) -> Pat
                         modality, body_part, view, laterality, manufacturer, rows, cols, pixel_spacing_mm, photometric,
                         transfer_syntax, bits_stored, 'pixels/' || (image_id + {io_}) || '.png'
                         FROM images WHERE image_id < {offsets['images']}""")
-        con.execute(f"""INSERT INTO reports SELECT report_id + {ro}, study_id + {so}, report_date + INTERVAL {7 * c} DAY,
-                        text, indication, technique, findings, conclusion FROM reports WHERE report_id < {offsets['reports']}""")
+        sealed = ", ".join(f"bonesearch_seal(report_id + {ro}, {column})" for column in REPORT_TEXT_COLUMNS)
+        con.execute(f"""INSERT INTO sealed_reports SELECT report_id + {ro}, study_id + {so},
+                        report_date + INTERVAL {7 * c} DAY, {sealed} FROM reports WHERE report_id < {offsets['reports']}""")
     con.execute(f"ATTACH '{dest / DB_NAME}' AS out")
     con.execute("COPY FROM DATABASE memory TO out")
     con.execute("DETACH out")

@@ -225,6 +225,10 @@ class SearchBackendUnavailable(BonesearchError):
     approximate index on CUDA without faiss-gpu)."""
 
 
+class ReportKeyError(BonesearchError):
+    """A report's encryption key is missing or its key file is damaged (``STORE/keys/``)."""
+
+
 class NotInStore(BonesearchError):
     """A patient pseudonym or study UID asked for (e.g. by ``forget``) that the store does not hold."""
 

@@ -1,25 +1,31 @@
 """The store: a folder with the DuckDB metadata, cached pixels and the search index.
 
 ```
-STORE/meta.duckdb            studies, images, reports, sources, store_meta
+STORE/meta.duckdb            studies, images, sealed_reports (+ the reports view), sources, store_meta
+STORE/keys/<n>.keys          one random key per report (bonesearch.report_keys)
 STORE/pixels/<image_id>.png  greyscale, longest side 256, padded square
 STORE/index/                 FAISS indexes + manifest.json
 ```
-Nothing identifying is ever written here (see ``bonesearch.deid``).
+Nothing identifying is ever written here (see ``bonesearch.deid``). The de-identified report
+text is stored encrypted, each report under its own key (``sealed_reports``), and read through
+the ``reports`` view, so that erasing a report's key makes its text unreadable at once
+(:mod:`bonesearch.report_keys`). Write report rows with ``bonesearch_seal(report_id, text)``
+into ``sealed_reports``; read them from ``reports``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from bonesearch.errors import StoreLocked, StoreNotFound
+from bonesearch.report_keys import ReportKeys, register_functions
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: report text sealed (sealed_reports + the reports view)
 DB_NAME = "meta.duckdb"
 INDEX_DIR = "index"  # FAISS indexes + manifests, inside the store
 
@@ -54,15 +60,15 @@ CREATE TABLE IF NOT EXISTS images (
     bits_stored     INTEGER,
     pixel_path      VARCHAR NOT NULL           -- relative to the store
 );
-CREATE TABLE IF NOT EXISTS reports (
+CREATE TABLE IF NOT EXISTS sealed_reports (
     report_id       INTEGER PRIMARY KEY,
     study_id        INTEGER NOT NULL,
     report_date     DATE,                      -- shifted
-    text            VARCHAR NOT NULL,          -- de-identified full text
-    indication      VARCHAR,
-    technique       VARCHAR,
-    findings        VARCHAR,
-    conclusion      VARCHAR
+    text            BLOB NOT NULL,             -- de-identified full text, sealed (bonesearch_seal)
+    indication      BLOB,                      -- its sections, sealed
+    technique       BLOB,
+    findings        BLOB,
+    conclusion      BLOB
 );
 CREATE TABLE IF NOT EXISTS sources (
     source_hash     VARCHAR PRIMARY KEY,       -- keyed hash of where the file was seen (path, size, times)
@@ -75,6 +81,9 @@ CREATE TABLE IF NOT EXISTS sources (
                                                -- to none of its de-identified copies
 );
 """
+REPORT_TEXT_COLUMNS = ("text", "indication", "technique", "findings", "conclusion")
+REPORTS_VIEW = "CREATE VIEW IF NOT EXISTS reports AS SELECT report_id, study_id, report_date, " + ", ".join(
+    f"bonesearch_unseal(report_id, {c}) AS {c}" for c in REPORT_TEXT_COLUMNS) + " FROM sealed_reports"
 # Columns added after a store's first version: (table, column, type), added on open for writing.
 MIGRATIONS = (("sources", "content_hash", "VARCHAR"), ("sources", "instance_token", "VARCHAR"))
 
@@ -92,6 +101,7 @@ class Store:
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
         self.path = Path(path)
         self.con = con
+        self.report_keys = ReportKeys(self.path)  # to seal or read report text outside SQL
 
     # ---- opening -------------------------------------------------------------------
     @classmethod
@@ -107,8 +117,11 @@ class Store:
         con.execute(SCHEMA)
         for table, column, sql_type in MIGRATIONS:
             con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+        _seal_plain_reports(con)
+        con.execute(REPORTS_VIEW)
         con.execute(
-            "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
+            "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+            [str(SCHEMA_VERSION)],
         )
         return cls(path, con)
 
@@ -124,7 +137,12 @@ class Store:
         path = Path(path)
         if not (path / DB_NAME).is_file():
             raise StoreNotFound(path)
-        return cls(path, _connect(path, read_only=read_only))
+        con = _connect(path, read_only=read_only)
+        if _written_before_sealing(con):  # upgraded once, then opened as asked
+            con.close()
+            _upgrade(path)
+            con = _connect(path, read_only=read_only)
+        return cls(path, con)
 
     @classmethod
     def snapshot(cls, path: Path) -> "Store":
@@ -136,12 +154,17 @@ class Store:
         path = Path(path)
         if not (path / DB_NAME).is_file():
             raise StoreNotFound(path)
+        with _connect(path, read_only=True) as con:
+            old = _written_before_sealing(con)
+        if old:
+            _upgrade(path)
         con = duckdb.connect(":memory:")
         try:
             with _lock_conflict_as_store_locked(path, writing=False):
                 con.execute(f"ATTACH '{_sql_string(path / DB_NAME)}' AS src (READ_ONLY)")
             con.execute("COPY FROM DATABASE src TO memory")
             con.execute("DETACH src")
+            register_functions(con, path)
         except BaseException:
             con.close()
             raise
@@ -204,6 +227,20 @@ class Store:
             raise ValueError(f"unknown table {table!r}")
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    def insert_reports(self, rows: Iterable[dict]) -> int:
+        """Insert report rows (``report_id``, ``study_id``, optional ``report_date`` and text columns), their
+        text sealed under new keys (synced before the rows are written); returns how many."""
+        rows = list(rows)
+        keys = ReportKeys(self.path)
+        keys.ensure(row["report_id"] for row in rows)
+        columns = ("report_id", "study_id", "report_date", *REPORT_TEXT_COLUMNS)
+        values = [[row["report_id"], row["study_id"], row.get("report_date"),
+                   *(keys.seal(row["report_id"], row.get(c)) for c in REPORT_TEXT_COLUMNS)] for row in rows]
+        if values:
+            self.con.executemany(f"INSERT INTO sealed_reports ({', '.join(columns)}) "
+                                 f"VALUES ({', '.join('?' * len(columns))})", values)
+        return len(values)
+
     def next_id(self, table: str, column: str) -> int:
         """The next free id: one more than the largest in use or ever erased (ids are never reused).
 
@@ -221,9 +258,45 @@ class Store:
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A connection to the store's DuckDB file; a lock held by another process is :class:`StoreLocked`."""
+    """A connection to the store's DuckDB file (the report functions registered); a lock held by
+    another process is :class:`StoreLocked`."""
     with _lock_conflict_as_store_locked(path, writing=not read_only):
-        return duckdb.connect(str(path / DB_NAME), read_only=read_only)
+        con = duckdb.connect(str(path / DB_NAME), read_only=read_only)
+    register_functions(con, path)
+    return con
+
+
+def _written_before_sealing(con: duckdb.DuckDBPyConnection) -> bool:
+    """True for a store whose ``reports`` is still a plain table (schema version 1)."""
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                       "AND table_name = 'reports' AND table_type = 'BASE TABLE'").fetchall()[0][0] > 0
+
+
+def _upgrade(path: Path) -> None:
+    """Seal the report text of a store written by an earlier version (once; needs it for writing)."""
+    try:
+        Store.create(path).close()
+    except StoreLocked as exc:  # "wait for it to finish, then rerun": the upgrade happens then
+        raise StoreLocked(path, writing=True, pid=exc.pid) from None
+
+
+def _seal_plain_reports(con: duckdb.DuckDBPyConnection) -> None:
+    """A store written before report text was sealed: move its ``reports`` table into ``sealed_reports``
+    (each report given its key) and drop it, in one transaction. The plain text stays in the file's free
+    blocks until the next rewrite (``bonesearch forget --purge``): it is the live reports' own text."""
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                             "WHERE table_schema = 'main' AND table_name = 'reports'").fetchall())
+    if kinds.get("reports") != "BASE TABLE":
+        return
+    sealed = ", ".join(f"bonesearch_seal(report_id, {c})" for c in REPORT_TEXT_COLUMNS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"INSERT INTO sealed_reports SELECT report_id, study_id, report_date, {sealed} FROM reports")
+        con.execute("DROP TABLE reports")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 @contextmanager

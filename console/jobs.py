@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from bonesearch.demo.archive import DemoArchiveSummary
     from indexer.build_index import IndexSummary
     from indexer.check import CheckReport
-    from indexer.forget import ForgetSummary
+    from indexer.forget import ForgetSummary, PurgeSummary
     from indexer.ingest import IngestSummary
     from pretrain.loop import TrainSummary
 
@@ -173,8 +173,22 @@ def print_forget_summary(summary: ForgetSummary, patient: str | None, study: str
     out.print(f"forgot {escape(who)}: {summary.studies} studies, {summary.images} images, {summary.reports} reports")
     out.print(f"  DuckDB rows deleted: {rows}; {summary.sources_marked} source files kept as 'forgotten' "
               f"(no image id: a re-ingest of the same export skips them)")
-    out.print(f"  vectors removed: {vectors}; reports purged from the lexical index: {summary.lexical}; "
-              f"cached pixel files deleted: {summary.pixel_files}; database rewritten")
+    out.print(f"  report keys destroyed: {summary.keys} (their text can no longer be decrypted); vectors removed: "
+              f"{vectors}; reports purged from the lexical index: {summary.lexical}; cached pixel files deleted: "
+              f"{summary.pixel_files}")
+    if summary.purged:
+        out.print("  database rewritten: no byte of the erased rows is left in it")
+    else:
+        out.print(f"  [yellow]database rewrite pending[/] ({summary.pending_purges} erasure(s)): until it runs, the erased "
+                  f"rows' sealed text and pseudonymous metadata stay in the file's free space; run "
+                  f"`bonesearch forget --store STORE --purge` (e.g. nightly)")
+
+
+def print_purge_summary(summary: PurgeSummary) -> None:
+    """What `bonesearch forget --purge` did."""
+    since = f" (the oldest from {summary.since})" if summary.since else ""
+    out.print(f"database rewritten: the rows of {summary.erasures} erasure(s){since} are gone from its file; "
+              f"{summary.orphan_keys} keys of no report deleted")
 
 
 def print_check_report(report: CheckReport, store: Path) -> None:

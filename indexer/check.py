@@ -8,7 +8,9 @@ Read-only. Each problem comes with the command that fixes it:
 * ids: every ``images.image_id`` in the images index and no other id; the same for studies
   that have images (``studies``) and reports (``reports``);
 * study vectors = normalised mean of their images' stored vectors (exact indexes);
-* every ``images.pixel_path`` exists, and no cached PNG lacks its row.
+* every ``images.pixel_path`` exists, and no cached PNG lacks its row;
+* every report has its key (``STORE/keys/``); keys of no report and erasures awaiting their
+  database rewrite (``forget --purge``) are noted.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from bonesearch.errors import IndexDamaged
+from bonesearch.report_keys import KEYS_DIR, ReportKeys
 from bonesearch.store import Store
 from bonesearch.index.backends import index_ids, is_exact, reconstruct
 from bonesearch.index.files import INDEX_NAMES, finish_pending_commit, read_index
 from indexer.embed import study_vectors
-from indexer.forget import JOURNAL
+from indexer.forget import JOURNAL, pending_purge
 from indexer.index_update import StoreSnapshot
 
 EXAMPLES = 5  # ids listed per problem
@@ -69,8 +72,29 @@ def check_store(store_path: Path) -> CheckReport:
         report.problems.append(Problem("an interrupted `forget` has not finished erasing its patient or study",
                                        f"bonesearch forget --store {store_path} --resume"))
     _check_pixels(store_path, pixel_paths, report)
+    _check_report_keys(store_path, snapshot.report_ids, report)
     _check_indexes(store_path, snapshot, report)
     return report
+
+
+def _check_report_keys(store_path: Path, report_ids: np.ndarray, report: CheckReport) -> None:
+    keys = ReportKeys(store_path).report_ids()
+    missing = np.setdiff1d(report_ids, keys)
+    if len(missing):
+        report.problems.append(Problem(
+            f"{len(missing)} reports have no key in {store_path / KEYS_DIR}: their text cannot be read "
+            f"(report ids {_examples(missing.tolist())})",
+            f"restore {store_path / KEYS_DIR} from the store's backup; failing that, erase those studies "
+            f"(`bonesearch forget --study UID`) and ingest their reports again",
+        ))
+    orphans = np.setdiff1d(keys, report_ids)
+    if len(orphans):
+        report.notes.append(f"{len(orphans)} keys belong to no report (an interrupted ingest): "
+                            f"`bonesearch forget --store {store_path} --purge` deletes them")
+    erasures, since = pending_purge(store_path)
+    if erasures:
+        report.notes.append(f"{erasures} erasure(s) since {since} await the database rewrite that removes their rows' "
+                            f"bytes from the file: run `bonesearch forget --store {store_path} --purge`")
 
 
 def _check_pixels(store_path: Path, pixel_paths: list[str], report: CheckReport) -> None:

@@ -14,17 +14,28 @@ What goes, in this order (each step is idempotent; a journal makes the whole res
    silently bringing the patient back (:mod:`indexer.image_identity`). New images of the same
    person (other SOP Instance UIDs) are ingested: the store keeps no trace that could
    recognise the person.
-3. Every FAISS index (images, studies, reports): the erased ids' vectors — an exact index is
+3. The erased reports' keys (``STORE/keys/``, :mod:`bonesearch.report_keys`): their key files
+   rewritten without them. From here on their text cannot be decrypted, wherever its
+   (sealed) bytes still sit in the database file.
+4. Every FAISS index (images, studies, reports): the erased ids' vectors — an exact index is
    edited in place, its erased vectors overwritten (:mod:`bonesearch.index.erase_in_place`:
    the cost of the patient's vectors, not of the archive), another type rewritten atomically;
    the lexical index (report words) rewritten without the erased reports (a Tantivy delete
    alone leaves their words in the segment files).
-4. Cached pixels (``pixels/<image_id>.png``): also the only thumbnails the store has (the
+5. Cached pixels (``pixels/<image_id>.png``): also the only thumbnails the store has (the
    contact sheet embeds them from there; sheets already written elsewhere are the user's).
-5. DuckDB is rewritten into a fresh file and swapped in (temp + rename): a DELETE only marks
-   rows, and their bytes stay in the database file (even after CHECKPOINT and VACUUM) until
-   the blocks are reused.
-6. The journal is deleted.
+6. The physical purge of DuckDB: a DELETE only marks rows, and their bytes stay in the
+   database file (even after CHECKPOINT and VACUUM) until the blocks are reused, so the file
+   is rewritten into a fresh one and swapped in (temp + rename). That costs the whole file
+   (1.6 s at 100 k studies, growing with the archive), so ``forget`` does it itself only for a
+   database up to :data:`PURGE_NOW_BYTES` (or with ``purge="now"``); for a larger one it
+   records the pending purge (``STORE/.purge-pending.json``: a count and a time, no
+   identifier), which ``bonesearch forget --purge`` performs for every erasure since (run it
+   nightly; ``bonesearch check`` reminds). Until then the erased rows' bytes in the file are
+   their sealed report text (undecryptable: step 3) and pseudonymous metadata (keyed-hash
+   UIDs, shifted dates, age, sex, body part, image geometry); nothing the store's queries,
+   API or exports can reach.
+7. The journal is deleted.
 
 ``forget`` refuses to start while another writer (``index``) holds the store, and an
 interrupted ``forget`` is finished by ``bonesearch forget --store STORE --resume`` (or by
@@ -42,6 +53,7 @@ import duckdb
 import numpy as np
 
 from bonesearch.errors import BonesearchError, NotInStore, StoreLocked
+from bonesearch.report_keys import ReportKeys
 from bonesearch.store import DB_NAME, Store
 from bonesearch.index.backends import remove_ids
 from bonesearch.index.erase_in_place import erase_in_place, flat_layout
@@ -51,6 +63,9 @@ from indexer.ingest_summary import stored_reason
 from indexer.lexical_build import purge_lexical_reports
 
 JOURNAL = ".forget-pending.json"
+PURGE_PENDING = ".purge-pending.json"  # {"erasures": N, "since": ISO time}: erasures awaiting the DuckDB rewrite
+PURGE_NOW_BYTES = 16 * 2**20  # forget rewrites a database up to this size itself (~0.4 s on 2 cores)
+PURGE_CHOICES = ("auto", "now", "later")
 FORGOTTEN_STATUS = "forgotten"
 FORGOTTEN_REASON = stored_reason("forgotten", "erased on request (bonesearch forget)")
 ID_COLUMNS = ("image_id", "study_id", "report_id")  # a table with any of these is cleared by them only
@@ -81,18 +96,26 @@ class ForgetSummary:
     sources_marked: int = 0  # sources rows kept as 'forgotten' (no image id)
     vectors: dict[str, int] = field(default_factory=dict)  # vectors removed, by index
     lexical: int = 0  # reports removed from the lexical index
+    keys: int = 0  # report keys destroyed (their text unreadable from then on)
     pixel_files: int = 0
+    purged: bool = False  # the database file rewritten (else the purge is pending: `forget --purge`)
+    pending_purges: int = 0  # erasures awaiting `forget --purge` after this one
     resumed: bool = False  # an interrupted forget was finished first
 
 
-def forget(store_path: Path, patient: str | None = None, study: str | None = None, resume: bool = False) -> ForgetSummary:
+def forget(store_path: Path, patient: str | None = None, study: str | None = None, resume: bool = False,
+           purge: str = "auto") -> ForgetSummary:
     """Erase patient ``patient`` (a ``PAT-…`` pseudonym) or study ``study`` (its UID) from the store.
 
-    With ``resume=True`` and neither, only finish an interrupted forget. Raises
-    :class:`NotInStore` when the store holds no such patient or study.
+    With ``resume=True`` and neither, only finish an interrupted forget. ``purge``: when the
+    database file is rewritten (step 6 of the module doc) — ``auto`` (now when it is small),
+    ``now``, or ``later`` (by :func:`purge`). Raises :class:`NotInStore` when the store holds
+    no such patient or study.
     """
     if (patient is None) == (study is None) and not (resume and patient is None and study is None):
         raise BonesearchError("forget needs exactly one of --patient PSEUDONYM or --study UID (or --resume)")
+    if purge not in PURGE_CHOICES:
+        raise BonesearchError(f"--purge-when must be one of {', '.join(PURGE_CHOICES)}, not {purge!r}")
     store_path = Path(store_path)
     Store.open(store_path).close()  # StoreNotFound
     index_dir = store_path / "index"
@@ -101,15 +124,66 @@ def forget(store_path: Path, patient: str | None = None, study: str | None = Non
         recover_writes(index_dir)
         pending = read_journal(store_path)
         if pending is not None:
-            _erase(store_path, pending, ForgetSummary())
+            _erase(store_path, pending, ForgetSummary(), purge)
             summary.resumed = True
         if patient is None and study is None:
+            summary.pending_purges = pending_purge(store_path)[0]
             return summary
         with Store.open(store_path) as store:
             erasure = _collect(store, patient, study)
         _write_journal(store_path, erasure)
-        _erase(store_path, erasure, summary)
+        _erase(store_path, erasure, summary, purge)
     return summary
+
+
+def purge(store_path: Path) -> PurgeSummary:
+    """The physical purge of every erasure since the last one: the database file rewritten (no
+    erased row's bytes left), keys that belong to no report deleted. Finishes an interrupted
+    forget first. Safe to run at any time (``bonesearch forget --purge``, e.g. nightly)."""
+    store_path = Path(store_path)
+    Store.open(store_path).close()  # StoreNotFound
+    index_dir = store_path / "index"
+    with index_lock(index_dir):
+        recover_writes(index_dir)
+        pending = read_journal(store_path)
+        if pending is not None:
+            _erase(store_path, pending, ForgetSummary(), "later")
+        erasures, since = pending_purge(store_path)
+        with Store.open(store_path) as store:
+            live = {int(i) for (i,) in store.con.execute("SELECT report_id FROM sealed_reports").fetchall()}
+        keys = ReportKeys(store_path)
+        orphans = [int(i) for i in keys.report_ids() if int(i) not in live]
+        destroyed = keys.destroy(orphans)
+        rewrite_database(store_path)
+        (store_path / PURGE_PENDING).unlink(missing_ok=True)
+    return PurgeSummary(erasures=erasures, since=since, orphan_keys=destroyed)
+
+
+@dataclass
+class PurgeSummary:
+    """What :func:`purge` did."""
+
+    erasures: int  # erasures whose rows' bytes it removed
+    since: str | None  # when the oldest of them was made
+    orphan_keys: int  # keys of no report (an interrupted ingest) deleted
+
+
+def pending_purge(store_path: Path) -> tuple[int, str | None]:
+    """(erasures awaiting the physical purge, time of the oldest) — (0, None) when none."""
+    path = Path(store_path) / PURGE_PENDING
+    if not path.is_file():
+        return 0, None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return int(data.get("erasures", 0)), data.get("since")
+
+
+def _record_pending_purge(store_path: Path) -> int:
+    erasures, since = pending_purge(store_path)
+    path = Path(store_path) / PURGE_PENDING
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"erasures": erasures + 1, "since": since or now_utc()}), encoding="utf-8")
+    os.replace(tmp, path)
+    return erasures + 1
 
 
 def read_journal(store_path: Path) -> Erasure | None:
@@ -159,7 +233,7 @@ def _write_journal(store_path: Path, erasure: Erasure) -> None:
     os.replace(tmp, path)
 
 
-def _erase(store_path: Path, erasure: Erasure, summary: ForgetSummary) -> None:
+def _erase(store_path: Path, erasure: Erasure, summary: ForgetSummary, purge: str) -> None:
     summary.studies = len(erasure.ids("study_id"))
     summary.images = len(erasure.ids("image_id"))
     summary.reports = len(erasure.ids("report_id"))
@@ -171,6 +245,7 @@ def _erase(store_path: Path, erasure: Erasure, summary: ForgetSummary) -> None:
     with store:
         _delete_rows(store, erasure, summary)
         store.con.execute("CHECKPOINT")
+    summary.keys = ReportKeys(store_path).destroy(erasure.ids("report_id"))
     _remove_vectors(store_path / "index", erasure, summary)
     summary.lexical = purge_lexical_reports(store_path / "index", erasure.ids("report_id"))
     for relative in erasure.pixel_paths:
@@ -178,7 +253,12 @@ def _erase(store_path: Path, erasure: Erasure, summary: ForgetSummary) -> None:
         if path.is_file():
             path.unlink()
             summary.pixel_files += 1
-    rewrite_database(store_path)
+    if purge == "now" or (purge == "auto" and (store_path / DB_NAME).stat().st_size <= PURGE_NOW_BYTES):
+        rewrite_database(store_path)
+        (store_path / PURGE_PENDING).unlink(missing_ok=True)  # the rewrite purged the earlier erasures too
+        summary.purged = True
+    else:
+        summary.pending_purges = _record_pending_purge(store_path)
     (store_path / JOURNAL).unlink(missing_ok=True)
 
 

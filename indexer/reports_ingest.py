@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.reports.records import RawReport
+from bonesearch.report_keys import ReportKeys
 from bonesearch.store import Store
 
 if TYPE_CHECKING:
@@ -167,10 +168,11 @@ def _remove_blank_reports(store: Store) -> int:
     blocked its study's real report. Their vectors leave the index at the next ``index --update``."""
     blank = "regexp_replace(text, ?, '', 'g') = ''"
     pattern = "[\\x00-\\x20\\x7f-\\xa0\\x{200b}-\\x{200f}\\x{2028}-\\x{202e}\\x{feff}]"
-    count = int(store.con.execute(f"SELECT count(*) FROM reports WHERE {blank}", [pattern]).fetchone()[0])
-    if count:
-        store.con.execute(f"DELETE FROM reports WHERE {blank}", [pattern])
-    return count
+    ids = [i for (i,) in store.con.execute(f"SELECT report_id FROM reports WHERE {blank}", [pattern]).fetchall()]
+    if ids:
+        store.con.execute("DELETE FROM sealed_reports WHERE report_id IN (SELECT unnest(?::INTEGER[]))", [ids])
+        ReportKeys(store.path).destroy(ids)
+    return len(ids)
 
 
 def ingest_reports(
@@ -248,18 +250,17 @@ def _deidentify_and_store(
          for r, _, ctx in items],
         n_process=workers if len(items) >= PARALLEL_DEID_MIN_REPORTS else 1,
     )
-    with store.transaction() as con:
-        next_id = store.next_id("reports", "report_id")
-        for (report, link, ctx), deidentified in zip(items, results):
-            sections = parse_sections(deidentified.text)
-            shifted = key.shift_date(ctx.patient_key, report.report_date) if report.report_date else None
-            con.execute(
-                "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [next_id, link.study_id, shifted, deidentified.text, sections.indication, sections.technique,
-                 sections.findings, sections.conclusion],
-            )
-            next_id += 1
-            result.ingested += 1
-            for category, n in deidentified.counts.items():
-                summary.phi_replacements[category] = summary.phi_replacements.get(category, 0) + n
+    rows = []
+    next_id = store.next_id("reports", "report_id")
+    for (report, link, ctx), deidentified in zip(items, results):
+        sections = parse_sections(deidentified.text)
+        rows.append(dict(report_id=next_id, study_id=link.study_id, text=deidentified.text,
+                         report_date=key.shift_date(ctx.patient_key, report.report_date) if report.report_date else None,
+                         indication=sections.indication, technique=sections.technique, findings=sections.findings,
+                         conclusion=sections.conclusion))
+        next_id += 1
+        for category, n in deidentified.counts.items():
+            summary.phi_replacements[category] = summary.phi_replacements.get(category, 0) + n
+    with store.transaction():
+        result.ingested += store.insert_reports(rows)
     summary.reports_ingested += result.ingested

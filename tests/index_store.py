@@ -60,9 +60,8 @@ def add_image(store: Path, study_id: int | None = None) -> tuple[int, int]:
             study_id = s.next_id("studies", "study_id")
             s.con.execute("INSERT INTO studies (study_id, study_uid, patient_pseudo) VALUES (?, ?, ?)",
                           [study_id, f"2.25.999{study_id}", "PAT-added000000"])
-            s.con.execute("INSERT INTO reports (report_id, study_id, text, findings, conclusion) VALUES (?, ?, ?, ?, ?)",
-                          [s.next_id("reports", "report_id"), study_id, "Fracture du scaphoïde.", "Fracture du scaphoïde.",
-                           "Fracture."])
+            s.insert_reports([dict(report_id=s.next_id("reports", "report_id"), study_id=study_id,
+                                   text="Fracture du scaphoïde.", findings="Fracture du scaphoïde.", conclusion="Fracture.")])
         s.con.execute("INSERT INTO images (image_id, study_id, sop_uid, pixel_path) VALUES (?, ?, ?, ?)",
                       [image_id, study_id, f"2.25.888{image_id}", relative])
     return image_id, study_id

@@ -90,10 +90,8 @@ def write_store_rows(store_path: Path, studies: int = 24, seed: int = 0) -> Stor
             "INSERT INTO images (image_id, study_id, sop_uid, modality, body_part, view, laterality, pixel_path) "
             "VALUES (?, ?, ?, 'CR', ?, ?, ?, ?)", image_rows,
         )
-        store.con.executemany(
-            "INSERT INTO reports (report_id, study_id, text, conclusion) VALUES (?, ?, ?, ?)",
-            [(sid, sid, f"Radiographie. Conclusion : {text}", text) for sid, text in zip(meta, texts)],
-        )
+        store.insert_reports(dict(report_id=sid, study_id=sid, text=f"Radiographie. Conclusion : {text}", conclusion=text)
+                             for sid, text in zip(meta, texts))
     for image_id, picture in pictures.items():
         save_png(picture, Path(store_path) / "pixels" / f"{image_id}.png")
     return StoreRows(meta, image_rows, pictures, texts)

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bonesearch.durable import replace_synced
+
 ID_MAP_CODES = (b"IxM2", b"IxMp")  # IndexIDMap2, IndexIDMap
 FLAT_CODES = (b"IxFI", b"IxF2")  # IndexFlatIP, IndexFlatL2
 REDO_SUFFIX = ".erase"
@@ -157,18 +159,13 @@ def redo_path(path: Path) -> Path:
 
 
 def _save_redo(redo: Path, writes: list[Write]) -> None:
-    tmp = redo.with_name(redo.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(_COUNT.pack(len(writes)))
-        for offset, data in writes:
-            zeros = isinstance(data, int)
-            handle.write(_WRITE.pack(offset, data if zeros else len(data), zeros))
-            if not zeros:
-                handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, redo)
-    _fsync_dir(redo.parent)
+    parts = [_COUNT.pack(len(writes))]
+    for offset, data in writes:
+        zeros = isinstance(data, int)
+        parts.append(_WRITE.pack(offset, data if zeros else len(data), zeros))
+        if not zeros:
+            parts.append(data)
+    replace_synced(redo, b"".join(parts))
 
 
 def _load_redo(redo: Path) -> list[Write]:
@@ -205,7 +202,7 @@ def finish_erasures(index_dir: Path) -> list[str]:
             _apply(target, _load_redo(redo))
             finished.append(target.name)
         redo.unlink()
-    for tmp in Path(index_dir).glob(f".*.faiss{REDO_SUFFIX}.tmp"):  # died before its commit point: nothing applied
+    for tmp in Path(index_dir).glob(f"..*.faiss{REDO_SUFFIX}.tmp"):  # died before its commit point: nothing applied
         tmp.unlink()
     return finished
 
@@ -214,10 +211,3 @@ def pending_erasures(index_dir: Path) -> bool:
     """True while an in-place erasure of some index in ``index_dir`` is unfinished."""
     return any(Path(index_dir).glob(f".*.faiss{REDO_SUFFIX}"))
 
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

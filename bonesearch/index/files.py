@@ -32,6 +32,7 @@ from pathlib import Path
 
 import faiss
 
+from bonesearch.durable import fsync_path
 from bonesearch.errors import IndexNotFound, StoreBusy
 from bonesearch.index.memory import memory_budget
 from bonesearch.index.backends import apply_search_params, build_flat_index, serve_mapped_lists
@@ -89,12 +90,12 @@ def write_indexes(index_dir: Path, items: list[tuple[faiss.Index, IndexManifest]
         tmp_manifest = index_dir / f".{manifest.name}.json{TMP_SUFFIX}"
         faiss.write_index(index, str(tmp_index))
         _write_synced(tmp_manifest, json.dumps(asdict(manifest), indent=2))
-        _fsync(tmp_index)
+        fsync_path(tmp_index)
         renames += [(tmp_index.name, f"{manifest.name}.faiss"), (tmp_manifest.name, f"{manifest.name}.json")]
     journal = index_dir / (COMMIT_FILE + TMP_SUFFIX)
     _write_synced(journal, json.dumps({"renames": renames}))
     os.replace(journal, index_dir / COMMIT_FILE)  # the commit point
-    _fsync(index_dir)
+    fsync_path(index_dir)
     _roll_forward(index_dir)
 
 
@@ -104,7 +105,7 @@ def write_manifest(index_dir: Path, manifest: IndexManifest) -> None:
     tmp = index_dir / f".{manifest.name}.json{TMP_SUFFIX}"
     _write_synced(tmp, json.dumps(asdict(manifest), indent=2))
     os.replace(tmp, index_dir / f"{manifest.name}.json")
-    _fsync(index_dir)
+    fsync_path(index_dir)
 
 
 def write_index(index_dir: Path, index: faiss.Index, manifest: IndexManifest) -> None:
@@ -207,7 +208,7 @@ def _roll_forward(index_dir: Path) -> None:
             os.replace(index_dir / tmp, index_dir / final)
         except FileNotFoundError:
             pass  # renamed before the interruption
-    _fsync(index_dir)
+    fsync_path(index_dir)
     journal.unlink(missing_ok=True)
 
 
@@ -216,14 +217,6 @@ def _write_synced(path: Path, text: str) -> None:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 __all__ = [

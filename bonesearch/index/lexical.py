@@ -51,6 +51,7 @@ MAX_SHARDS = 64  # ... with at most this many shards (a query searches every one
 ANALYZER = "fr_folded"
 TEXT_FIELDS = ("text", "affirmed", "negated")
 WRITER_HEAP = 64_000_000  # bytes of the single indexing thread's buffer
+PURGE_THREADS = 2  # an erasure's shard rewrite indexes on two threads (what a user waits for: 0.45 → 0.3 s at 12 k reports)
 #: how much more a word counts in its report's affirmed (or negated) part than in its whole text
 STATUS_BOOST = 2.0
 #: how much more a finding word (« arthrose », from the findings list) counts than a place word when a
@@ -247,7 +248,7 @@ class LexicalIndex:
                 continue
             fresh_dir = directory.with_name(directory.name + ".new")
             fresh = _new_shard(fresh_dir)
-            _write(fresh, kept)
+            _write(fresh, kept, threads=PURGE_THREADS)
             old = directory.with_name(directory.name + ".old")
             if old.exists():
                 shutil.rmtree(old)
@@ -457,9 +458,9 @@ def _document(doc: LexicalDoc):
     return document
 
 
-def _write(index, docs: list[LexicalDoc]) -> None:
-    """Add ``docs`` to a fresh shard and commit."""
-    writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+def _write(index, docs: list[LexicalDoc], threads: int = 1) -> None:
+    """Add ``docs`` to a fresh shard and commit (``threads`` indexing threads, a segment each)."""
+    writer = index.writer(heap_size=WRITER_HEAP * threads, num_threads=threads)
     for doc in docs:
         writer.add_document(_document(doc))
     writer.commit()

@@ -42,6 +42,7 @@ from bonesearch.models.query_encoder import FOLDER as QUERY_ENCODER_FOLDER, Quer
 from bonesearch.search.filters import allowed_ids as filter_ids
 from bonesearch.search.fusion import DEFAULT_WEIGHTS, MODE_SIGNALS, MODES, RRF_K, Mode, fuse
 from bonesearch.search.query_text import body_parts
+from bonesearch.search.excerpts import StudyReports
 from bonesearch.search.image_table import ImageTable
 from bonesearch.search.signals import SIGNAL_DEPTH, StudySignals, candidate_images
 from bonesearch.search.hits import Hit, StudyHit, fused_hits, image_rows, study_rows
@@ -75,6 +76,7 @@ class SearchEngine:
         self._studies = None  # (searchable index, manifest), read on the first study search
         self._study_signals: StudySignals | None = None  # report and lexical signals, read on the first fused search
         self._images: ImageTable | None = None  # image → study and header columns, read on first use
+        self._reports: StudyReports | None = None  # study → first report (hits' excerpts), read on first use
         self._default_mode: str | None = None
         self.fusion_weights, self.rrf_k = dict(DEFAULT_WEIGHTS), RRF_K  # reciprocal rank fusion (search.fusion)
 
@@ -224,7 +226,7 @@ class SearchEngine:
         exclude = set() if include_self else {study_id}
         scores, ids = search(index, vector, k + len(exclude), allowed)
         ranked = [(float(s), int(i)) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) not in exclude]
-        rows = study_rows(self.store.con, {i for _, i in ranked})
+        rows = study_rows(self.store.con, {i for _, i in ranked}, self._study_reports())
         found = [(s, rows[i]) for s, i in ranked if i in rows][:k]
         return [replace(row, rank=rank, score=s) for rank, (s, row) in enumerate(found, 1)]
 
@@ -280,7 +282,8 @@ class SearchEngine:
         if "lexical" in wanted:
             fused = _demoted(fused, study_of, k, _by_study(group_by), lambda found: (
                 signals.contradicted(text, found), signals.with_findings(text, found)))
-        return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by), table=table)
+        return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by), table=table,
+                          reports=self._study_reports())
 
     def _signals(self) -> StudySignals:
         """The report-vector and lexical signals, read on first use."""
@@ -301,7 +304,7 @@ class SearchEngine:
         if allowed is not None and not len(allowed):
             return [[] for _ in vectors]
         scores, ids = search(self.index, vectors, k + len(exclude), allowed)
-        rows = image_rows(self.store.con, {int(i) for i in ids.ravel() if i >= 0})
+        rows = image_rows(self.store.con, {int(i) for i in ids.ravel() if i >= 0}, reports=self._study_reports())
         results = []
         for srow, irow in zip(scores, ids):
             found = [(float(s), rows[int(i)]) for s, i in zip(srow, irow) if int(i) in rows and int(i) not in exclude]
@@ -329,7 +332,7 @@ class SearchEngine:
                 break
             fetch = min(fetch * max(2, GROUP_WIDEN_FACTOR), limit)
         top = list(best.items())[:k]
-        rows = study_rows(self.store.con, {study_id for study_id, _ in top})
+        rows = study_rows(self.store.con, {study_id for study_id, _ in top}, self._study_reports())
         return [replace(rows[study_id], rank=rank, score=score, image_id=image_id)
                 for rank, (study_id, (score, image_id)) in enumerate(top, 1)]
 
@@ -341,6 +344,12 @@ class SearchEngine:
         if self._images is None:
             self._images = ImageTable.read(self.store.con)
         return self._images
+
+    def _study_reports(self) -> StudyReports:
+        """Each study's first report id, read on first use (:mod:`bonesearch.search.excerpts`)."""
+        if self._reports is None:
+            self._reports = StudyReports.read(self.store.con, self.store.report_keys)
+        return self._reports
 
     def _image_vectors(self, image_ids: np.ndarray) -> np.ndarray:
         """Index vectors of ``image_ids``; embedded from the pixel cache when the index

@@ -31,7 +31,8 @@ def probed_store(tmp_path_factory):
         fractured = np.random.default_rng(7).random(len(studies)) < 0.5  # independent of the body part
         for study, broken in zip(studies, fractured):
             text = FRACTURE if broken else DENIED
-            store.con.execute("UPDATE reports SET text = ?, conclusion = ? WHERE study_id = ?", [text, text, study])
+            store.con.execute("UPDATE sealed_reports SET text = bonesearch_seal(report_id, ?), "
+                              "conclusion = bonesearch_seal(report_id, ?) WHERE study_id = ?", [text, text, study])
         sync_lexical_index(store.con, built.path / "index", rebuild=True)
         rows = store.con.execute("SELECT i.image_id, s.patient_pseudo, upper(i.body_part), r.text FROM images i "
                                  "JOIN studies s USING (study_id) JOIN reports r USING (study_id) "

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from bonesearch.index.files import INDEX_NAMES, read_index
 from bonesearch.index.lexical import LEXICAL_DIR, TEXT_FIELDS, LexicalIndex, analyse
+from bonesearch.errors import ReportKeyError
+from bonesearch.report_keys import ReportKeys
 from bonesearch.store import Store
 from cli import app
 from indexer.check import check_store
@@ -55,6 +57,7 @@ def _traces(store: Path, patient: str | None = None, study_uid: str | None = Non
         "pixel_names": {Path(r[2]).name for r in images},
         "report_words": theirs - others,  # index terms only their reports hold
         "vectors": vectors,
+        "keys": [ReportKeys(store)._key(r[0]) for r in reports],  # 32 random bytes each
     }
 
 
@@ -67,6 +70,7 @@ def _assert_no_trace(store: Path, traces: dict) -> None:
             data = path.read_bytes()
             for text in traces["strings"]:
                 assert text.encode() not in data, f"{text} still in the bytes of {path.relative_to(store)}"
+            assert not any(key in data for key in traces["keys"]), f"an erased report's key in {path.name}"
             if path.suffix == ".faiss":
                 assert not any(vector in data for vector in traces["vectors"]), f"an erased vector in {path.name}"
     names = {p.name for p in store.rglob("*")}
@@ -112,6 +116,37 @@ def test_forget_patient_leaves_no_trace(indexed, tmp_path, pretrain_store):
     summary = ingest_archive(root / "archive" / "export", store, key_path=root / "key.json", workers=1)
     assert summary.images_ingested == 0
     _assert_no_trace(store, traces)
+
+
+def test_a_large_stores_rewrite_waits_for_purge_but_the_text_is_unreadable_at_once(indexed, tmp_path):
+    store = copy_store(indexed, tmp_path / "store")
+    patient = _patient_with_most_studies(store)
+    traces = _traces(store, patient=patient)
+    with Store.open(store) as s:
+        sealed = s.con.execute("SELECT report_id, text FROM sealed_reports WHERE list_contains(?, report_id)",
+                               [sorted(traces["report_ids"])]).fetchall()
+
+    summary = forget(store, patient=patient, purge="later")  # what a database over PURGE_NOW_BYTES gets
+
+    assert not summary.purged and summary.pending_purges == 1 and summary.keys == len(traces["report_ids"])
+    for report_id, text in sealed:  # the rows' bytes may remain in the file: nobody can decrypt them
+        with pytest.raises(ReportKeyError, match="has no key"):
+            ReportKeys(store).unseal(report_id, text)
+    for path in store.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(key in data for key in traces["keys"]), path.name
+            if path.suffix == ".faiss":
+                assert not any(vector in data for vector in traces["vectors"]), path.name
+    report = check_store(store)
+    assert report.ok and any("1 erasure(s)" in note and "--purge" in note for note in report.notes)
+
+    result = runner.invoke(app, ["forget", "--store", str(store), "--purge"])
+
+    assert result.exit_code == 0, result.output
+    assert "the rows of 1 erasure(s)" in " ".join(result.output.split())
+    _assert_no_trace(store, traces)
+    assert check_store(store).ok and not check_store(store).notes
 
 
 def test_forget_study_keeps_the_patients_other_studies(indexed, tmp_path):

@@ -306,7 +306,7 @@ def test_a_blank_report_stored_by_an_older_version_gives_way_to_the_real_one(tmp
     pytest.importorskip("spacy")
     second = _csv(tmp_path / "second.csv", [("A100", "12/03/2024", REPORT)])
     with _store(tmp_path) as store:
-        store.con.execute("INSERT INTO reports (report_id, study_id, text) VALUES (1, 1, ?)", ["\x00" * 40])
+        store.insert_reports([dict(report_id=1, study_id=1, text="\x00" * 40)])
         summary = _ingest(tmp_path, store, second)
         [(text,)] = store.con.execute("SELECT text FROM reports").fetchall()
     assert summary.blank_reports_removed == 1 and summary.ingested == 1 and "Pouteau-Colles" in text

@@ -35,10 +35,11 @@ def hybrid_store(tmp_path_factory):
     unreported = sorted({study_of[i] for i in best_images})
     wrists = [s for s, m in built.studies.items() if m["body_part"] == "WRIST" and s not in unreported]
     with Store.open(built.path, read_only=False) as store:
-        store.con.execute("DELETE FROM reports WHERE study_id IN (SELECT unnest(?::INTEGER[]))", [unreported])
+        store.con.execute("DELETE FROM sealed_reports WHERE study_id IN (SELECT unnest(?::INTEGER[]))", [unreported])
         for n, study in enumerate(wrists):
             text = AFFIRMED if n % 2 == 0 else DENIED
-            store.con.execute("UPDATE reports SET text = ?, conclusion = ? WHERE study_id = ?", [text, text, study])
+            store.con.execute("UPDATE sealed_reports SET text = bonesearch_seal(report_id, ?), "
+                              "conclusion = bonesearch_seal(report_id, ?) WHERE study_id = ?", [text, text, study])
         rows = store.con.execute("SELECT report_id, text FROM reports ORDER BY report_id").fetchall()
         vectors = built.clip.encode_texts([t for _, t in rows]).numpy().astype(np.float32)
         ids = np.array([r for r, _ in rows], dtype=np.int64)

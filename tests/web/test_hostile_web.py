@@ -28,7 +28,7 @@ from typer.testing import CliRunner  # noqa: E402
 
 from bonesearch.errors import InvalidQueryImage  # noqa: E402
 from bonesearch.imaging.query_image import load_query_image  # noqa: E402
-from bonesearch.store import DB_NAME  # noqa: E402
+from bonesearch.store import DB_NAME, Store  # noqa: E402
 from bonesearch.web import create_app  # noqa: E402
 from cli import app  # noqa: E402
 from tests.web_store import writable_copy  # noqa: E402
@@ -161,12 +161,11 @@ def client(web_store) -> TestClient:
 def hostile_store(web_store, tmp_path_factory) -> Path:
     """The demo store with control characters and escape sequences in its reports and headers."""
     store = writable_copy(web_store, tmp_path_factory.mktemp("hostile") / "store")
-    con = duckdb.connect(str(store / DB_NAME))
-    try:
-        con.execute("UPDATE reports SET conclusion = ?, text = ? || chr(10) || text", [HOSTILE_TEXT, HOSTILE_TEXT])
-        con.execute("UPDATE images SET view = ?", ["\x1b[31m[bold]AP"])
-    finally:
-        con.close()
+    with Store.open(store, read_only=False) as s:
+        s.con.execute("UPDATE sealed_reports SET conclusion = bonesearch_seal(report_id, ?), "
+                      "text = bonesearch_seal(report_id, ? || chr(10) || bonesearch_unseal(report_id, text))",
+                      [HOSTILE_TEXT, HOSTILE_TEXT])
+        s.con.execute("UPDATE images SET view = ?", ["\x1b[31m[bold]AP"])
     return store
 
 
