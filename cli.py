@@ -78,6 +78,14 @@ def user_errors(fn):
         except BonesearchError as exc:
             err.print(f"[bold red]error:[/] {escape(one_line(str(exc)))}")
             raise typer.Exit(2) from None
+        except Exception as exc:  # a report key error raised inside a DuckDB query arrives wrapped in DuckDB's
+            from bonesearch.report_keys import key_error_in
+
+            message = key_error_in(exc)
+            if message is None:
+                raise
+            err.print(f"[bold red]error:[/] {escape(one_line(message))}")
+            raise typer.Exit(2) from None
 
     return wrapper
 

@@ -188,6 +188,16 @@ class ReportKeys:
         return sorted(self.directory.glob("*.keys")) if self.directory.is_dir() else []
 
 
+def key_error_in(exc: BaseException) -> str | None:
+    """The message of a :class:`ReportKeyError` that DuckDB wrapped (raised inside ``bonesearch_unseal``
+    during a query), or None when ``exc`` is something else."""
+    marker = f"{ReportKeyError.__name__}: "
+    text = str(exc)
+    if type(exc).__module__.lstrip("_").startswith("duckdb") and marker in text:
+        return text.split(marker, 1)[1]
+    return None
+
+
 def register_functions(con, store_path: Path) -> None:
     """Register ``bonesearch_seal`` / ``bonesearch_unseal`` on DuckDB connection ``con`` for the store at ``store_path``."""
     try:

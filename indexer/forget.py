@@ -52,6 +52,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from bonesearch.durable import replace_synced
 from bonesearch.errors import BonesearchError, NotInStore, StoreLocked
 from bonesearch.report_keys import ReportKeys
 from bonesearch.store import DB_NAME, Store
@@ -179,10 +180,8 @@ def pending_purge(store_path: Path) -> tuple[int, str | None]:
 
 def _record_pending_purge(store_path: Path) -> int:
     erasures, since = pending_purge(store_path)
-    path = Path(store_path) / PURGE_PENDING
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"erasures": erasures + 1, "since": since or now_utc()}), encoding="utf-8")
-    os.replace(tmp, path)
+    replace_synced(Path(store_path) / PURGE_PENDING,
+                   json.dumps({"erasures": erasures + 1, "since": since or now_utc()}).encode())
     return erasures + 1
 
 

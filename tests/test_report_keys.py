@@ -101,3 +101,22 @@ def test_a_store_written_before_sealing_is_sealed_when_opened_for_writing(tmp_pa
     assert sorted(ReportKeys(path).report_ids().tolist()) == [1, 2]
     with Store.create(path) as again:  # opening again changes nothing
         assert again.con.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
+
+
+def test_a_key_error_inside_a_query_is_one_clear_line_on_the_command_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from bonesearch.report_keys import key_error_in
+    from cli import app
+
+    with _store(tmp_path) as store:
+        pass
+    (tmp_path / "store" / KEYS_DIR / "00000.keys").unlink()  # every key lost
+    with Store.open(tmp_path / "store") as store:
+        with pytest.raises(duckdb.Error) as wrapped:
+            store.con.execute("SELECT text FROM reports").fetchall()
+    assert key_error_in(wrapped.value).startswith("report 1 has no key in")
+    assert key_error_in(ValueError("ReportKeyError: not from DuckDB")) is None
+
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "store")])
+    assert "have no key" in " ".join(result.output.split()) and "Traceback" not in result.output
