@@ -250,18 +250,21 @@ def main() -> None:
               f"DuckDB {timings['duckdb_s']:.0f} s, FAISS {timings['faiss_s']:.0f} s, lexical "
               f"{timings['lexical_reports']} reports in {timings['lexical_s']:.0f} s")
         queries = [json.loads(line)["query"] for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]
-        with SearchEngine.open(store) as engine:
-            engine.store.con.execute(f"SET threads = {args.threads}")
-            for mode in ("hybrid", "image", "report"):
-                print_latency(f"{mode} query, {len(queries)} queries, {args.threads} thread(s)",
-                              timed(lambda q: engine.search_text(q, 10, mode=mode), queries))
-            text_vectors = engine.encode_texts(queries)
+        for half_scan in (False, True):  # a one-shot CLI engine; a long-running one (serve) scans fp16 copies
+            how = "fp16 scan + float32 re-scoring (serve)" if half_scan else "plain exact scan (CLI)"
+            with SearchEngine.open(store, half_scan=half_scan) as engine:
+                engine.store.con.execute(f"SET threads = {args.threads}")
+                for mode in ("hybrid", "image", "report"):
+                    print_latency(f"{mode} query, {how}, {len(queries)} queries, {args.threads} thread(s)",
+                                  timed(lambda q: engine.search_text(q, 10, mode=mode), queries))
+                text_vectors = engine.encode_texts(queries)
         sample = vectors[np.random.default_rng(1).choice(len(vectors), 500, replace=False)]
         all_queries = np.concatenate([text_vectors, sample])
-        with SearchEngine.open(store) as engine:
-            print(f"recall@10, default index ({timings['factory']}) vs exact: "
-                  f"{recall_at_10(engine.index, vectors, vector_ids, all_queries):.3f} "
-                  f"({len(text_vectors)} text + {len(sample)} image queries)")
+        for half_scan in (False, True):
+            with SearchEngine.open(store, half_scan=half_scan) as engine:
+                print(f"recall@10, default index ({timings['factory']}{', fp16 scan' if half_scan else ''}) vs exact: "
+                      f"{recall_at_10(engine.index, vectors, vector_ids, all_queries):.3f} "
+                      f"({len(text_vectors)} text + {len(sample)} image queries)")
         ivf = f"IVF{2 ** round(np.log2(4 * np.sqrt(len(vectors))))}_HNSW32,Flat"  # choose_factory's past EXACT_MAX
         start = time.perf_counter()
         approximate = build_index(vector_ids, vectors, ivf)[0]

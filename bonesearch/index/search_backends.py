@@ -32,6 +32,7 @@ import faiss
 from bonesearch.errors import SearchBackendUnavailable
 from bonesearch.index.backends import is_exact
 from bonesearch.index.faiss_gpu import FaissGpuIndex, clone_to_gpus
+from bonesearch.index.half_scan import HalfScanIndex
 
 if TYPE_CHECKING:
     from bonesearch.models.device import Device
@@ -103,10 +104,15 @@ def choose_search_backend(requested: str | None, device: "Device") -> str:
     return name
 
 
-def place_index(index: faiss.Index, backend: str, device: "Device", what: str) -> object:
-    """``index`` (a FAISS index read from disk) ready to search with ``backend`` on ``device``.
+def place_index(index: faiss.Index, backend: str, device: "Device", what: str, half_scan: bool = False) -> object:
+    """``index`` (a FAISS index read from disk) ready to search with ``backend`` on ``device``;
+    with ``half_scan``, a large exact index on the CPU is searched through an fp16 copy
+    (:class:`~bonesearch.index.half_scan.HalfScanIndex`).
 
     Raises SearchBackendUnavailable (naming ``what``) when the backend cannot search this
     index there: an approximate index for ``torch``, CUDA without faiss-gpu for ``faiss``.
     """
-    return SEARCH_BACKENDS[choose_search_backend(backend, device)].place(index, device, what)
+    placed = SEARCH_BACKENDS[choose_search_backend(backend, device)].place(index, device, what)
+    if half_scan and placed is index and device.type == "cpu" and HalfScanIndex.suits(index):
+        return HalfScanIndex(index)
+    return placed

@@ -69,9 +69,10 @@ class SearchEngine:
 
     def __init__(self, store: Store, index, manifest: IndexManifest, clip: "BoneClip | None", *,
                  search_backend: str = "faiss", device: "str | Device" = "cpu",
-                 text_encoder: QueryTextEncoder | None = None) -> None:
+                 text_encoder: QueryTextEncoder | None = None, half_scan: bool = False) -> None:
         self.store, self.index, self.manifest, self._clip = store, index, manifest, clip
         self.search_backend, self.device = search_backend, resolve_query_device(device)
+        self.half_scan = half_scan  # large exact indexes searched through an fp16 copy (index.half_scan)
         self.text_encoder = text_encoder  # the exported text tower, when it is the index's model (CPU)
         self._studies = None  # (searchable index, manifest), read on the first study search
         self._study_signals: StudySignals | None = None  # report and lexical signals, read on the first fused search
@@ -83,7 +84,7 @@ class SearchEngine:
     @classmethod
     def open(cls, store_path: Path | str, checkpoint: Path | str | None = None, device: "str | Device" = "cpu", *,
              search_backend: str | None = None, snapshot: bool = False,
-             loaded_model: "BoneClip | None" = None) -> "SearchEngine":
+             loaded_model: "BoneClip | None" = None, half_scan: bool | None = None) -> "SearchEngine":
         """Open a store for search; the model is the index's own unless ``checkpoint`` is given.
 
         Args:
@@ -96,6 +97,9 @@ class SearchEngine:
                 long-running server must not keep the store locked against writers).
             loaded_model: a model already in memory, used instead of loading the index's
                 checkpoint again when it is that model (same fingerprint).
+            half_scan: scan an fp16 copy of each large exact index and re-score its best in float32
+                (:mod:`bonesearch.index.half_scan`: half the scan time, built once); default: for a
+                long-running engine (``snapshot``), not for a one-shot query.
 
         The model is loaded here when ``checkpoint`` or ``loaded_model`` is given, on a GPU,
         or when the index has no exported text encoder; otherwise on first use (:attr:`clip`).
@@ -109,8 +113,9 @@ class SearchEngine:
         device = resolve_query_device(device)
         backend = choose_search_backend(search_backend, device)
         store = Store.snapshot(Path(store_path)) if snapshot else Store.open(Path(store_path))
+        half_scan = snapshot if half_scan is None else half_scan
         try:
-            index, manifest = _read_image_index(store, backend, device)
+            index, manifest = _read_image_index(store, backend, device, half_scan)
             encoder = None
             if checkpoint is None and device.type == "cpu":
                 encoder = QueryTextEncoder.load(store.index_dir / QUERY_ENCODER_FOLDER, manifest.model_fingerprint)
@@ -120,7 +125,8 @@ class SearchEngine:
         except BaseException:
             store.close()
             raise
-        return cls(store, index, manifest, clip, search_backend=backend, device=device, text_encoder=encoder)
+        return cls(store, index, manifest, clip, search_backend=backend, device=device, text_encoder=encoder,
+                   half_scan=half_scan)
 
     @property
     def clip(self) -> "BoneClip":
@@ -288,7 +294,8 @@ class SearchEngine:
     def _signals(self) -> StudySignals:
         """The report-vector and lexical signals, read on first use."""
         if self._study_signals is None:
-            self._study_signals = StudySignals.open(self.store, self.manifest, self.search_backend, self.device)
+            self._study_signals = StudySignals.open(self.store, self.manifest, self.search_backend, self.device,
+                                                    half_scan=self.half_scan)
         return self._study_signals
 
     def _allowed(self, where: str | None, allowed_ids: np.ndarray | None, key: str) -> np.ndarray | None:
@@ -381,7 +388,8 @@ class SearchEngine:
                     f"the image index with {self.manifest.model_fingerprint}: rebuild both with "
                     f"`bonesearch index --store {self.store.path} --checkpoint CKPT`"
                 )
-            index = place_index(index, self.search_backend, self.device, f"the study index of {self.store.path}")
+            index = place_index(index, self.search_backend, self.device, f"the study index of {self.store.path}",
+                                half_scan=self.half_scan)
             self._studies = (index, manifest)
         return self._studies
 
@@ -418,7 +426,7 @@ def _by_study(group_by: str) -> bool:
     return group_by == "study"
 
 
-def _read_image_index(store: Store, backend: str, device: "Device"):
+def _read_image_index(store: Store, backend: str, device: "Device", half_scan: bool = False):
     """The ``images`` index placed for ``backend`` on ``device``; an empty store says to ingest
     first, an unindexed one to index."""
     try:
@@ -429,7 +437,8 @@ def _read_image_index(store: Store, backend: str, device: "Device"):
         raise
     if index.ntotal == 0:
         raise _empty(store)
-    return place_index(index, backend, device, f"the image index of {store.path} ({manifest.factory})"), manifest
+    return place_index(index, backend, device, f"the image index of {store.path} ({manifest.factory})",
+                       half_scan=half_scan), manifest
 
 
 def _empty(store: Store) -> EmptyStore:

@@ -22,7 +22,7 @@ class StudySignals:
     """Report-vector (and lexical) rankings of studies for text queries over one store."""
 
     @classmethod
-    def open(cls, store, image_manifest, backend: str, device) -> "StudySignals":
+    def open(cls, store, image_manifest, backend: str, device, half_scan: bool = False) -> "StudySignals":
         """The store's report index (placed like the image index; None when the store has none) and
         lexical index (None likewise). Raises ModelMismatch when the report index is another model's."""
         from bonesearch.errors import IndexNotFound, ModelMismatch
@@ -41,7 +41,7 @@ class StudySignals:
                     f"the report index in {store.index_dir} was built with model {manifest.model_fingerprint}, the "
                     f"image index with {image_manifest.model_fingerprint}: rebuild both with "
                     f"`bonesearch index --store {store.path} --checkpoint CKPT`")
-            index = place_index(index, backend, device, f"the report index of {store.path}")
+            index = place_index(index, backend, device, f"the report index of {store.path}", half_scan=half_scan)
         return cls(store.con, index, LexicalIndex.open(store.index_dir / LEXICAL_DIR, finding_terms()))
 
     def __init__(self, con: duckdb.DuckDBPyConnection, report_index, lexical=None) -> None:
