@@ -231,7 +231,7 @@ class Store:
         """Insert report rows (``report_id``, ``study_id``, optional ``report_date`` and text columns), their
         text sealed under new keys (synced before the rows are written); returns how many."""
         rows = list(rows)
-        keys = ReportKeys(self.path)
+        keys = self.report_keys
         keys.ensure(row["report_id"] for row in rows)
         columns = ("report_id", "study_id", "report_date", *REPORT_TEXT_COLUMNS)
         values = [[row["report_id"], row["study_id"], row.get("report_date"),

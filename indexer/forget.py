@@ -223,13 +223,7 @@ def _collect(store: Store, patient: str | None, study: str | None) -> Erasure:
 
 
 def _write_journal(store_path: Path, erasure: Erasure) -> None:
-    path = Path(store_path) / JOURNAL
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(asdict(erasure), handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    replace_synced(Path(store_path) / JOURNAL, json.dumps(asdict(erasure)).encode())
 
 
 def _erase(store_path: Path, erasure: Erasure, summary: ForgetSummary, purge: str) -> None:

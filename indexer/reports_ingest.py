@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.reports.records import RawReport
-from bonesearch.report_keys import ReportKeys
 from bonesearch.store import Store
 
 if TYPE_CHECKING:
@@ -171,7 +170,7 @@ def _remove_blank_reports(store: Store) -> int:
     ids = [i for (i,) in store.con.execute(f"SELECT report_id FROM reports WHERE {blank}", [pattern]).fetchall()]
     if ids:
         store.con.execute("DELETE FROM sealed_reports WHERE report_id IN (SELECT unnest(?::INTEGER[]))", [ids])
-        ReportKeys(store.path).destroy(ids)
+        store.report_keys.destroy(ids)
     return len(ids)
 
 

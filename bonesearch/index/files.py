@@ -32,7 +32,7 @@ from pathlib import Path
 
 import faiss
 
-from bonesearch.durable import fsync_path
+from bonesearch.durable import fsync_path, replace_synced
 from bonesearch.errors import IndexNotFound, StoreBusy
 from bonesearch.index.memory import memory_budget
 from bonesearch.index.backends import apply_search_params, build_flat_index, serve_mapped_lists
@@ -101,11 +101,7 @@ def write_indexes(index_dir: Path, items: list[tuple[faiss.Index, IndexManifest]
 
 def write_manifest(index_dir: Path, manifest: IndexManifest) -> None:
     """Replace ``<name>.json`` alone, atomically (an index file edited in place by ``forget``)."""
-    index_dir = Path(index_dir)
-    tmp = index_dir / f".{manifest.name}.json{TMP_SUFFIX}"
-    _write_synced(tmp, json.dumps(asdict(manifest), indent=2))
-    os.replace(tmp, index_dir / f"{manifest.name}.json")
-    fsync_path(index_dir)
+    replace_synced(Path(index_dir) / f"{manifest.name}.json", json.dumps(asdict(manifest), indent=2).encode())
 
 
 def write_index(index_dir: Path, index: faiss.Index, manifest: IndexManifest) -> None:

@@ -288,8 +288,8 @@ class SearchEngine:
         if "lexical" in wanted:
             fused = _demoted(fused, study_of, k, _by_study(group_by), lambda found: (
                 signals.contradicted(text, found), signals.with_findings(text, found)))
-        return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by), table=table,
-                          reports=self._study_reports())
+        return fused_hits(self.store.con, fused, study_of, k, by_study=_by_study(group_by),
+                          reports=self._study_reports(), table=table)
 
     def _signals(self) -> StudySignals:
         """The report-vector and lexical signals, read on first use."""
@@ -311,7 +311,7 @@ class SearchEngine:
         if allowed is not None and not len(allowed):
             return [[] for _ in vectors]
         scores, ids = search(self.index, vectors, k + len(exclude), allowed)
-        rows = image_rows(self.store.con, {int(i) for i in ids.ravel() if i >= 0}, reports=self._study_reports())
+        rows = image_rows(self.store.con, {int(i) for i in ids.ravel() if i >= 0}, self._study_reports())
         results = []
         for srow, irow in zip(scores, ids):
             found = [(float(s), rows[int(i)]) for s, i in zip(srow, irow) if int(i) in rows and int(i) not in exclude]

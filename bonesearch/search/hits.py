@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import duckdb
 
-from bonesearch.search.excerpts import EXCERPT_CHARS, SECTIONS, StudyReports, report_excerpt
+from bonesearch.search.excerpts import EXCERPT_CHARS, StudyReports, report_excerpt
 from bonesearch.search.image_table import ImageTable
 
 __all__ = ["EXCERPT_CHARS", "Hit", "StudyHit", "fused_hits", "image_rows", "report_excerpt", "study_rows"]
@@ -59,17 +59,17 @@ class StudyHit:
         return asdict(self)
 
 
-def image_rows(con: duckdb.DuckDBPyConnection, image_ids: set[int], table: ImageTable | None = None,
-               reports: StudyReports | None = None) -> dict[int, Hit]:
-    """Unranked hits (rank 0, score 0) for ``image_ids`` that are in the store, by image id (their
-    header columns from ``table`` and excerpts through ``reports`` when given: faster)."""
+def image_rows(con: duckdb.DuckDBPyConnection, image_ids: set[int], reports: StudyReports,
+               table: ImageTable | None = None) -> dict[int, Hit]:
+    """Unranked hits (rank 0, score 0) for ``image_ids`` that are in the store, by image id, their
+    excerpts through ``reports`` (header columns from ``table`` when given: one DuckDB query less)."""
     if table is not None:
         images = [(i, *columns) for i, columns in table.columns(image_ids).items()]
     else:
         images = _where_in(con, "SELECT image_id, study_id, body_part, laterality, view FROM images", "image_id",
                            image_ids)
     studies = _studies(con, {int(r[1]) for r in images})
-    excerpts = _excerpts(con, set(studies), reports)
+    excerpts = reports.excerpts(con, set(studies))
     hits = {}
     for image_id, study_id, body_part, laterality, view in images:
         uid, date, study_part, age, sex = studies[int(study_id)]
@@ -81,13 +81,13 @@ def image_rows(con: duckdb.DuckDBPyConnection, image_ids: set[int], table: Image
     return hits
 
 
-def study_rows(con: duckdb.DuckDBPyConnection, study_ids: set[int],
-               reports: StudyReports | None = None) -> dict[int, StudyHit]:
-    """Unranked study hits (rank 0, score 0, image_id = first image or -1) for ``study_ids``, by study id."""
+def study_rows(con: duckdb.DuckDBPyConnection, study_ids: set[int], reports: StudyReports) -> dict[int, StudyHit]:
+    """Unranked study hits (rank 0, score 0, image_id = first image or -1) for ``study_ids``, by study id,
+    their excerpts through ``reports``."""
     studies = _studies(con, study_ids)
     counts = {int(r[0]): (int(r[1]), int(r[2])) for r in _where_in(
         con, "SELECT study_id, count(*), min(image_id) FROM images", "study_id", set(studies), "GROUP BY study_id")}
-    excerpts = _excerpts(con, set(studies), reports)
+    excerpts = reports.excerpts(con, set(studies))
     hits = {}
     for study_id, (uid, date, body_part, age, sex) in studies.items():
         images, first = counts.get(study_id, (0, -1))
@@ -111,26 +111,8 @@ def _studies(con: duckdb.DuckDBPyConnection, study_ids: set[int]) -> dict[int, t
     return {int(r[0]): r[1:] for r in rows}
 
 
-def _excerpts(con: duckdb.DuckDBPyConnection, study_ids: set[int], reports: StudyReports | None) -> dict[int, str]:
-    """The excerpt of each study's first report (lowest report_id): through ``reports`` when given
-    (:mod:`bonesearch.search.excerpts`), else two queries, the first report ids from the study column
-    alone, then those reports decrypted in one batch (sorted first: DuckDB's index scan would hand
-    the decryption one row at a time)."""
-    if reports is not None:
-        return reports.excerpts(con, study_ids)
-    first = _where_in(con, "SELECT min(report_id) FROM sealed_reports", "study_id", study_ids, "GROUP BY study_id")
-    if not first:
-        return {}
-    listed = ", ".join(str(int(report_id)) for (report_id,) in first)
-    sections = ", ".join(f"bonesearch_unseal(report_id, {c})" for c in SECTIONS)
-    rows = con.execute(f"SELECT study_id, {sections} FROM (SELECT * FROM sealed_reports "
-                       f"WHERE report_id IN ({listed}) ORDER BY report_id)").fetchall()
-    return {int(r[0]): report_excerpt(r[1], r[2], r[3]) for r in rows}
-
-
 def fused_hits(con: duckdb.DuckDBPyConnection, fused: list, study_of: dict[int, int], k: int,
-               by_study: bool, table: ImageTable | None = None,
-               reports: StudyReports | None = None) -> list[Hit] | list[StudyHit]:
+               by_study: bool, reports: StudyReports, table: ImageTable | None = None) -> list[Hit] | list[StudyHit]:
     """The first ``k`` images of a fused ranking (:class:`bonesearch.search.fusion.FusedImage`, best
     first) as hits with their signals' ranks, or the first ``k`` studies each shown by its best image."""
     if by_study:
@@ -142,6 +124,6 @@ def fused_hits(con: duckdb.DuckDBPyConnection, fused: list, study_of: dict[int, 
         rows = study_rows(con, {study_id for study_id, _ in top}, reports)
         return [replace(rows[study_id], rank=rank, score=f.score, image_id=f.image_id)
                 for rank, (study_id, f) in enumerate([t for t in top if t[0] in rows], 1)]
-    rows = image_rows(con, {f.image_id for f in fused[:k]}, table, reports)
+    rows = image_rows(con, {f.image_id for f in fused[:k]}, reports, table)
     found = [(f, rows[f.image_id]) for f in fused[:k] if f.image_id in rows]
     return [replace(row, rank=rank, score=f.score, signals=dict(f.ranks)) for rank, (f, row) in enumerate(found, 1)]

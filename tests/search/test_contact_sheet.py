@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bonesearch.search.contact_sheet import SheetSection, contact_sheet_html, write_contact_sheet
+from bonesearch.search.excerpts import StudyReports
 from bonesearch.search.hits import Hit, StudyHit, image_rows, study_rows
 from tests.search_store import opened_store_rows
 
@@ -20,7 +21,7 @@ def store(tmp_path_factory):
 
 
 def _hits(opened, rows, n=4) -> list[Hit]:
-    by_id = image_rows(opened.con, {r[0] for r in rows.images[:n]})
+    by_id = image_rows(opened.con, {r[0] for r in rows.images[:n]}, StudyReports.read(opened.con, opened.report_keys))
     return [replace(by_id[r[0]], rank=rank, score=0.9 - rank / 10) for rank, r in enumerate(rows.images[:n], 1)]
 
 
@@ -63,7 +64,7 @@ def test_text_is_escaped(store):
 
 def test_study_hits_missing_pixels_and_empty_sections(store, tmp_path):
     opened, rows = store
-    studies = study_rows(opened.con, set(rows.studies))
+    studies = study_rows(opened.con, set(rows.studies), StudyReports.read(opened.con, opened.report_keys))
     hits: list[StudyHit] = [studies[s] for s in sorted(studies)][:2]
     hits[0].rank, hits[1].rank, hits[1].image_id = 1, 2, 987654  # an image not in the cache
     out = write_contact_sheet(tmp_path / "out" / "sheet.html", opened,
