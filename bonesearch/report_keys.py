@@ -53,11 +53,8 @@ class ReportKeys:
     # ------------------------------------------------------------------ keys
     def ensure(self, report_ids: Iterable[int]) -> int:
         """Give each of ``report_ids`` a key if it has none (written and synced before return); how many were new."""
-        wanted: dict[int, list[int]] = {}
-        for report_id in {int(i) for i in report_ids}:
-            wanted.setdefault(_bucket_of(report_id), []).append(report_id)
         created = 0
-        for bucket, ids in wanted.items():
+        for bucket, ids in _by_bucket(report_ids).items():
             keys = self._load(bucket, fresh=True)
             new = [i for i in ids if i not in keys]
             if new:
@@ -68,11 +65,8 @@ class ReportKeys:
 
     def destroy(self, report_ids: Iterable[int]) -> int:
         """Delete the keys of ``report_ids`` (their key files rewritten, synced); how many existed."""
-        gone: dict[int, set[int]] = {}
-        for report_id in {int(i) for i in report_ids}:
-            gone.setdefault(_bucket_of(report_id), set()).add(report_id)
         destroyed = 0
-        for bucket, ids in gone.items():
+        for bucket, ids in _by_bucket(report_ids).items():
             keys = self._load(bucket, fresh=True)
             present = ids & keys.keys()
             if present:
@@ -127,11 +121,7 @@ class ReportKeys:
         import pyarrow as pa
 
         ids, values = report_ids.to_pylist(), texts.to_pylist()
-        for bucket in {_bucket_of(i) for i in ids if i is not None}:  # never seal under a key replaced since
-            self._load(bucket, fresh=True)
-        missing = {i for i, v in zip(ids, values) if v is not None and i not in self._load(_bucket_of(i))}
-        if missing:
-            self.ensure(missing)
+        self.ensure(i for i, v in zip(ids, values) if v is not None)  # re-reads the files: never a replaced key
         return pa.array([self.seal(i, v) for i, v in zip(ids, values)], pa.binary())
 
     def unseal_column(self, report_ids, sealed):
@@ -218,4 +208,12 @@ def register_functions(con, store_path: Path) -> None:
 
 def _bucket_of(report_id: int) -> int:
     return int(report_id) // BUCKET_REPORTS
+
+
+def _by_bucket(report_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The distinct ``report_ids`` grouped by key file."""
+    groups: dict[int, set[int]] = {}
+    for report_id in {int(i) for i in report_ids}:
+        groups.setdefault(_bucket_of(report_id), set()).add(report_id)
+    return groups
 

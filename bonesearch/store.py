@@ -117,13 +117,15 @@ class Store:
         con.execute(SCHEMA)
         for table, column, sql_type in MIGRATIONS:
             con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
-        _seal_plain_reports(con)
+        store = cls(path, con)
+        if _written_before_sealing(con):
+            _seal_plain_reports(store)
         con.execute(REPORTS_VIEW)
         con.execute(
             "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
             [str(SCHEMA_VERSION)],
         )
-        return cls(path, con)
+        return store
 
     @classmethod
     def open(cls, path: Path, read_only: bool = True) -> "Store":
@@ -280,23 +282,14 @@ def _upgrade(path: Path) -> None:
         raise StoreLocked(path, writing=True, pid=exc.pid) from None
 
 
-def _seal_plain_reports(con: duckdb.DuckDBPyConnection) -> None:
+def _seal_plain_reports(store: Store) -> None:
     """A store written before report text was sealed: move its ``reports`` table into ``sealed_reports``
     (each report given its key) and drop it, in one transaction. The plain text stays in the file's free
     blocks until the next rewrite (``bonesearch forget --purge``): it is the live reports' own text."""
-    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
-                             "WHERE table_schema = 'main' AND table_name = 'reports'").fetchall())
-    if kinds.get("reports") != "BASE TABLE":
-        return
     sealed = ", ".join(f"bonesearch_seal(report_id, {c})" for c in REPORT_TEXT_COLUMNS)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction() as con:
         con.execute(f"INSERT INTO sealed_reports SELECT report_id, study_id, report_date, {sealed} FROM reports")
         con.execute("DROP TABLE reports")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 @contextmanager
