@@ -573,5 +573,30 @@ def eval_report_probe(
     print_report_probe(probe_reports(store, held_out), as_json)
 
 
+@eval_app.command("similar")
+@user_errors
+def eval_similar(
+    store: StoreOpt,
+    labels: Annotated[Path, typer.Option(
+        help="labels.csv: one row per image by SOP Instance UID, with body_part and finding (the demo's).")],
+    key: Annotated[Optional[Path], typer.Option(
+        help="Pseudonymisation key file (default: STORE.key.json beside the store).")] = None,
+    queries: Annotated[int, typer.Option(min=1, help="Query images, drawn (--seed) from the held-out patients.")] = 300,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, help="Nearest images of other studies scored.")] = 10,
+    held_out: Annotated[float, typer.Option(
+        "--held-out", min=0.0, max=0.99, help="Query the images of this fraction of patients, held out from "
+        "pretraining (0: any labelled image).")] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seed of the query draw.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Similar cases as `bonesearch similar` ranks them: how often the nearest images of other studies share
+    the query's body part, and its body part and finding (beside chance), with 95 % bootstrap intervals."""
+    from bonesearch.downstream.similar_cases import evaluate_similar_cases
+    from console.evaluation import print_similar_cases
+
+    print_similar_cases(evaluate_similar_cases(store, labels, key_path=key, queries=queries, k=k,
+                                               held_out_fraction=held_out or None, seed=seed), as_json)
+
+
 if __name__ == "__main__":
     app()

@@ -1,4 +1,4 @@
-"""`bonesearch eval knn | search | report-probe`: the metrics table (or JSON), where the outputs went, and
+"""`bonesearch eval knn | search | report-probe | similar`: the metrics table (or JSON), where the outputs went, and
 notes on stderr."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from console.streams import err, out
 
 if TYPE_CHECKING:
     from bonesearch.downstream.report_probe import ReportProbe
+    from bonesearch.downstream.similar_cases import SimilarCases
     from pipelines.knn_evaluation import KnnEvaluation
     from pipelines.search_evaluation import SearchEvaluation
 
@@ -89,4 +90,30 @@ def print_report_probe(probe: ReportProbe, as_json: bool) -> None:
         out.print("AUC 0.5 is chance. Within body part, anatomy alone scores about 0.5: above it, the encoder "
                   "sees the finding itself.")
     for note in probe.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+
+
+def print_similar_cases(result: SimilarCases, as_json: bool) -> None:
+    """Same body part, same body part and finding (beside chance), and same finding per query finding."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    if as_json:
+        typer.echo(json.dumps(asdict(result), indent=2, ensure_ascii=False))
+    else:
+        n = result.same_part.n
+        table = Table(title=f"similar cases: the {result.k} nearest images of other studies, {n} query images, "
+                            f"{result.pool} labelled images")
+        for column in ("among the nearest", "queries", "share [95 % CI]", "chance"):
+            table.add_column(column)
+        table.add_row("same body part", str(n), _cell(result.same_part), "")
+        table.add_row("[bold]same body part and finding[/]", str(n), f"[bold]{_cell(result.same_part_and_finding)}[/]",
+                      f"{result.chance.mean:.3f}")
+        for finding, estimate in result.by_finding.items():
+            table.add_row(f"  same finding, query {escape(finding)}", str(estimate.n), _cell(estimate), "")
+        out.print(table)
+        out.print("Chance: the share of the other studies' images of the query's body part with its finding — "
+                  "what an encoder that knows only anatomy scores.")
+    for note in result.notes:
         err.print(f"[yellow]note:[/] {escape(note)}")

@@ -94,6 +94,25 @@ def test_text_retrieval_beats_chance(pipeline):
     assert report.mean_precision > report.mean_chance + 0.1, [(c.query, c.precision, c.chance) for c in report.classes]
 
 
+def test_eval_similar_maps_the_labels_through_the_key(pipeline, tmp_path):
+    """Every stored image found in labels.csv by its original UID; a wrong key finds none and says so."""
+    archive, store, _ = pipeline
+    data = json.loads(_ok(runner.invoke(app, ["eval", "similar", "--store", str(store), "--labels",
+                                              str(archive / "labels.csv"), "--held-out", "0", "--json"])))
+    with Store.open(store) as s:
+        images = s.con.execute("SELECT count(*) FROM images").fetchone()[0]
+    assert data["pool"] == images and data["same_part"]["n"] == min(300, images)
+    assert 0.0 <= data["same_part_and_finding"]["mean"] <= data["same_part"]["mean"] <= 1.0
+    table = _ok(runner.invoke(app, ["eval", "similar", "--store", str(store), "--labels", str(archive / "labels.csv"),
+                                    "--held-out", "0"]))
+    assert "same body part and finding" in table and "chance" in table
+    other_key = tmp_path / "other.key.json"
+    PseudonymKey.create().save(other_key)
+    wrong = runner.invoke(app, ["eval", "similar", "--store", str(store), "--labels", str(archive / "labels.csv"),
+                                "--key", str(other_key)])
+    assert wrong.exit_code != 0 and "--key" in wrong.output
+
+
 def test_missing_store_says_how_to_create_it(tmp_path):
     result = runner.invoke(app, ["query", "fracture", "--store", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
