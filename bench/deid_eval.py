@@ -1,14 +1,15 @@
 """Report de-identification on an annotated French set: per-label precision/recall/F1, eponyms, speed.
 
 Usage:
-    python bench/deid_eval.py [ANNOTATED.jsonl] [--show-misses] [--show-extra] [--predictions OUT.jsonl]
+    python bench/deid_eval.py [ANNOTATED.jsonl] [--headers] [--show-misses] [--show-extra] [--predictions OUT.jsonl]
 
 ANNOTATED.jsonl (default ``tests/data/deid_dev.jsonl``) holds ``{"id", "text", "spans", "keep"}``
 per line. The de-identifier runs through the ``bonesearch deid-text`` interface
 (:func:`bonesearch.deid.jsonl.deidentify_jsonl`) on the ids and texts alone, then
 :func:`bonesearch.deid.scoring.score` compares spans (found = ≥ 50 % of a gold span covered
 by predictions of the same label). With ``--predictions`` an existing deid-text output is
-scored instead (no run, no speed figure).
+scored instead (no run, no speed figure). With ``--headers`` each record also gets the
+``"known"`` object that ingest takes from a linked study's DICOM header (:func:`header_from_annotation`).
 
 Anchors (ingest issue): span recall PATIENT/DATE/BIRTHDATE 0.98, ID 0.97, PHONE/EMAIL/URL 0.99,
 STAFF/AGE 0.95, ADDRESS/CITY/INSTITUTION 0.90; ≤ 2 % of eponyms redacted; ≥ 5,000 words/s per core.
@@ -38,7 +39,42 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def run_deid_text(gold: list[dict]) -> tuple[list[dict], float]:
+def header_from_annotation(record: dict) -> dict:
+    """The ``"known"`` object a linked study's DICOM header would give, built from the annotation:
+    the longest PATIENT span as PatientName (capitalised words first, caret form), the first
+    BIRTHDATE as PatientBirthDate, the first two IDs (PatientID, AccessionNumber), the two longest
+    STAFF names (referring, performing), the first INSTITUTION and ADDRESS. Every other mention
+    (other forms of the name, later dates, other people) must still be found in the text."""
+    import datetime as dt
+
+    from bonesearch.deid.dates import find_dates
+    from bonesearch.deid.vocab import fold
+
+    text = record["text"]
+    by_label: dict[str, list[str]] = {}
+    for span in record.get("spans", []):
+        by_label.setdefault(span["label"], []).append(text[span["start"]:span["end"]])
+    known: dict = {}
+    if patients := by_label.get("PATIENT"):
+        words = max(patients, key=len).split()
+        family = [w for w in words if w.isupper() and len(w) > 1]
+        given = [w for w in words if w not in family and w.rstrip(".").lower() not in {"m", "mme", "mlle"}]
+        known["patient"] = "^".join(p for p in (" ".join(family), " ".join(given)) if p) if family else " ".join(words)
+    for birth in by_label.get("BIRTHDATE", [])[:1]:
+        found = find_dates(birth, fold(birth), dt.date(2024, 1, 1))
+        if found and found[0].value:
+            known["birth_date"] = found[0].value.isoformat()
+    if ids := by_label.get("ID"):
+        known["ids"] = ids[:2]
+    if staff := by_label.get("STAFF"):
+        known["staff"] = sorted(set(staff), key=len, reverse=True)[:2]
+    for label, field in (("INSTITUTION", "institution"), ("ADDRESS", "address")):
+        if values := by_label.get(label):
+            known[field] = values[:1]
+    return known
+
+
+def run_deid_text(gold: list[dict], headers: bool = False) -> tuple[list[dict], float]:
     """Run the deid-text interface on the ids and texts of ``gold``; returns (output records, seconds).
 
     The de-identifier is built and warmed up on one report first, so the time is the
@@ -51,7 +87,9 @@ def run_deid_text(gold: list[dict]) -> tuple[list[dict], float]:
     deidentifier = ReportDeidentifier(PseudonymKey.create())
     with tempfile.TemporaryDirectory(prefix="deid-eval-") as tmp:
         src, warm, dst = Path(tmp) / "in.jsonl", Path(tmp) / "warm.jsonl", Path(tmp) / "out.jsonl"
-        lines = [json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n" for r in gold]
+        lines = [json.dumps({"id": r["id"], "text": r["text"],
+                             **({"known": header_from_annotation(r)} if headers else {})}, ensure_ascii=False) + "\n"
+                 for r in gold]
         warm.write_text(lines[0], encoding="utf-8")
         src.write_text("".join(lines), encoding="utf-8")
         deidentify_jsonl(warm, dst, PseudonymKey.create(), deidentifier=deidentifier)
@@ -96,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("annotated", nargs="?", type=Path, default=DEFAULT_SET, help="annotated JSONL")
     parser.add_argument("--predictions", type=Path, help="score this deid-text output instead of running")
+    parser.add_argument("--headers", action="store_true",
+                        help="give each record the header values of a linked study (ingest's path), from its annotation")
     parser.add_argument("--show-misses", action="store_true", help="list missed gold spans and redacted keep terms")
     parser.add_argument("--show-extra", action="store_true", help="list predicted spans with no gold span behind them")
     args = parser.parse_args(argv)
@@ -104,11 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     words = sum(len(r["text"].split()) for r in gold)
     n_spans = sum(len(r.get("spans", [])) for r in gold)
     n_keep = sum(len(r.get("keep", [])) for r in gold)
-    print(f"set: {args.annotated.name}, {len(gold)} reports, {words} words, {n_spans} PHI spans, {n_keep} keep terms")
+    print(f"set: {args.annotated.name}, {len(gold)} reports, {words} words, {n_spans} PHI spans, {n_keep} keep terms"
+          + (", with header values (--headers)" if args.headers else ""))
     if args.predictions:
         predicted, seconds = read_jsonl(args.predictions), None
     else:
-        predicted, seconds = run_deid_text(gold)
+        predicted, seconds = run_deid_text(gold, args.headers)
     result = score(gold, predicted)
     print_score(result)
     if seconds is not None:

@@ -308,6 +308,7 @@ def _remember_context(contexts: dict[str, ReportContext], meta: ImageMetadata) -
         ctx = contexts.setdefault(meta.accession_pseudo, ReportContext(meta.patient_key, meta.study_uid, set(), set()))
         ctx.names.update(meta.names)
         ctx.patient_names.update(meta.patient_names)
+        ctx.known = ctx.known.merged(meta.known)
 
 
 def _write_batch(store: Store, batch: list[DecodedImage], summary: IngestSummary, contexts: dict[str, ReportContext]) -> float:

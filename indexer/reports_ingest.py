@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.known_identity import KnownIdentity
 from bonesearch.reports.records import RawReport
 from bonesearch.store import Store
 
@@ -44,6 +45,7 @@ class ReportContext:
     study_uid: str  # pseudonymised
     names: set[str]  # every name in the DICOM header (patient, physicians, operators), to scrub
     patient_names: set[str]  # the patient's own names (replaced by [PATIENT])
+    known: KnownIdentity = field(default_factory=KnownIdentity)  # the header's values, found in every form
 
 
 @dataclass
@@ -245,7 +247,7 @@ def _deidentify_and_store(
 
     deid = ReportDeidentifier(key)
     results = deid.deidentify_many(
-        [DeidRequest(r.text, ctx.patient_key, sorted(ctx.names), r.report_date, sorted(ctx.patient_names))
+        [DeidRequest(r.text, ctx.patient_key, sorted(ctx.names), r.report_date, sorted(ctx.patient_names), ctx.known)
          for r, _, ctx in items],
         n_process=workers if len(items) >= PARALLEL_DEID_MIN_REPORTS else 1,
     )

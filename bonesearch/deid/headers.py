@@ -25,6 +25,7 @@ from pydicom.multival import MultiValue
 from bonesearch.deid import coded_values as coded
 from bonesearch.deid.dates import is_shiftable
 from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.known_identity import KnownIdentity, usable_values
 
 MAX_AGE_MONTHS = 90 * 12  # ages above 89 are grouped (they identify)
 NAME_ATTRIBUTES = (
@@ -76,6 +77,7 @@ class ImageMetadata:
     patient_key: str = field(repr=False, default="")
     names: list[str] = field(repr=False, default_factory=list)
     patient_names: list[str] = field(repr=False, default_factory=list)
+    known: KnownIdentity = field(repr=False, default_factory=KnownIdentity)  # for the linked report only
 
 
 def _text(ds: Dataset, keyword: str) -> str:
@@ -123,6 +125,36 @@ def person_names(ds: Dataset, keywords: tuple[str, ...] = NAME_ATTRIBUTES) -> li
                     names.append(part)
     # private blocks often repeat the patient's name: never read them, but the names above suffice
     return sorted(set(names))
+
+
+#: the header values a linked report must not reveal, by :class:`KnownIdentity` field
+KNOWN_ATTRIBUTES = {
+    "patient": ("PatientName", "OtherPatientNames", "PatientBirthName", "PatientMotherBirthName"),
+    "ids": ("PatientID", "OtherPatientIDs", "AccessionNumber", "IssuerOfPatientID"),
+    "staff": NAME_ATTRIBUTES[1:],
+    "institution": ("InstitutionName", "InstitutionalDepartmentName"),
+    "address": ("InstitutionAddress",),
+}
+
+
+def _values(ds: Dataset, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for keyword in keywords:
+        try:
+            value = ds.get(keyword)
+        except Exception:  # a malformed element must not stop ingest: its value is then not known
+            continue
+        values = list(value) if isinstance(value, (MultiValue, list, tuple)) else [value]
+        out += [str(v) for v in values if v is not None]
+    return usable_values(out)
+
+
+def header_identity(ds: Dataset) -> KnownIdentity:
+    """What ``ds`` says about its patient, staff and institution, to find in the linked report (in memory
+    only): names as written (caret form), the birth date, identifiers, the institution and its address."""
+    birth = _parse_da(_text(ds, "PatientBirthDate"))
+    return KnownIdentity(birth_date=birth if is_shiftable(birth) else None,
+                         **{name: _values(ds, keywords) for name, keywords in KNOWN_ATTRIBUTES.items()})
 
 
 def _body_part(ds: Dataset, unmapped: list[str]) -> str:
@@ -213,4 +245,5 @@ def extract_metadata(ds: Dataset, key: PseudonymKey) -> ImageMetadata:
         patient_key=patient_key,
         names=person_names(ds),
         patient_names=person_names(ds, ("PatientName",)),
+        known=header_identity(ds),
     )

@@ -1,7 +1,10 @@
 """`bonesearch deid-text`: de-identify a JSONL file of reports, with the detected spans.
 
 Each input line is ``{"id": ..., "text": ...}`` (optionally ``"patient_id"``, the date-shift
-key, and ``"names"``, known names); each output line adds ``"spans"`` — ``{"start", "end",
+key, ``"names"``, known staff names, and ``"known"``, what the study's DICOM header says:
+``{"patient": "DUPONT^JEAN", "birth_date": "1947-02-14", "ids": [...], "staff": [...],
+"institution": [...], "address": [...]}``, see :class:`~bonesearch.deid.known_identity.KnownIdentity`);
+each output line adds ``"spans"`` — ``{"start", "end",
 "label"}`` offsets into the input text, labelled with the evaluation labels below — and
 ``"text_deid"``. This is the interface annotated evaluation sets are scored through. Labels
 are the de-identifier's own (:data:`bonesearch.deid.text.LABELS`), so nothing is mapped here.
@@ -36,13 +39,16 @@ def deidentify_jsonl(in_path: Path, out_path: Path, key: PseudonymKey, deidentif
 
     ``mode`` ("surrogate" or "tag") picks what ``text_deid`` holds when no ``deidentifier`` is given.
     """
+    from bonesearch.deid.known_identity import KnownIdentity
     from bonesearch.deid.text import DeidRequest, ReportDeidentifier
 
     deid = deidentifier or ReportDeidentifier(key, mode=mode)
     records = list(_records(Path(in_path)))
     tmp = Path(out_path).with_name(Path(out_path).name + ".tmp")
     requests = [DeidRequest(record["text"], str(record.get("patient_id", record.get("id", number))),
-                            [str(n) for n in record.get("names", [])]) for number, record in records]
+                            [str(n) for n in record.get("names", [])],
+                            known=KnownIdentity.from_json(record.get("known"), f"{in_path}:{number}"))
+                for number, record in records]
     with open(tmp, "w", encoding="utf-8") as out:
         for (_, record), (detections, result) in zip(records, deid.analyze_many(requests)):
             spans = [{"start": d.start, "end": d.end, "label": d.category} for d in detections]

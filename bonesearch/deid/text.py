@@ -23,13 +23,13 @@ import datetime as dt
 import re
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from bonesearch.deid import patterns as P
 from bonesearch.deid.ages import find_ages
 from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date, is_shiftable
 from bonesearch.deid.key import PseudonymKey
+from bonesearch.deid.known_identity import KnownIdentity, find_known, names_regex
 from bonesearch.deid.ocr import repair_ocr
 from bonesearch.deid.places import find_addresses, find_institutions_places
 from bonesearch.deid.render import MODES, Mode, render
@@ -65,6 +65,7 @@ class DeidRequest(NamedTuple):
     known_names: Sequence[str] = ()  # names from the DICOM header (PN values or parts) → STAFF
     report_date: dt.date | None = None  # picks the year of dates written without one
     patient_names: Sequence[str] = ()  # the patient's own names → PATIENT
+    known: KnownIdentity | None = None  # the header's values: names, birth date, ids, institution
 
 
 @dataclass(frozen=True)
@@ -82,28 +83,6 @@ class Detection:
     start: int
     end: int
     category: str
-
-
-@lru_cache(maxsize=4096)
-def _names_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """Whole-word, accent/case-insensitive regex (over folded text) for names and their parts."""
-    forms: set[str] = set()
-    for name in names:
-        for part in re.split(r"[\^,;/()]+", name or ""):
-            words = [w for w in re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", fold(part))
-                     if w not in NAME_CONNECTORS and w.rstrip(".") not in {"m", "mme", "mlle", "dr", "pr", "mr"}]
-            all_words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", fold(part))
-            if len(all_words) > 1 and words:  # "le goff", "thi lan"
-                forms.add(" ".join(all_words))
-            for w in words:
-                if len(w) >= 2:
-                    forms.add(w)
-                forms.update(p for p in w.split("-") if len(p) >= 3 and p not in NAME_CONNECTORS)
-    if not forms:
-        return None
-    alts = sorted(forms, key=len, reverse=True)
-    body = "|".join(re.escape(a).replace(r"\ ", r"[\s\-]+").replace(r"\-", r"[\s\-]+") for a in alts)
-    return re.compile(rf"(?<![\w])(?:{body})(?![\w])")
 
 
 _BRACKET_GAP = re.compile(r"[ \t\u00a0]*\([ \t\u00a0]*(?:(?:n[ée]e?|DDN|ddn|°)[ \t\u00a0]*(?:le)?[ \t\u00a0:]*)?")
@@ -212,9 +191,12 @@ class ReportDeidentifier:
 
     # ---- public API ------------------------------------------------------------------------
     def deidentify(self, text: str, *, patient_key: str, known_names: Sequence[str] = (),
-                   report_date: dt.date | None = None, patient_names: Sequence[str] = ()) -> DeidResult:
-        """De-identify one report (see :meth:`deidentify_many` for batches)."""
-        return self.deidentify_many([DeidRequest(text, patient_key, known_names, report_date, patient_names)])[0]
+                   report_date: dt.date | None = None, patient_names: Sequence[str] = (),
+                   known: KnownIdentity | None = None) -> DeidResult:
+        """De-identify one report (see :meth:`deidentify_many` for batches); ``known``: what the
+        study's DICOM header says (names, birth date, ids, institution), found in every form."""
+        return self.deidentify_many([DeidRequest(text, patient_key, known_names, report_date, patient_names,
+                                                 known)])[0]
 
     def deidentify_many(self, items: Iterable[DeidRequest | tuple | Mapping[str, Any]], *,
                         batch_size: int = 64, n_process: int = 1) -> list[DeidResult]:
@@ -235,7 +217,8 @@ class ReportDeidentifier:
         try:
             for req in reqs:
                 parts = next(docs) if docs is not None else []
-                spans, dates = self._detect(req.text or "", parts, req.known_names, req.patient_names, req.report_date)
+                spans, dates = self._detect(req.text or "", parts, req.known_names, req.patient_names, req.report_date,
+                                            req.known)
                 out.append(([Detection(c.start, c.end, c.category) for c in spans],
                             self._apply(req.text or "", spans, dates, req.patient_key)))
         finally:
@@ -244,10 +227,10 @@ class ReportDeidentifier:
         return out
 
     def detect(self, text: str, *, known_names: Sequence[str] = (), report_date: dt.date | None = None,
-               patient_names: Sequence[str] = ()) -> list[Detection]:
+               patient_names: Sequence[str] = (), known: KnownIdentity | None = None) -> list[Detection]:
         """The spans :meth:`deidentify` would replace, for evaluation and debugging."""
         parts = list(self._docs([repair_ocr(text)], 1, 1))[0] if self.use_ner else []
-        spans, _ = self._detect(text, parts, known_names, patient_names, report_date)
+        spans, _ = self._detect(text, parts, known_names, patient_names, report_date, known)
         return [Detection(c.start, c.end, c.category) for c in spans]
 
     # ---- detection ------------------------------------------------------------------------
@@ -267,7 +250,8 @@ class ReportDeidentifier:
                 yield [(s, next(stream)) for s, _ in spans]
 
     def _detect(self, text: str, parts: list[tuple[int, Any]], known_names: Sequence[str], patient_names: Sequence[str],
-                report_date: dt.date | None) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
+                report_date: dt.date | None, known: KnownIdentity | None = None
+                ) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
         text = repair_ocr(text)  # same length: "Non :", "14/O2/1947" in scanned reports
         folded = fold(text)
         found = find_dates(text, folded, report_date)
@@ -282,9 +266,13 @@ class ReportDeidentifier:
         cands += find_institutions_places(text, self.is_french_word)
         cands += P.find_first_name_pairs(text)
         cands += P.find_table_values(text, folded)
-        patient_rx = _names_regex(tuple(patient_names))
+        if known:
+            patient_names = (*patient_names, *known.patient)
+            known_names = (*known_names, *known.staff)
+            cands += find_known(text, folded, known)
+        patient_rx = names_regex(tuple(patient_names))
         cands += self._known_names(text, folded, patient_rx, "PATIENT")
-        cands += self._known_names(text, folded, _names_regex(tuple(known_names)), "STAFF")
+        cands += self._known_names(text, folded, names_regex(tuple(known_names)), "STAFF")
         if parts:
             cands += self._ner_candidates(text, parts)
         spans = resolve(text, folded, cands)
