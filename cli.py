@@ -194,10 +194,10 @@ def deid_text(
 @user_errors
 def models(as_json: JsonOpt = False) -> None:
     """List the registered model architectures: towers, embedding size, parameter count."""
-    from bonesearch.models.summary import summarize_models
+    from bonesearch.models.summary_cache import cached_summaries
     from console.models import print_models
 
-    print_models(summarize_models(), as_json)
+    print_models(cached_summaries(), as_json)
 
 
 @app.command()

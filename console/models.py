@@ -12,7 +12,7 @@ from rich.table import Table
 from console.streams import out
 
 if TYPE_CHECKING:
-    from bonesearch.models.summary import ModelSummary
+    from bonesearch.models.summary_cache import ModelSummary
 
 
 def _millions(n: int | None) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,33 +21,10 @@ import torch
 from bonesearch.errors import CheckpointError
 from bonesearch.models.factory import assemble_model, parse_text_source, scratch_bert_config
 from bonesearch.models.registry import get_model_config, list_models
+from bonesearch.models.summary_cache import ModelSummary
 from bonesearch.models.towers import build_vision_tower
 
 __all__ = ["ModelSummary", "summarize_model", "summarize_models", "meta_model", "text_tower_config"]
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """One registered architecture, as ``bonesearch models`` shows it."""
-
-    name: str
-    description: str
-    image_tower: str  # timm architecture name
-    image_size: int  # input side, pixels
-    in_chans: int  # 1: grey patch embedding / stem; 3: grey replicated
-    text_source: str  # "scratch", "local-dir:PATH" or a hub name
-    text_tower: str  # e.g. "BERT 12x768 (from scratch)" or the hub name
-    context_length: int  # tokens
-    pooler: str  # open_clip hf_pooler_type
-    embed_dim: int
-    logit_bias: float | None  # init_logit_bias (None: no bias)
-    params_image: int  # vision tower incl. its projection
-    params_text: int | None  # text tower incl. its projection; None when unknown offline
-    params_total: int | None  # whole model (towers + logit scale/bias); None when the text tower is unknown
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form (for ``bonesearch models --json``)."""
-        return asdict(self)
 
 
 def summarize_models() -> list[ModelSummary]:
