@@ -171,9 +171,9 @@ def ingest(
 @user_errors
 def deid_text(
     in_path: Annotated[Path, typer.Argument(
-        exists=True, dir_okay=False, help='JSONL: {"id": ..., "text": ...} per line; optional "patient_id" (date shift) '
-        'and "known": the DICOM header\'s values ({"patient": "NOM^PRENOM", "birth_date": "AAAA-MM-JJ", "ids": [...], '
-        '"staff", "institution", "address"}).')],
+        exists=True, dir_okay=False, help='JSONL: {"id": ..., "text": ...} per line; optional "patient_id" '
+        '(date shift) and "known": the DICOM header\'s values ({"patient": "NOM^PRENOM", "birth_date": '
+        '"AAAA-MM-JJ", "ids": [...], "staff", "institution", "address"}).')],
     out_path: Annotated[Path, typer.Argument(help='JSONL with "spans" and "text_deid" added.')],
     key: Annotated[Optional[Path], typer.Option(
         help="Key file for date shifts (default: a fresh random key, not saved).")] = None,

@@ -29,8 +29,14 @@ IMAGE_COLUMNS = (("image", 5), ("side", 4), ("view", 4), ("age", 4), ("sex", 3))
 STUDY_COLUMNS = (("images", 6), ("best image", 10), ("age", 4), ("sex", 3))
 
 
+#: below this many columns a terminal gets two lines per hit instead of a table
+NARROW_COLUMNS = 120
+
+
 def print_hits(hits: Sequence[Hit | StudyHit], as_json: bool, title: str) -> None:
-    """Ranked images or studies as a rich table, or JSON."""
+    """Ranked images or studies: JSON; tab-separated lines when stdout is not a terminal (pipes,
+    files: whole excerpts, one hit per line); on a terminal a table, or two lines per hit when it
+    is narrower than :data:`NARROW_COLUMNS` (an 80-column terminal)."""
     from bonesearch.search.hits import StudyHit
 
     if as_json:
@@ -40,19 +46,60 @@ def print_hits(hits: Sequence[Hit | StudyHit], as_json: bool, title: str) -> Non
     why = any(getattr(h, "signals", None) for h in hits)  # a fused search: the ranks, not a cosine
     columns = (("#", 2), ("why", 13) if why else ("score", 5), ("study", 7), ("date", 10), ("body part", 9))
     columns += STUDY_COLUMNS if studies else IMAGE_COLUMNS
-    if why:
-        title += "\n  why: rank by the report's words (w), the report's vector (r), the image (i); b: the body part named"
+    rows = [_cells(h, why, studies) for h in hits]
+    legend = "why: rank by the report's words (w), the report's vector (r), the image (i); b: the body part named"
+    if not out.is_terminal:
+        _print_lines(title, [c for c, _ in columns], rows, legend if why else None)
+    elif out.width < NARROW_COLUMNS:
+        _print_narrow(title, rows, legend if why else None)
+    else:
+        _print_table(title + (f"\n  {legend}" if why else ""), columns, rows)
+
+
+def _cells(h: Hit | StudyHit, why: bool, studies: bool) -> list[str]:
+    """One hit's cells in column order, the excerpt last; every cell one safe line."""
+    age = f"{h.age_months // 12} y" if h.age_months is not None else ""
+    head = [str(h.rank), _why(h.signals) if why else f"{h.score:.3f}", "…" + h.study_uid[-6:],
+            h.study_date or "", h.body_part]
+    tail = [str(h.images), str(h.image_id)] if studies else [str(h.image_id), h.laterality, h.view]
+    return [one_line(cell) for cell in (*head, *tail, age, h.sex, h.excerpt)]
+
+
+def _print_table(title: str, columns: Sequence[tuple[str, int]], rows: list[list[str]]) -> None:
     table = Table(title=title, title_justify="left")
     for column, width in columns:
         table.add_column(column, no_wrap=True, min_width=width)
     table.add_column("report excerpt", no_wrap=True, overflow="ellipsis", max_width=56)
-    for h in hits:
-        age = f"{h.age_months // 12} y" if h.age_months is not None else ""
-        head = [str(h.rank), _why(h.signals) if why else f"{h.score:.3f}", "…" + h.study_uid[-6:],
-                h.study_date or "", h.body_part]
-        tail = [str(h.images), str(h.image_id)] if studies else [str(h.image_id), h.laterality, h.view]
-        table.add_row(*(Text(one_line(cell)) for cell in (*head, *tail, age, h.sex, h.excerpt)))
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
     out.print(table)
+
+
+def _print_narrow(title: str, rows: list[list[str]], legend: str | None) -> None:
+    """Two lines per hit: its fields, then its excerpt cut to the terminal's width."""
+    out.print(Text(title, style="bold"))
+    if legend:
+        out.print(Text(legend, style="dim"), overflow="fold")
+    width = max(20, out.width - 5)
+    for row in rows:
+        fields, excerpt = [c for c in row[:-1] if c], row[-1]
+        out.print(Text(f"{fields[0]:>3} " + "  ".join(fields[1:])), overflow="ellipsis", no_wrap=True)
+        if excerpt:
+            cut = excerpt if len(excerpt) <= width else excerpt[:width - 1] + "…"
+            out.print(Text(f"    {cut}", style="dim"), no_wrap=True)
+
+
+def _print_lines(title: str, header: list[str], rows: list[list[str]], legend: str | None) -> None:
+    """Tab-separated: a ``#`` comment line with the title, the column names, then one line per hit."""
+    import sys
+
+    write = sys.stdout.write
+    write(f"# {one_line(title)}\n" + (f"# {legend}\n" if legend else ""))
+    names = ["rank" if name == "#" else name for name in [*header, "report excerpt"]]
+    write("\t".join(name.replace(" ", "_") for name in names) + "\n")
+    for row in rows:
+        write("\t".join(cell.replace("\t", " ") for cell in row) + "\n")
+    sys.stdout.flush()
 
 
 SIGNAL_LETTERS = {"lexical": "w", "report": "r", "image": "i", "anatomy": "b"}
