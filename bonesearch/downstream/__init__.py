@@ -16,7 +16,7 @@ import numpy as np
 from bonesearch.downstream.datasets import (LabelledSet, class_sort_key, folder_per_class, path_label_csv,
                                             rsna_bone_age, split_by_id)
 from bonesearch.downstream.encoders import Encoder, EmbeddingCache, embed_files
-from bonesearch.downstream.protocols import EvalConfig, Row, encode_classes, evaluate
+from bonesearch.downstream.protocols import EvalConfig, Row, baseline_rows, encode_classes, evaluate
 from bonesearch.downstream.public_sets import StudySet, fracatlas, grazpedwri, mura, study_level_metrics
 from bonesearch.errors import DatasetLayoutError, ModelConfigError
 
@@ -98,6 +98,7 @@ def run_eval(task: str, train: LabelledSet, test: LabelledSet, encoders: list[En
         if classification:
             rows += [row.to_json() for row in _extra_rows(encoder, train_x, y_train, test_x, y_test, test,
                                                           class_prompts, config, names == ["0", "1"])]
+    rows += [row.to_json() for row in baseline_rows(train, test, config)]
     return {
         "task": task,
         "kind": "regression" if train.is_regression else "classification",

@@ -59,7 +59,7 @@ class Row:
     """One protocol at one k and one label fraction: metrics as mean and std over the label draws."""
 
     encoder: str
-    protocol: str  # knn-weighted | knn-majority | knn-mean | knn-mean-same-sex | linear-probe
+    protocol: str  # knn-weighted | knn-majority | knn-mean | knn-mean-same-sex | linear-probe | baselines
     k: int | None  # neighbours asked for (None for the probe)
     label_fraction: float
     n_train: int  # labelled training items used in each draw
@@ -205,6 +205,54 @@ def _evaluate_regression(train_x, train: LabelledSet, test_x, test: LabelledSet,
     strata = train.sex.astype(np.int64) if train.sex is not None else np.zeros(len(train_x), dtype=np.int64)
     return [_run(name, k, predict, measure, strata, fraction, config, encoder, with_ci=True)
             for name, k, predict in protocols for fraction in config.fractions]
+
+
+# ------------------------------------------------------------------------------------ baselines
+#: the encoder name of the rows that read no image
+BASELINE = "baseline"
+
+
+def baseline_rows(train: LabelledSet, test: LabelledSet, config: EvalConfig) -> list[Row]:
+    """What ignoring the image scores, at every label fraction: classification — ``majority-class``
+    (always the training draw's most frequent class) and ``prior-chance`` (a class drawn at random
+    with the training draw's class frequencies; scores = those frequencies); regression —
+    ``train-mean`` (always the training draw's mean). A kNN figure means something only above these."""
+    if train.is_regression:
+        y_train, y_test = train.labels.astype(np.float64), test.labels.astype(np.float64)
+        strata = train.sex.astype(np.int64) if train.sex is not None else np.zeros(len(y_train), dtype=np.int64)
+
+        def mean(sub: np.ndarray) -> np.ndarray:
+            return np.full(len(y_test), y_train[sub].mean())
+
+        def measure_regression(pred: np.ndarray, index: np.ndarray | None = None) -> dict[str, float]:
+            index = np.arange(len(y_test)) if index is None else index
+            return regression_metrics(y_test[index], pred[index])
+
+        return [_run("train-mean", None, mean, measure_regression, strata, fraction, config, BASELINE, with_ci=True)
+                for fraction in config.fractions]
+    names, y_train, y_test = encode_classes(train.labels, test.labels)
+    n_classes = len(names)
+
+    def priors(sub: np.ndarray) -> np.ndarray:
+        return np.bincount(y_train[sub], minlength=n_classes) / len(sub)
+
+    def majority(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = priors(sub)
+        return np.full(len(y_test), int(np.argmax(p))), np.tile(p, (len(y_test), 1))
+
+    def chance(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = priors(sub)
+        rng = np.random.default_rng(len(sub))  # seeded per draw: the same run gives the same row
+        return rng.choice(n_classes, size=len(y_test), p=p), np.tile(p, (len(y_test), 1))
+
+    def measure(pred_scores: tuple[np.ndarray, np.ndarray], index: np.ndarray | None = None) -> dict[str, float]:
+        pred, scores = pred_scores
+        index = np.arange(len(y_test)) if index is None else index
+        return classification_metrics(y_test[index], pred[index], scores[index], ordinal=config.ordinal)
+
+    return [_run(name, None, predict, measure, y_train, fraction, config, BASELINE, with_ci=True)
+            for name, predict in (("majority-class", majority), ("prior-chance", chance))
+            for fraction in config.fractions]
 
 
 # ------------------------------------------------------------------------------------- shared

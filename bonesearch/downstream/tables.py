@@ -91,31 +91,35 @@ def write_outputs(result: dict[str, Any], out_dir: Path) -> list[str]:
 
 
 def _plot(result: dict[str, Any], path: Path) -> None:
-    """Headline metric against the label fraction (log scale), one line per encoder × protocol at the headline k."""
+    """Metric against the label fraction (log scale), one line per encoder × protocol at the headline k,
+    the baselines dashed: MAE for regression; accuracy and, beside it, balanced accuracy for
+    classification (on imbalanced grades a constant predictor has a high accuracy, not a high
+    balanced accuracy)."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    metric = headline_metric(result)
+    metrics = ["mae"] if result["kind"] == "regression" else ["accuracy", "balanced_accuracy"]
     k = result["config"]["headline_k"]
-    lines: dict[str, list[tuple[float, float, float]]] = {}
-    for row in result["rows"]:
-        entry = row["metrics"].get(metric)
-        if entry is None or entry["mean"] is None or row["k"] not in (None, k) or row["label_fraction"] <= 0:
-            continue  # zero-shot rows (no labels) have no place on a log axis: they are in the table
-        label = f"{row['encoder']} {row['protocol']}" + ("" if row["k"] is None else f" k={row['k']}")
-        lines.setdefault(label, []).append((row["label_fraction"], entry["mean"], entry["std"] or 0.0))
-    fig, ax = plt.subplots(figsize=(6.5, 4.2), dpi=120)
-    for label, points in lines.items():
-        points.sort()
-        ax.errorbar([p[0] * 100 for p in points], [p[1] for p in points], yerr=[p[2] for p in points],
-                    marker="o", capsize=3, label=label)
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    ax.set_xlabel("training labels used (%)")
-    ax.set_ylabel(_SHORT.get(metric, metric) + (" (months)" if metric == "mae" else ""))
-    ax.set_title(f"{result['task']}: label efficiency", fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(6.5 * len(metrics), 4.2), dpi=120, squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        lines: dict[str, list[tuple[float, float, float]]] = {}
+        for row in result["rows"]:
+            entry = row["metrics"].get(metric)
+            if entry is None or entry["mean"] is None or row["k"] not in (None, k) or row["label_fraction"] <= 0:
+                continue  # zero-shot rows (no labels) have no place on a log axis: they are in the table
+            label = f"{row['encoder']} {row['protocol']}" + ("" if row["k"] is None else f" k={row['k']}")
+            lines.setdefault(label, []).append((row["label_fraction"], entry["mean"], entry["std"] or 0.0))
+        for label, points in lines.items():
+            points.sort()
+            ax.errorbar([p[0] * 100 for p in points], [p[1] for p in points], yerr=[p[2] for p in points],
+                        marker="o", capsize=3, label=label, linestyle="--" if label.startswith("baseline ") else "-")
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.set_xlabel("training labels used (%)")
+        ax.set_ylabel(_SHORT.get(metric, metric) + (" (months)" if metric == "mae" else ""))
+        ax.set_title(f"{result['task']}: label efficiency, {_SHORT.get(metric, metric)}", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

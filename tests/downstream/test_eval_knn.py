@@ -249,7 +249,7 @@ def test_cli_compares_checkpoint_random_and_pixels_in_one_table(knee, tmp_path):
     out = json.loads(result.stdout)
     fingerprints = out["encoders"]
     assert list(fingerprints) == ["checkpoint", "random", "pixels"] and len(set(fingerprints.values())) == 3
-    assert {r["encoder"] for r in out["rows"]} == {"checkpoint", "random", "pixels"}
+    assert {r["encoder"] for r in out["rows"]} == {"checkpoint", "random", "pixels", "baseline"}
     missing = CliRunner().invoke(app, ["eval", "knn", "--task", "kl-grade", "--data", str(tmp_path / "train"),
                                        "--test", str(tmp_path / "test"), "--encoder", "random"])
     assert missing.exit_code == 2 and "needs --checkpoint" in " ".join(missing.output.split())
