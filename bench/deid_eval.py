@@ -1,7 +1,7 @@
 """Report de-identification on an annotated French set: per-label precision/recall/F1, eponyms, speed.
 
 Usage:
-    python bench/deid_eval.py [ANNOTATED.jsonl] [--headers] [--show-misses] [--show-extra] [--predictions OUT.jsonl]
+    python bench/deid_eval.py [ANNOTATED.jsonl] [--headers] [--detector rules|model|union] [--show-misses] [--show-extra] [--predictions OUT.jsonl]
 
 ANNOTATED.jsonl (default ``tests/data/deid_dev.jsonl``) holds ``{"id", "text", "spans", "keep"}``
 per line. The de-identifier runs through the ``bonesearch deid-text`` interface
@@ -74,7 +74,13 @@ def header_from_annotation(record: dict) -> dict:
     return known
 
 
-def run_deid_text(gold: list[dict], headers: bool = False) -> tuple[list[dict], float]:
+#: ``--detector`` → ReportDeidentifier options: the rules (with spaCy's NER), the learned NER alone, the rules
+#: with the learned NER instead of spaCy's, or with both
+DETECTORS = {"rules": {"learned": False}, "model": {"learned_only": True},
+             "union": {"learned": True, "spacy_ner": False}, "union+spacy": {"learned": True, "spacy_ner": True}}
+
+
+def run_deid_text(gold: list[dict], headers: bool = False, detector: str = "default") -> tuple[list[dict], float]:
     """Run the deid-text interface on the ids and texts of ``gold``; returns (output records, seconds).
 
     The de-identifier is built and warmed up on one report first, so the time is the
@@ -84,7 +90,7 @@ def run_deid_text(gold: list[dict], headers: bool = False) -> tuple[list[dict], 
     from bonesearch.deid.key import PseudonymKey
     from bonesearch.deid.text import ReportDeidentifier
 
-    deidentifier = ReportDeidentifier(PseudonymKey.create())
+    deidentifier = ReportDeidentifier(PseudonymKey.create(), **DETECTORS.get(detector, {}))
     with tempfile.TemporaryDirectory(prefix="deid-eval-") as tmp:
         src, warm, dst = Path(tmp) / "in.jsonl", Path(tmp) / "warm.jsonl", Path(tmp) / "out.jsonl"
         lines = [json.dumps({"id": r["id"], "text": r["text"],
@@ -134,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("annotated", nargs="?", type=Path, default=DEFAULT_SET, help="annotated JSONL")
     parser.add_argument("--predictions", type=Path, help="score this deid-text output instead of running")
+    parser.add_argument("--detector", choices=["default", *DETECTORS], default="default",
+                        help="rules (with spaCy's NER), model (the learned NER alone), union (rules + learned NER), union+spacy "
+                        "(and spaCy's NER: the package's default)")
     parser.add_argument("--headers", action="store_true",
                         help="give each record the header values of a linked study (ingest's path), from its annotation")
     parser.add_argument("--show-misses", action="store_true", help="list missed gold spans and redacted keep terms")
@@ -145,11 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     n_spans = sum(len(r.get("spans", [])) for r in gold)
     n_keep = sum(len(r.get("keep", [])) for r in gold)
     print(f"set: {args.annotated.name}, {len(gold)} reports, {words} words, {n_spans} PHI spans, {n_keep} keep terms"
-          + (", with header values (--headers)" if args.headers else ""))
+          + (", with header values (--headers)" if args.headers else "") + f", detector {args.detector}")
     if args.predictions:
         predicted, seconds = read_jsonl(args.predictions), None
     else:
-        predicted, seconds = run_deid_text(gold, args.headers)
+        predicted, seconds = run_deid_text(gold, args.headers, args.detector)
     result = score(gold, predicted)
     print_score(result)
     if seconds is not None:

@@ -37,7 +37,7 @@ from bonesearch.errors import ReportFileError
 KNOWN_PRIORITY = 90
 #: its institution and address only fill what the place rules missed: they label a town inside
 #: an address CITY, or the whole line ADDRESS, better than a header line can
-KNOWN_PLACE_PRIORITY = 30
+KNOWN_PLACE_PRIORITY = 40
 _TITLES = frozenset({"m", "mme", "mlle", "dr", "pr", "mr", "me"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _SEP = r"[\s\-^,]+"  # between the words of a name in a text: space, hyphen, the DICOM caret

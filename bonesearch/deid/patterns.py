@@ -300,9 +300,10 @@ _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|(?<![\w@.\-])[\w\-]+(?:\.[\w\-]+)*\.(?:fr|com|org|net|be|eu|info|io|ch|lu|sante\.fr)\b(?:/[^\s<>\"']*)?")
 _PH = r"[ .\-\u00a0]?"
 _TEL = re.compile(
-    rf"(?<![\w+])(?:(?:\+|00){_PH}33{_PH}(?:\(0\){_PH})?[1-9]|0[1-9])(?:{_PH}\d{{2}}){{4}}(?!\d)"
+    rf"(?:(?<![\w+])(?:(?:\+|00){_PH}33{_PH}(?:\(0\){_PH})?[1-9]|0[1-9])(?:{_PH}\d{{2}}){{4}}(?!\d)"
     rf"|(?<![\w+])(?:\+|00)\d{{2,3}}{_PH}(?:\(0\){_PH})?\d{{1,4}}(?:{_PH}\d{{2,4}}){{2,4}}(?!\d)"
-    rf"|(?<![\w+])0\d{{1,3}}[ ./]\d{{2,3}}(?:[ .]\d{{2}}){{2}}(?!\d)"
+    rf"|(?<![\w+])0\d{{1,3}}[ ./]\d{{2,3}}(?:[ .]\d{{2}}){{2}}(?!\d))"
+    r"(?:,?[ \t]*(?:poste|ext\.?|extension)[ \t.:]*\d{2,5}(?!\d))?"  # an extension is part of the number
 )
 _TEL_LABEL = re.compile(
     r"\b(?:tel|telephone|fax|telecopie|portable|mobile|gsm|standard|secretariat|poste|tel\.?\s*/\s*fax)\.?\s*[:.]?\s*"

