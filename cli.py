@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from bonesearch.errors import BonesearchError, ReportFileError
 from bonesearch.safe_text import one_line
+from bonesearch.store_paths import require_store
 from console.options import settings_options
 from console.streams import err, out
 from indexer.engine import ENGINES
@@ -343,6 +344,7 @@ def query(
     device: DeviceOpt = "cpu",
 ) -> None:
     """Search the archive's images with French text queries."""
+    require_store(store)  # before the heavy imports: a wrong path is answered at once
     from bonesearch.search.contact_sheet import SheetSection
     from bonesearch.search.engine import SearchEngine
     from console.search import print_query_results
@@ -376,6 +378,7 @@ def similar(
     device: DeviceOpt = "cpu",
 ) -> None:
     """Find the archive's images (or studies) most similar to an image, a stored image or a study."""
+    require_store(store)
     from bonesearch.imaging.query_image import load_query_image
     from bonesearch.search.contact_sheet import SheetSection
     from bonesearch.search.engine import SearchEngine

@@ -26,7 +26,7 @@ from bonesearch.errors import StoreLocked, StoreNotFound
 from bonesearch.report_keys import ReportKeys, register_functions
 
 SCHEMA_VERSION = 2  # 2: report text sealed (sealed_reports + the reports view)
-DB_NAME = "meta.duckdb"
+from bonesearch.store_paths import DB_NAME  # noqa: E402 (re-exported)
 INDEX_DIR = "index"  # FAISS indexes + manifests, inside the store
 
 SCHEMA = """

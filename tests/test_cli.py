@@ -153,3 +153,20 @@ def test_cli_lines_stay_short():
 
     long = [n for n, line in enumerate(Path(cli.__file__).read_text().splitlines(), 1) if len(line) > 120]
     assert not long, f"cli.py lines over 120 characters: {long}"
+
+
+def test_a_wrong_store_path_is_answered_before_any_heavy_import(tmp_path):
+    """`query` and `similar` check --store first: no DuckDB, NumPy or torch is imported to say it is wrong."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from typer.testing import CliRunner; from cli import app; "
+            f"a = CliRunner().invoke(app, ['query', 'fracture', '--store', {str(tmp_path / 'nowhere')!r}]); "
+            f"b = CliRunner().invoke(app, ['similar', '--image-id', '1', '--store', {str(tmp_path / 'nowhere')!r}]); "
+            "print(a.exit_code, b.exit_code, 'no store at' in a.output and 'no store at' in b.output, "
+            "sorted(m for m in ('duckdb', 'numpy', 'torch') if m in sys.modules))")
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(cli.__file__).parent, capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip().split(maxsplit=3) == ["2", "2", "True", "[]"], done.stdout + done.stderr
