@@ -151,3 +151,29 @@ def test_bad_upload_shows_the_servers_message(page):
     page.set_input_files("#file", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"pas une image"}])
     page.wait_for_selector("#status.error")
     assert "PNG, JPEG ou DICOM" in page.inner_text("#status")
+
+
+def test_home_page_hides_the_pager_and_filters_show_with_the_results(page):
+    assert not page.locator("#pager").is_visible()  # the CSS once showed it on the empty page
+    _search(page, "fracture")
+    part = page.locator("#f-body_part option").nth(1)
+    with page.expect_response(lambda r: r.url.endswith("/api/search")):
+        page.select_option("#f-body_part", part.get_attribute("value"))
+    page.wait_for_function("name => document.querySelector('#results-title').textContent.includes('filtres : ' + name)",
+                           arg=part.inner_text())
+
+
+def test_quick_filter_edits_send_one_search_and_errors_replace_stale_results(page):
+    _search(page, "fracture")
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.url.endswith("/api/search") else None)
+    with page.expect_response(lambda r: r.url.endswith("/api/search")):
+        page.fill("#f-age_min", "2")
+        page.fill("#f-age_min", "20")  # typed within the debounce: one search, for 20
+    page.wait_for_timeout(400)
+    assert len(sent) == 1
+    # age_min above age_max: the server's 422 takes the place of the (now stale) cards
+    with page.expect_response(lambda r: r.url.endswith("/api/search") and r.status == 422):
+        page.fill("#f-age_max", "10")
+    page.wait_for_selector("#results .results-error")
+    assert page.locator("#results .card").count() == 0 and not page.locator("#pager").is_visible()

@@ -15,6 +15,9 @@ const $ = (id) => document.getElementById(id);
 // what the results grid shows: a text query, an image, or the studies similar to a study
 const state = { mode: null, query: "", image: null, imageName: "", study: null, page: 1, info: null };
 let openStudyUid = null;
+let inFlight = null; // the AbortController of the search being answered: a newer search cancels it
+let filterTimer = null; // filter edits wait this long for the next keystroke before searching
+const FILTER_DEBOUNCE_MS = 300;
 
 class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -65,6 +68,19 @@ function filters() {
   return out;
 }
 
+function describeFilters() {
+  // the active filters in words, shown with the results: « genou · femme · 40–80 ans · du 01/02/2020 »
+  const f = filters();
+  const parts = [];
+  if (f.body_part) parts.push(partName(f.body_part));
+  if (f.laterality) parts.push(SIDES[f.laterality] || f.laterality);
+  if (f.sex) parts.push(SEXES[f.sex] || f.sex);
+  if (f.age_min != null || f.age_max != null) parts.push(`${f.age_min ?? 0}–${f.age_max ?? "…"} ans`);
+  if (f.date_from) parts.push(`du ${frDate(f.date_from)}`);
+  if (f.date_to) parts.push(`au ${frDate(f.date_to)}`);
+  return parts.join(" · ");
+}
+
 function fillFacets(info) {
   const parts = $("f-body_part");
   for (const code of info.facets.body_parts) parts.append(el("option", { value: code, textContent: partName(code) }));
@@ -108,35 +124,51 @@ function runSimilar(studyUid) {
 
 async function run() {
   if (!state.mode) return;
+  if (inFlight) inFlight.abort(); // a stale answer must never replace a newer one
+  const controller = new AbortController();
+  inFlight = controller;
+  const signal = controller.signal;
   const paging = { page: state.page, per_page: PER_PAGE };
   const group = $("f-group").checked ? "study" : "image";
   let request, title;
   if (state.mode === "text") {
     title = `« ${state.query} »`;
-    request = api("/api/search", { method: "POST", headers: { "Content-Type": "application/json" },
+    request = api("/api/search", { method: "POST", signal, headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ query: state.query, filters: filters(), group_by: group, ...paging,
         ...($("f-mode").value ? { mode: $("f-mode").value } : {}) }) });
   } else if (state.mode === "image") {
     title = `Images semblables à ${state.imageName || "l'image déposée"}`;
     const params = new URLSearchParams({ ...filters(), ...paging, group_by: group });
-    request = api(`/api/search/image?${params}`, { method: "POST", body: state.image,
+    request = api(`/api/search/image?${params}`, { method: "POST", signal, body: state.image,
       headers: { "Content-Type": "application/octet-stream" } });
   } else {
     title = `Cas similaires à l'examen …${state.study.slice(-8)}`;
-    request = api(`/api/studies/${encodeURIComponent(state.study)}/similar`, { method: "POST",
+    request = api(`/api/studies/${encodeURIComponent(state.study)}/similar`, { method: "POST", signal,
       headers: { "Content-Type": "application/json" }, body: JSON.stringify({ filters: filters(), ...paging }) });
   }
   setStatus("recherche…");
   document.body.dataset.busy = "1";
   const started = performance.now();
+  const active = describeFilters();
+  if (active) title += ` — filtres : ${active}`;
   try {
     const page = await request;
+    if (inFlight !== controller) return;
     showResults(page, title, performance.now() - started);
   } catch (error) {
-    if (error.status !== 401) setStatus(error.message, true);
+    if (error.name === "AbortError" || inFlight !== controller) return;
+    if (error.status !== 401) showError(error.message);
   } finally {
-    delete document.body.dataset.busy;
+    if (inFlight === controller) { inFlight = null; delete document.body.dataset.busy; }
   }
+}
+
+function showError(message) {
+  // the error takes the place of the results it makes stale, not a line above them
+  $("results").replaceChildren(el("p", { className: "results-error", role: "alert", textContent: message }));
+  $("pager").hidden = true;
+  document.body.dataset.results = "0";
+  setStatus(message, true);
 }
 
 // ------------------------------------------------------------------ results
@@ -268,7 +300,13 @@ async function login(event) {
 // ------------------------------------------------------------------ wiring
 function wire() {
   $("search-form").addEventListener("submit", (event) => { event.preventDefault(); runText(); });
-  $("filters").addEventListener("change", () => { if (state.mode) { state.page = 1; run(); } });
+  const filtersChanged = () => {
+    if (!state.mode) return;
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => { state.page = 1; run(); }, FILTER_DEBOUNCE_MS);
+  };
+  $("filters").addEventListener("change", filtersChanged);
+  $("filters").addEventListener("input", filtersChanged);
   $("clear-filters").addEventListener("click", () => {
     for (const input of $("filters").querySelectorAll("input, select")) {
       if (input.type === "checkbox") input.checked = false; else input.value = "";
