@@ -251,9 +251,9 @@ def places_regex(values: tuple[str, ...], distinctive: bool) -> re.Pattern[str] 
                 forms.add(part)
         else:
             for line in re.split(r"[,;\n\r^]+", value):
-                words = _WORD.findall(fold(line)) + re.findall(r"\d+", line)
-                if len(line.strip()) >= 6 and words:
-                    forms.add(" ".join(re.findall(r"[^\W_]+(?:['’][^\W_]+)*", fold(line))))
+                tokens = re.findall(r"[^\W_]+(?:['’][^\W_]+)*", fold(line))  # words and numbers
+                if len(line.strip()) >= 6 and tokens:
+                    forms.add(" ".join(tokens))
     forms.discard("")
     return re.compile(rf"(?<![\w])(?:{_alternation(forms, _PLACE_SEP)})(?![\w])") if forms else None
 

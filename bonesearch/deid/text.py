@@ -258,8 +258,9 @@ class ReportDeidentifier:
     def detect(self, text: str, *, known_names: Sequence[str] = (), report_date: dt.date | None = None,
                patient_names: Sequence[str] = (), known: KnownIdentity | None = None) -> list[Detection]:
         """The spans :meth:`deidentify` would replace, for evaluation and debugging."""
-        parts = list(self._docs([repair_ocr(text)], 1, 1))[0] if self.spacy_ner else []
-        learned = list(self._docs([repair_ocr(text)], 1, 1, self.learned_nlp))[0] if self.learned else None
+        repaired = [repair_ocr(text)]
+        parts = list(self._docs(repaired, 1, 1))[0] if self.spacy_ner else []
+        learned = list(self._docs(repaired, 1, 1, self.learned_nlp))[0] if self.learned else None
         spans, _ = self._detect(text, parts, known_names, patient_names, report_date, known, learned)
         return [Detection(c.start, c.end, c.category) for c in spans]
 

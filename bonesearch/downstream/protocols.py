@@ -159,12 +159,7 @@ def _evaluate_classification(train_x, train: LabelledSet, test_x, test: Labelled
         scores[:, model.classes_] = model.predict_proba(test_x)
         return model.predict(test_x), scores
 
-    def measure(pred_scores: tuple[np.ndarray, np.ndarray], index: np.ndarray | None = None) -> dict[str, float]:
-        pred, scores = pred_scores
-        if index is None:
-            index = np.arange(len(y_test))
-        return classification_metrics(y_test[index], pred[index], scores[index], ordinal=config.ordinal)
-
+    measure = _classification_measure(y_test, config.ordinal)
     protocols = [(f"knn-{vote}", k, knn(vote, k)) for vote in ("weighted", "majority")
                  for k in capped_ks(config.ks, len(train_x))]
     if config.probe:
@@ -192,18 +187,13 @@ def _evaluate_regression(train_x, train: LabelledSet, test_x, test: LabelledSet,
     def probe(sub: np.ndarray) -> np.ndarray:
         return make_pipeline(StandardScaler(), Ridge(alpha=1.0)).fit(train_x[sub], y_train[sub]).predict(test_x)
 
-    def measure(pred: np.ndarray, index: np.ndarray | None = None) -> dict[str, float]:
-        if index is None:
-            index = np.arange(len(y_test))
-        return regression_metrics(y_test[index], pred[index])
-
+    measure = _regression_measure(y_test)
     protocols = [("knn-mean", k, knn(k, False)) for k in capped_ks(config.ks, len(train_x))]
     if with_sex:
         protocols += [("knn-mean-same-sex", k, knn(k, True)) for k in capped_ks(config.ks, len(train_x))]
     if config.probe:
         protocols.append(("linear-probe", None, probe))
-    strata = train.sex.astype(np.int64) if train.sex is not None else np.zeros(len(train_x), dtype=np.int64)
-    return [_run(name, k, predict, measure, strata, fraction, config, encoder, with_ci=True)
+    return [_run(name, k, predict, measure, _regression_strata(train), fraction, config, encoder, with_ci=True)
             for name, k, predict in protocols for fraction in config.fractions]
 
 
@@ -219,16 +209,12 @@ def baseline_rows(train: LabelledSet, test: LabelledSet, config: EvalConfig) -> 
     ``train-mean`` (always the training draw's mean). A kNN figure means something only above these."""
     if train.is_regression:
         y_train, y_test = train.labels.astype(np.float64), test.labels.astype(np.float64)
-        strata = train.sex.astype(np.int64) if train.sex is not None else np.zeros(len(y_train), dtype=np.int64)
 
         def mean(sub: np.ndarray) -> np.ndarray:
             return np.full(len(y_test), y_train[sub].mean())
 
-        def measure_regression(pred: np.ndarray, index: np.ndarray | None = None) -> dict[str, float]:
-            index = np.arange(len(y_test)) if index is None else index
-            return regression_metrics(y_test[index], pred[index])
-
-        return [_run("train-mean", None, mean, measure_regression, strata, fraction, config, BASELINE, with_ci=True)
+        return [_run("train-mean", None, mean, _regression_measure(y_test), _regression_strata(train), fraction,
+                     config, BASELINE, with_ci=True)
                 for fraction in config.fractions]
     names, y_train, y_test = encode_classes(train.labels, test.labels)
     n_classes = len(names)
@@ -245,17 +231,35 @@ def baseline_rows(train: LabelledSet, test: LabelledSet, config: EvalConfig) -> 
         rng = np.random.default_rng(len(sub))  # seeded per draw: the same run gives the same row
         return rng.choice(n_classes, size=len(y_test), p=p), np.tile(p, (len(y_test), 1))
 
-    def measure(pred_scores: tuple[np.ndarray, np.ndarray], index: np.ndarray | None = None) -> dict[str, float]:
-        pred, scores = pred_scores
-        index = np.arange(len(y_test)) if index is None else index
-        return classification_metrics(y_test[index], pred[index], scores[index], ordinal=config.ordinal)
-
+    measure = _classification_measure(y_test, config.ordinal)
     return [_run(name, None, predict, measure, y_train, fraction, config, BASELINE, with_ci=True)
             for name, predict in (("majority-class", majority), ("prior-chance", chance))
             for fraction in config.fractions]
 
 
 # ------------------------------------------------------------------------------------- shared
+def _classification_measure(y_test: np.ndarray, ordinal: bool):
+    """``measure((predictions, scores), index=None)``: the classification metrics on the test items at ``index``."""
+    def measure(pred_scores: tuple[np.ndarray, np.ndarray], index: np.ndarray | None = None) -> dict[str, float]:
+        pred, scores = pred_scores
+        index = np.arange(len(y_test)) if index is None else index
+        return classification_metrics(y_test[index], pred[index], scores[index], ordinal=ordinal)
+    return measure
+
+
+def _regression_measure(y_test: np.ndarray):
+    """``measure(predictions, index=None)``: the regression metrics on the test items at ``index``."""
+    def measure(pred: np.ndarray, index: np.ndarray | None = None) -> dict[str, float]:
+        index = np.arange(len(y_test)) if index is None else index
+        return regression_metrics(y_test[index], pred[index])
+    return measure
+
+
+def _regression_strata(train: LabelledSet) -> np.ndarray:
+    """Label draws keep the share of each sex (one stratum when the layout records none)."""
+    return train.sex.astype(np.int64) if train.sex is not None else np.zeros(len(train), dtype=np.int64)
+
+
 def _run(protocol: str, k: int | None, predict, measure, strata: np.ndarray, fraction: float, config: EvalConfig,
          encoder: str, with_ci: bool) -> Row:
     """Run ``predict`` on each label draw, average ``measure``; bootstrap CIs at 100 % labels when asked."""

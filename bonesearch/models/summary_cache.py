@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bonesearch.durable import replace_synced
 from bonesearch.models.registry import get_model_config, list_models
 
 SHIPPED = Path(__file__).resolve().parent / "model_summaries.json"
@@ -93,9 +94,7 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
 def _write(path: Path, entries: dict[str, dict[str, Any]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(entries, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        replace_synced(path, (json.dumps(entries, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode())
     except OSError:
         pass  # a read-only home: the listing still works, only slower next time
 
